@@ -1,0 +1,5 @@
+"""Command line: `python -m analysis --help`."""
+
+from analysis.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,493 @@
+"""FIT activities → `Activity`, decoded by fitparse with Garmin's FIT SDK as the fallback.
+
+fitparse 1.2.0 (the PyPI release) is the primary decoder, as the product asks. It stops at the
+first problem in a file, so:
+
+* a truncated file (ends before the length its header promises) keeps the records decoded
+  before the damage, with a warning;
+* a complete file whose checksum does not match is refused: its content cannot be trusted;
+* any other decoding failure (the Coros Pace 2 file with misaligned field sizes, an undefined
+  local message type) is retried with `garmin-fit-sdk`, Garmin's maintained reader, which
+  reads past such defects; whichever decoder got further wins, and the warning says so.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io import cadence as cadence_units
+from analysis.io.activity import Activity, SessionSummary, TimerEvent
+from analysis.io.fit_devices import describe_device
+from analysis.io.geo import cumulative_distance_m, speed_from_distance
+from analysis.io.samples import conform_samples
+
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
+SEMICIRCLE_TO_DEG = 180.0 / 2**31
+
+# Message types the reader needs; everything else in a file is decoded and dropped.
+_WANTED = ("file_id", "record", "event", "session", "activity", "sport", "device_info")
+
+# record field → canonical column, in order of preference (enhanced fields first: they carry the
+# full range, e.g. speeds above 65.5 m/s and altitudes above 12 km, and newer devices write only them).
+_RECORD_FIELDS: dict[str, tuple[str, ...]] = {
+    "distance_m": ("distance",),
+    "speed_mps": ("enhanced_speed", "speed"),
+    "heart_rate_bpm": ("heart_rate",),
+    "altitude_m": ("enhanced_altitude", "altitude"),
+    "power_w": ("power",),
+    "stance_time_ms": ("stance_time",),
+    "stance_time_balance_pct": ("stance_time_balance",),
+    "vertical_oscillation_mm": ("vertical_oscillation",),
+    "step_length_mm": ("step_length",),
+    "vertical_ratio_pct": ("vertical_ratio",),
+}
+_TIMER_KINDS = {
+    "start": "start",
+    "stop": "stop",
+    "stop_all": "stop",
+    "stop_disable": "stop",
+    "stop_disable_all": "stop",
+}
+_RUNNING = "running"
+_MAX_SPAN = pd.Timedelta(hours=36)
+
+
+@dataclass
+class FitMessages:
+    """The messages a reader needs, as dicts of profile field names → scaled values."""
+
+    by_name: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in _WANTED})
+
+    times_were_relative: bool = False
+
+    def __getitem__(self, name: str) -> list[dict]:
+        return self.by_name[name]
+
+    @property
+    def n_records(self) -> int:
+        return sum(1 for r in self.by_name["record"] if r.get("timestamp") is not None)
+
+
+# --------------------------------------------------------------------------------------------
+# decoding
+
+
+def _header_facts(data: bytes, name: str) -> tuple[int, int]:
+    """(header size, expected total length of the first FIT file in `data`)."""
+    header_size = data[0]
+    if len(data) < header_size:
+        raise InputError("is too short to be a FIT file (the header is cut off)", file_name=name)
+    (data_size,) = struct.unpack_from("<I", data, 4)
+    return header_size, header_size + data_size + 2
+
+
+def _decode_fitparse(data: bytes) -> tuple[FitMessages, Exception | None]:
+    """Decode with fitparse; return what was decoded and the error that stopped it, if any."""
+    import fitparse
+    from fitparse.records import DevFieldDefinition
+
+    messages = FitMessages()
+    wanted = set(_WANTED)
+    try:
+        fit = fitparse.FitFile(io.BytesIO(data), check_crc=True)
+        for message in fit.get_messages():
+            if message.name not in wanted:
+                continue
+            values = {}
+            for field_data in message.fields:
+                # Developer fields (Stryd's "Power", RunScribe's channels) share the namespace of
+                # names; they must never shadow the device's own fields.
+                if isinstance(field_data.field_def, DevFieldDefinition):
+                    continue
+                values[field_data.name] = field_data.value
+            messages[message.name].append(values)
+    except Exception as exc:  # fitparse raises FitParseError subclasses, and sometimes plain errors
+        return messages, exc
+    return messages, None
+
+
+def _decode_garmin_sdk(data: bytes) -> tuple[FitMessages, list[Exception]]:
+    from garmin_fit_sdk import Decoder, Stream
+
+    decoded, errors = Decoder(Stream.from_byte_array(bytearray(data))).read(
+        apply_scale_and_offset=True,
+        convert_datetimes_to_dates=True,
+        convert_types_to_strings=True,
+        expand_sub_fields=True,
+        expand_components=True,
+        merge_heart_rates=False,
+    )
+    messages = FitMessages()
+    for name in _WANTED:
+        for values in decoded.get(f"{name}_mesgs", []):
+            messages[name].append({k: v for k, v in values.items() if isinstance(k, str)})
+    return messages, list(errors)
+
+
+def _describe_error(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:200]
+
+
+def read_fit(data: bytes, name: str, sha256: str) -> Activity:
+    """Decode a FIT activity file (bytes already sniffed as FIT) into an `Activity`."""
+    header_size, expected_len = _header_facts(data, name)
+    truncated = len(data) < expected_len
+    warnings: list[str] = []
+    messages, error = _decode_fitparse(data)
+    reader = "fitparse"
+
+    if error is not None:
+        from fitparse.utils import FitCRCError, FitEOFError
+
+        if isinstance(error, FitCRCError) and not truncated:
+            raise InputError(
+                "is damaged: its checksum does not match its content, so its data cannot be trusted; "
+                "export the activity again from your watch or app",
+                file_name=name,
+            )
+        if truncated and isinstance(error, FitEOFError):
+            if messages.n_records == 0:
+                raise InputError(
+                    f"is cut off (only {len(data):,} of {expected_len:,} bytes) before any samples; "
+                    "copy or export the file again",
+                    file_name=name,
+                )
+            warnings.append(
+                f"The file is cut off ({len(data):,} of {expected_len:,} bytes); "
+                f"kept the {messages.n_records:,} samples recorded before the damage."
+            )
+        else:
+            fallback, fallback_errors = _decode_garmin_sdk(data)
+            if fallback.n_records > messages.n_records:
+                messages, reader = fallback, "garmin-fit-sdk"
+                warnings.append(
+                    f"fitparse could not read this file ({_describe_error(error)}); "
+                    "it was read with Garmin's FIT SDK instead."
+                )
+                if fallback_errors:
+                    warnings.append(
+                        f"The file is damaged after {fallback.n_records:,} samples "
+                        f"({_describe_error(fallback_errors[0])}); kept the samples before the damage."
+                    )
+            elif messages.n_records > 0:
+                warnings.append(
+                    f"The file is damaged after {messages.n_records:,} samples ({_describe_error(error)}); "
+                    "kept the samples before the damage."
+                )
+            else:
+                raise InputError(
+                    f"is damaged and has no readable samples ({_describe_error(error)}); "
+                    "export the activity again from your watch or app",
+                    file_name=name,
+                )
+    return build_activity(messages, name=name, sha256=sha256, reader=reader, warnings=warnings)
+
+
+# --------------------------------------------------------------------------------------------
+# messages → Activity
+
+
+def _utc(value: object) -> pd.Timestamp | None:
+    """FIT date_time (datetime naive UTC, aware, or raw seconds since 1989-12-31) → UTC Timestamp."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value < _RELATIVE_LIMIT:  # unresolved seconds since power-on: not a date
+            return None
+        return pd.Timestamp(FIT_EPOCH + timedelta(seconds=float(value)))
+    if isinstance(value, datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return None
+
+
+def _local_naive(value: object) -> datetime | None:
+    """FIT local_date_time as a naive datetime (fitparse gives a datetime, the SDK raw seconds)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, (int, float)):
+        return (FIT_EPOCH + timedelta(seconds=float(value))).replace(tzinfo=None)
+    return None
+
+
+_TIME_KEYS = ("timestamp", "start_time", "time_created")
+_RELATIVE_LIMIT = 0x10000000  # FIT: date_time values below this count seconds since power-on, not dates
+
+
+def _resolve_relative_times(messages: FitMessages, warnings: list[str]) -> None:
+    """Give absolute times to a file written by a watch that did not know the date.
+
+    Such devices (an FR70 here) stamp messages with seconds since power-on, but the `activity`
+    message still carries an absolute local end time; anchoring to it gives the right dates,
+    off by the unknown time-zone offset, which the warning says.
+    """
+    relative = [
+        m for name in _WANTED for m in messages[name]
+        if isinstance(m.get("timestamp"), int) and m["timestamp"] < _RELATIVE_LIMIT
+    ]
+    if not relative:
+        return
+    messages.times_were_relative = True
+    anchor: datetime | None = None
+    for a in messages["activity"]:
+        local = _local_naive(a.get("local_timestamp"))
+        stamp = a.get("timestamp")
+        if local is not None and isinstance(stamp, int) and stamp < _RELATIVE_LIMIT:
+            anchor = local.replace(tzinfo=UTC) - timedelta(seconds=stamp)
+            break
+    if anchor is None:
+        anchor = FIT_EPOCH
+        warnings.append("The watch did not record the date; times are counted from the start of the file only.")
+    else:
+        warnings.append(
+            "The watch recorded times since power-on, not dates; they were anchored to the activity's "
+            "local end time, so the UTC times may be off by the time-zone offset."
+        )
+    for name in _WANTED:
+        for m in messages[name]:
+            for key in _TIME_KEYS:
+                value = m.get(key)
+                if isinstance(value, int) and not isinstance(value, bool) and value < _RELATIVE_LIMIT:
+                    m[key] = anchor + timedelta(seconds=value)
+
+
+def _text(value: object, default: str) -> str:
+    if value is None:
+        return default
+    return str(value)
+
+
+def _numeric_column(records: list[dict], keys: tuple[str, ...]) -> np.ndarray:
+    out = np.full(len(records), np.nan)
+    for key in reversed(keys):  # later keys are fallbacks: fill them first, then overwrite with preferred
+        for i, rec in enumerate(records):
+            value = rec.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out[i] = value
+    return out
+
+
+def _sessions(messages: FitMessages) -> list[SessionSummary]:
+    sessions = []
+    for s in messages["session"]:
+        start = _utc(s.get("start_time"))
+        end = _utc(s.get("timestamp"))
+        elapsed = s.get("total_elapsed_time")
+        if start is not None and isinstance(elapsed, (int, float)):
+            end = start + pd.Timedelta(seconds=float(elapsed))
+        if start is None:
+            continue
+        sessions.append(
+            SessionSummary(
+                sport=_text(s.get("sport"), "generic"),
+                sub_sport=_text(s.get("sub_sport"), "generic"),
+                start_time=start,
+                end_time=end if end is not None else start,
+                kept=True,
+            )
+        )
+    return sorted(sessions, key=lambda s: s.start_time)
+
+
+def _file_sport(messages: FitMessages) -> tuple[str, str]:
+    for s in messages["sport"]:
+        if s.get("sport") is not None:
+            return _text(s.get("sport"), "generic"), _text(s.get("sub_sport"), "generic")
+    return "generic", "generic"
+
+
+def _device(messages: FitMessages) -> str:
+    for f in messages["file_id"]:
+        if f.get("manufacturer") is not None or f.get("product") is not None:
+            product = f.get("garmin_product", f.get("product"))
+            return describe_device(f.get("manufacturer"), product, f.get("product_name"))
+    for d in messages["device_info"]:
+        if d.get("device_index") in ("creator", 0) and d.get("manufacturer") is not None:
+            product = d.get("garmin_product", d.get("product"))
+            return describe_device(d.get("manufacturer"), product, d.get("product_name"))
+    return "unknown device"
+
+
+def _utc_offset_s(messages: FitMessages) -> float | None:
+    """Local minus UTC time from the `activity` message, in seconds, when the file records it."""
+    if messages.times_were_relative:
+        return None
+    for a in messages["activity"]:
+        utc = _utc(a.get("timestamp"))
+        local = _local_naive(a.get("local_timestamp"))
+        if utc is None or local is None:
+            continue
+        offset = (pd.Timestamp(local) - utc.tz_localize(None)).total_seconds()
+        # Devices set local time to the minute; zones are whole quarter hours, within ±14 h.
+        offset = round(offset / 900.0) * 900.0
+        if abs(offset) <= 14 * 3600:
+            return offset
+    return None
+
+
+def _timer_events(messages: FitMessages) -> list[TimerEvent]:
+    events = []
+    for e in messages["event"]:
+        if e.get("event") != "timer":
+            continue
+        kind = _TIMER_KINDS.get(str(e.get("event_type")))
+        time = _utc(e.get("timestamp"))
+        if kind and time is not None:
+            events.append(TimerEvent(time=time, kind=kind))
+    return sorted(events, key=lambda e: e.time)
+
+
+def _looks_like_running(steps_per_min: np.ndarray, speed_mps: np.ndarray) -> bool:
+    """A 'generic' file whose moving median cadence and speed are both in running ranges."""
+    with np.errstate(invalid="ignore"):
+        moving = np.isfinite(speed_mps) & (speed_mps >= 1.0) & np.isfinite(steps_per_min) & (steps_per_min > 0)
+    if moving.sum() < 60:
+        return False
+    cad = float(np.median(steps_per_min[moving]))
+    speed = float(np.median(speed_mps[moving]))
+    return 140.0 <= cad <= 210.0 and 1.8 <= speed <= 6.5
+
+
+def build_activity(
+    messages: FitMessages, *, name: str, sha256: str, reader: str, warnings: list[str]
+) -> Activity:
+    """Turn decoded FIT messages into an `Activity` (shared by every FIT decoder)."""
+    warnings = list(warnings)
+    _resolve_relative_times(messages, warnings)
+    records = [r for r in messages["record"] if _utc(r.get("timestamp")) is not None]
+    dropped_untimed = len(messages["record"]) - len(records)
+    if dropped_untimed:
+        warnings.append(f"{dropped_untimed:,} samples without a time were left out.")
+    if not records:
+        raise InputError(
+            "has no timed samples (record messages): it is not a recorded activity, or it is empty; "
+            "export the activity itself (not a course, workout or settings file)",
+            file_name=name,
+        )
+    times = pd.DatetimeIndex([_utc(r["timestamp"]) for r in records])
+    # A damaged tail can carry a garbage timestamp decades away; no activity spans more than
+    # a day and a half, so samples that far from the middle of the file are not part of it.
+    median_time = times.sort_values()[len(times) // 2]
+    plausible = np.asarray(abs(times - median_time) <= _MAX_SPAN)
+    if not plausible.all():
+        warnings.append(f"{int((~plausible).sum()):,} samples with impossible times (far from the rest) were left out.")
+        records = [r for r, ok in zip(records, plausible, strict=True) if ok]
+        times = times[plausible]
+
+    sessions = _sessions(messages)
+    if sessions:
+        running = [s for s in sessions if s.sport == _RUNNING]
+        if running and len(running) < len(sessions):
+            keep = np.zeros(len(records), dtype=bool)
+            for s in running:
+                keep |= np.asarray((times >= s.start_time) & (times <= s.end_time))
+            parts = ", ".join(s.sport for s in sessions)
+            warnings.append(
+                f"Multisport file ({len(sessions)} sessions: {parts}); only the running "
+                f"session{'s' if len(running) > 1 else ''} ({len(running)}) are kept as the run."
+            )
+            sessions = [
+                SessionSummary(s.sport, s.sub_sport, s.start_time, s.end_time, kept=s.sport == _RUNNING)
+                for s in sessions
+            ]
+            records = [r for r, k in zip(records, keep, strict=True) if k]
+            times = times[keep]
+            if not records:
+                raise InputError("has running sessions but no samples inside them", file_name=name)
+            sport, sub_sport = _RUNNING, running[0].sub_sport
+        else:
+            kept_sports = sorted({s.sport for s in sessions if s.sport != "transition"})
+            sport = sessions[0].sport if len(kept_sports) <= 1 else "multisport"
+            sub_sport = sessions[0].sub_sport
+    else:
+        sport, sub_sport = _file_sport(messages)
+        warnings.append("The file has no session summary (often a sign it was cut off); sport taken from its settings.")
+
+    order = np.argsort(np.asarray(times.asi8), kind="stable")
+    if np.any(np.diff(np.asarray(times.asi8)) < 0):
+        backwards = int(np.sum(np.diff(np.asarray(times.asi8)) < 0))
+        warnings.append(f"Time went backwards {backwards} time(s) in the file; samples were put in time order.")
+        records = [records[i] for i in order]
+        times = times[order]
+
+    kept = [s for s in sessions if s.kept]
+    start_time = times[0]
+    if kept and kept[0].start_time < start_time:
+        start_time = kept[0].start_time
+    elapsed_s = np.asarray((times - start_time).total_seconds(), dtype="float64")
+
+    columns: dict[str, object] = {"time": times, "elapsed_s": elapsed_s}
+    for column, keys in _RECORD_FIELDS.items():
+        columns[column] = _numeric_column(records, keys)
+
+    lat = _numeric_column(records, ("position_lat",)) * SEMICIRCLE_TO_DEG
+    lon = _numeric_column(records, ("position_long",)) * SEMICIRCLE_TO_DEG
+    bad_position = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180)) | ((lat == 0) & (lon == 0))
+    lat[bad_position] = np.nan
+    lon[bad_position] = np.nan
+    columns["lat_deg"], columns["lon_deg"] = lat, lon
+
+    heart = columns["heart_rate_bpm"]
+    zero_hr = heart <= 0
+    if zero_hr.any():
+        if zero_hr.sum() == np.isfinite(heart).sum():
+            warnings.append("Heart rate was 0 throughout (no strap or sensor connected?); treated as missing.")
+        heart[zero_hr] = np.nan
+
+    distance = columns["distance_m"]
+    speed = columns["speed_mps"]
+    has_positions = np.isfinite(lat).sum() >= 2
+    if not np.isfinite(distance).any():
+        if has_positions:
+            columns["distance_m"] = distance = cumulative_distance_m(lat, lon)
+            warnings.append("The file records no distance; it was computed from the GPS positions.")
+        elif np.isfinite(speed).sum() >= 2:
+            filled = np.where(np.isfinite(speed), speed, 0.0)
+            steps = np.diff(elapsed_s) * (filled[1:] + filled[:-1]) / 2
+            columns["distance_m"] = distance = np.concatenate(([0.0], np.cumsum(np.maximum(steps, 0.0))))
+            warnings.append("The file records no distance; it was integrated from speed.")
+    if not np.isfinite(speed).any() and np.isfinite(distance).sum() >= 2:
+        columns["speed_mps"] = speed = speed_from_distance(elapsed_s, distance)
+        warnings.append("The file records no speed; it was derived from distance over time.")
+
+    raw_cadence = _numeric_column(records, ("cadence",))
+    fractional = _numeric_column(records, ("fractional_cadence",))
+    raw_cadence = raw_cadence + np.where(np.isfinite(fractional), fractional, 0.0)
+    steps_per_min, unit = cadence_units.to_steps_per_min(raw_cadence, speed, sport)
+    if sport in ("generic", "training") and _looks_like_running(steps_per_min, speed):
+        warnings.append(
+            f"The file labels the sport '{sport}', but its speed and cadence are those of running; treated as a run."
+        )
+        sport = _RUNNING
+    columns["cadence_spm"] = steps_per_min
+
+    events = _timer_events(messages)
+    if kept and len(kept) < len(sessions):
+        events = [e for e in events if any(s.start_time <= e.time <= s.end_time for s in kept)]
+
+    return Activity(
+        samples=conform_samples(columns),
+        sport=sport,
+        sub_sport=sub_sport,
+        start_time=start_time,
+        utc_offset_s=_utc_offset_s(messages),
+        device=_device(messages),
+        source_format="fit",
+        file_name=name,
+        file_sha256=sha256,
+        cadence_unit=unit,
+        reader=reader,
+        timer_events=tuple(events),
+        sessions=tuple(sessions),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,301 @@
+"""A small FIT *writer*, so tests and the sample club use files with exactly known content.
+
+It writes what the FIT protocol (Garmin FIT SDK, "Flexible and Interoperable Data Transfer")
+specifies: a 14-byte header with its CRC, definition messages (re-issued when a message's set
+of fields changes, as real devices do), normal-header data messages, and the file CRC.
+Values are given in the profile's physical units (metres, m/s, seconds) and encoded with the
+profile's scale and offset; `None` writes the base type's invalid sentinel. Positions are given
+in degrees and stored as semicircles. Only the messages and fields the readers use are listed;
+add rows to `MESSAGES` to write more.
+
+Every file it writes is checked by reading it back with fitparse in `tests/test_fit_writer.py`.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+FIT_EPOCH_S = int(datetime(1989, 12, 31, tzinfo=UTC).timestamp())
+PROTOCOL_VERSION = 0x20  # 2.0
+PROFILE_VERSION = 2132  # 21.32
+
+
+@dataclass(frozen=True)
+class BaseType:
+    code: int
+    fmt: str  # struct format character
+    invalid: int | float
+
+
+BASE_TYPES: dict[str, BaseType] = {
+    "enum": BaseType(0x00, "B", 0xFF),
+    "sint8": BaseType(0x01, "b", 0x7F),
+    "uint8": BaseType(0x02, "B", 0xFF),
+    "sint16": BaseType(0x83, "h", 0x7FFF),
+    "uint16": BaseType(0x84, "H", 0xFFFF),
+    "sint32": BaseType(0x85, "i", 0x7FFFFFFF),
+    "uint32": BaseType(0x86, "I", 0xFFFFFFFF),
+    "uint8z": BaseType(0x0A, "B", 0x00),
+    "uint16z": BaseType(0x8B, "H", 0x0000),
+    "uint32z": BaseType(0x8C, "I", 0x00000000),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    number: int
+    base: str
+    scale: float = 1.0
+    offset: float = 0.0
+    kind: str = "number"  # "number", "time" (datetime), "degrees" (→ semicircles), or an enum table name
+
+
+# FIT profile (Profile.xlsx, Messages sheet): message number and the fields used here.
+MESSAGES: dict[str, tuple[int, dict[str, FieldSpec]]] = {
+    "file_id": (0, {
+        "type": FieldSpec(0, "enum", kind="file"),
+        "manufacturer": FieldSpec(1, "uint16", kind="manufacturer"),
+        "product": FieldSpec(2, "uint16"),
+        "serial_number": FieldSpec(3, "uint32z"),
+        "time_created": FieldSpec(4, "uint32", kind="time"),
+    }),
+    "device_info": (23, {
+        "timestamp": FieldSpec(253, "uint32", kind="time"),
+        "device_index": FieldSpec(0, "uint8"),
+        "manufacturer": FieldSpec(2, "uint16", kind="manufacturer"),
+        "product": FieldSpec(4, "uint16"),
+    }),
+    "event": (21, {
+        "timestamp": FieldSpec(253, "uint32", kind="time"),
+        "event": FieldSpec(0, "enum", kind="event"),
+        "event_type": FieldSpec(1, "enum", kind="event_type"),
+        "data": FieldSpec(3, "uint32"),
+        "event_group": FieldSpec(4, "uint8"),
+    }),
+    "record": (20, {
+        "timestamp": FieldSpec(253, "uint32", kind="time"),
+        "position_lat": FieldSpec(0, "sint32", kind="degrees"),
+        "position_long": FieldSpec(1, "sint32", kind="degrees"),
+        "altitude": FieldSpec(2, "uint16", 5, 500),
+        "heart_rate": FieldSpec(3, "uint8"),
+        "cadence": FieldSpec(4, "uint8"),
+        "distance": FieldSpec(5, "uint32", 100),
+        "speed": FieldSpec(6, "uint16", 1000),
+        "power": FieldSpec(7, "uint16"),
+        "vertical_oscillation": FieldSpec(39, "uint16", 10),
+        "stance_time_percent": FieldSpec(40, "uint16", 100),
+        "stance_time": FieldSpec(41, "uint16", 10),
+        "fractional_cadence": FieldSpec(53, "uint8", 128),
+        "enhanced_speed": FieldSpec(73, "uint32", 1000),
+        "enhanced_altitude": FieldSpec(78, "uint32", 5, 500),
+        "vertical_ratio": FieldSpec(83, "uint16", 100),
+        "stance_time_balance": FieldSpec(84, "uint16", 100),
+        "step_length": FieldSpec(85, "uint16", 10),
+    }),
+    "lap": (19, {
+        "timestamp": FieldSpec(253, "uint32", kind="time"),
+        "event": FieldSpec(0, "enum", kind="event"),
+        "event_type": FieldSpec(1, "enum", kind="event_type"),
+        "start_time": FieldSpec(2, "uint32", kind="time"),
+        "total_elapsed_time": FieldSpec(7, "uint32", 1000),
+        "total_timer_time": FieldSpec(8, "uint32", 1000),
+        "total_distance": FieldSpec(9, "uint32", 100),
+        "sport": FieldSpec(25, "enum", kind="sport"),
+    }),
+    "session": (18, {
+        "timestamp": FieldSpec(253, "uint32", kind="time"),
+        "message_index": FieldSpec(254, "uint16"),
+        "event": FieldSpec(0, "enum", kind="event"),
+        "event_type": FieldSpec(1, "enum", kind="event_type"),
+        "start_time": FieldSpec(2, "uint32", kind="time"),
+        "sport": FieldSpec(5, "enum", kind="sport"),
+        "sub_sport": FieldSpec(6, "enum", kind="sub_sport"),
+        "total_elapsed_time": FieldSpec(7, "uint32", 1000),
+        "total_timer_time": FieldSpec(8, "uint32", 1000),
+        "total_distance": FieldSpec(9, "uint32", 100),
+    }),
+    "activity": (34, {
+        "timestamp": FieldSpec(253, "uint32", kind="time"),
+        "total_timer_time": FieldSpec(0, "uint32", 1000),
+        "num_sessions": FieldSpec(1, "uint16"),
+        "type": FieldSpec(2, "enum", kind="activity"),
+        "event": FieldSpec(3, "enum", kind="event"),
+        "event_type": FieldSpec(4, "enum", kind="event_type"),
+        "local_timestamp": FieldSpec(5, "uint32", kind="time"),
+    }),
+    "sport": (12, {
+        "sport": FieldSpec(0, "enum", kind="sport"),
+        "sub_sport": FieldSpec(1, "enum", kind="sub_sport"),
+    }),
+}
+
+# FIT profile (Types sheet): the enum values used here.
+ENUMS: dict[str, dict[str, int]] = {
+    "file": {"device": 1, "settings": 2, "sport": 3, "activity": 4, "workout": 5, "course": 6},
+    "manufacturer": {"garmin": 1, "dynastream": 15, "suunto": 23, "stryd": 95, "development": 255, "coros": 294},
+    "sport": {"generic": 0, "running": 1, "cycling": 2, "transition": 3, "fitness_equipment": 4, "swimming": 5,
+              "walking": 11, "rowing": 15, "hiking": 17},
+    "sub_sport": {"generic": 0, "treadmill": 1, "street": 2, "trail": 3, "track": 4},
+    "event": {"timer": 0, "session": 8, "lap": 9, "activity": 26},
+    "event_type": {"start": 0, "stop": 1, "marker": 3, "stop_all": 4, "stop_disable": 8, "stop_disable_all": 9},
+    "activity": {"manual": 0, "auto_multi_sport": 1},
+}
+
+
+def fit_crc(data: bytes, crc: int = 0) -> int:
+    """CRC-16 of the FIT protocol (the SDK's nibble-table algorithm)."""
+    table = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
+             0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)
+    for byte in data:
+        tmp = table[crc & 0xF]
+        crc = (crc >> 4) & 0x0FFF
+        crc = crc ^ tmp ^ table[byte & 0xF]
+        tmp = table[crc & 0xF]
+        crc = (crc >> 4) & 0x0FFF
+        crc = crc ^ tmp ^ table[(byte >> 4) & 0xF]
+    return crc
+
+
+def _encode_value(spec: FieldSpec, value: object) -> int:
+    base = BASE_TYPES[spec.base]
+    if value is None:
+        return int(base.invalid)
+    if spec.kind == "time":
+        if not isinstance(value, datetime):
+            raise TypeError(f"time fields take a datetime, got {value!r}")
+        if value.tzinfo is None:
+            raise ValueError("time fields take a tz-aware datetime (FIT times are UTC)")
+        return int(round(value.timestamp())) - FIT_EPOCH_S
+    if spec.kind == "degrees":
+        return int(round(float(value) * 2**31 / 180.0))
+    if spec.kind in ENUMS:
+        return ENUMS[spec.kind][value] if isinstance(value, str) else int(value)
+    return int(round((float(value) + spec.offset) * spec.scale))
+
+
+class FitWriter:
+    """Accumulates messages and returns the bytes of one FIT file.
+
+    >>> w = FitWriter(); w.write("file_id", type="activity", manufacturer="development")
+    >>> w.to_bytes()[8:12]
+    b'.FIT'
+    """
+
+    def __init__(self, *, big_endian: bool = False):
+        self.big_endian = big_endian
+        self._body = bytearray()
+        self._layouts: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self._local_of: dict[tuple[str, tuple[str, ...]], int] = {}
+        self._next_local = 0
+
+    def _define(self, message: str, fields: tuple[str, ...]) -> int:
+        key = (message, fields)
+        if key in self._local_of:
+            return self._local_of[key]
+        local = self._next_local % 16  # like devices, reuse local types when the 16 slots run out
+        self._next_local += 1
+        for old_key, old_local in list(self._local_of.items()):
+            if old_local == local:
+                del self._local_of[old_key]
+        number, specs = MESSAGES[message]
+        endian = ">" if self.big_endian else "<"
+        out = bytearray([0x40 | local, 0, 1 if self.big_endian else 0])
+        out += struct.pack(endian + "HB", number, len(fields))
+        for name in fields:
+            spec = specs[name]
+            base = BASE_TYPES[spec.base]
+            out += bytes([spec.number, struct.calcsize(base.fmt), base.code])
+        self._body += out
+        self._local_of[key] = local
+        self._layouts[local] = key
+        return local
+
+    def write(self, message: str, **values: object) -> None:
+        """Append one data message; keyword names are profile field names (see MESSAGES)."""
+        if message not in MESSAGES:
+            raise KeyError(f"FitWriter does not know message {message!r}")
+        specs = MESSAGES[message][1]
+        unknown = set(values) - set(specs)
+        if unknown:
+            raise KeyError(f"{message} has no fields {sorted(unknown)} in FitWriter.MESSAGES")
+        fields = tuple(values)
+        local = self._define(message, fields)
+        endian = ">" if self.big_endian else "<"
+        fmt = endian + "".join(BASE_TYPES[specs[name].base].fmt for name in fields)
+        raw = [_encode_value(specs[name], values[name]) for name in fields]
+        self._body += bytes([local]) + struct.pack(fmt, *raw)
+
+    def to_bytes(self) -> bytes:
+        header = struct.pack("<BBHI4s", 14, PROTOCOL_VERSION, PROFILE_VERSION, len(self._body), b".FIT")
+        header += struct.pack("<H", fit_crc(header))
+        content = header + bytes(self._body)
+        return content + struct.pack("<H", fit_crc(content))
+
+
+# --------------------------------------------------------------------------------------------
+# A whole activity in one call
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """One session of an activity file: its sport and the records that belong to it."""
+
+    sport: str
+    records: tuple[Mapping[str, object], ...]
+    sub_sport: str = "generic"
+
+
+def encode_activity(
+    sessions: Iterable[SessionSpec],
+    *,
+    timer_stops: Iterable[tuple[datetime, datetime]] = (),
+    utc_offset_s: int | None = None,
+    manufacturer: str = "development",
+    product: int = 1,
+    big_endian: bool = False,
+) -> bytes:
+    """Write a complete activity file: file_id, timer events, records, laps, sessions, activity.
+
+    `timer_stops` are (stop, restart) UTC datetimes: the timer is paused in between, as when a
+    runner presses stop at a traffic light. `utc_offset_s` sets `activity.local_timestamp`.
+    Record dicts use profile field names and physical units (degrees for positions).
+    """
+    sessions = list(sessions)
+    writer = FitWriter(big_endian=big_endian)
+    first = sessions[0].records[0]["timestamp"]
+    last = sessions[-1].records[-1]["timestamp"]
+    writer.write("file_id", type="activity", manufacturer=manufacturer, product=product,
+                 serial_number=12345, time_created=first)
+    writer.write("device_info", timestamp=first, device_index=0, manufacturer=manufacturer, product=product)
+    writer.write("event", timestamp=first, event="timer", event_type="start", event_group=0)
+    stops = sorted(timer_stops)
+    for spec in sessions:
+        for record in spec.records:
+            while stops and stops[0][0] <= record["timestamp"]:
+                stop, restart = stops.pop(0)
+                writer.write("event", timestamp=stop, event="timer", event_type="stop_all", event_group=0)
+                writer.write("event", timestamp=restart, event="timer", event_type="start", event_group=0)
+            writer.write("record", **record)
+    writer.write("event", timestamp=last, event="timer", event_type="stop_all", event_group=0)
+    for index, spec in enumerate(sessions):
+        start, end = spec.records[0]["timestamp"], spec.records[-1]["timestamp"]
+        elapsed = (end - start).total_seconds()
+        distances = [r["distance"] for r in spec.records if r.get("distance") is not None]
+        total_distance = (distances[-1] - distances[0]) if distances else None
+        writer.write("lap", timestamp=end, event="lap", event_type="stop", start_time=start,
+                     total_elapsed_time=elapsed, total_timer_time=elapsed, total_distance=total_distance,
+                     sport=spec.sport)
+        writer.write("session", timestamp=end, message_index=index, event="session", event_type="stop",
+                     start_time=start, sport=spec.sport, sub_sport=spec.sub_sport, total_elapsed_time=elapsed,
+                     total_timer_time=elapsed, total_distance=total_distance)
+    total = (last - first).total_seconds()
+    activity: dict[str, object] = dict(timestamp=last, total_timer_time=total, num_sessions=len(sessions),
+                                       type="manual" if len(sessions) == 1 else "auto_multi_sport",
+                                       event="activity", event_type="stop")
+    if utc_offset_s is not None:
+        activity["local_timestamp"] = datetime.fromtimestamp(last.timestamp() + utc_offset_s, tz=UTC)
+    writer.write("activity", **activity)
+    return writer.to_bytes()
