@@ -174,12 +174,27 @@ def test_legacy_speed_and_altitude_fields_are_used_when_enhanced_are_absent():
     assert s["altitude_m"].tolist() == pytest.approx([-12.4, -12.2])
 
 
-def test_records_out_of_time_order_are_sorted_with_a_warning():
+def test_a_record_stamped_earlier_than_the_one_before_is_left_out():
     records = records_for([Stretch(60, 3.0)])
     records[10], records[11] = records[11], records[10]
     activity = read_activity(encode_activity([SessionSpec("running", tuple(records))]))
     assert activity.samples["time"].is_monotonic_increasing
-    assert any("backwards" in w for w in activity.warnings)
+    assert len(activity.samples) == 59 and activity.dropped_samples == 1
+    assert any("stamped earlier" in w for w in activity.warnings)
+
+
+def test_a_clock_jump_mid_run_is_closed_and_a_garbage_stamp_dropped():
+    records = records_for([Stretch(600, 3.0)])
+    for r in records[200:]:
+        r["timestamp"] += timedelta(days=20)  # the watch took GPS time 200 s into the run
+    records[-1]["timestamp"] += timedelta(days=2)  # and the last record is garbage
+    activity = read_activity(encode_activity([SessionSpec("running", tuple(records))]))
+    s = activity.samples
+    assert len(s) == 599 and activity.dropped_samples == 1
+    assert s["elapsed_s"].diff().dropna().eq(1.0).all()  # the 20-day hole is gone
+    assert s["time"].iloc[-1] == pd.Timestamp(records[-2]["timestamp"])  # the later, GPS-synced clock is kept
+    assert any("clock jumped by 20 d" in w for w in activity.warnings)
+    assert any("impossible times" in w for w in activity.warnings)
 
 
 @pytest.mark.parametrize("make_source", ["path", "bytes", "bytesio", "named_file"])

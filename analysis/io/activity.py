@@ -52,6 +52,7 @@ class Activity:
     timer_events: tuple[TimerEvent, ...] = ()
     sessions: tuple[SessionSummary, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    dropped_samples: int = 0  # samples in the file left out of `samples` (no time, impossible time)
 
     @property
     def duration_s(self) -> float:
@@ -108,6 +109,7 @@ class Activity:
             "cadence_unit": self.cadence_unit,
             "sample_interval_s": round(self.sample_interval_s, 2) if np.isfinite(self.sample_interval_s) else None,
             "pauses": self.pauses,
+            "samples_left_out": self.dropped_samples,
             "fields": ", ".join(c for c in self.fields_present if c not in ("time", "elapsed_s")),
             "reader": self.reader,
             "warnings": " | ".join(self.warnings),

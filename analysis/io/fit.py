@@ -27,6 +27,7 @@ from analysis.io.activity import Activity, SessionSummary, TimerEvent
 from analysis.io.fit_devices import describe_device
 from analysis.io.geo import cumulative_distance_m, speed_from_distance
 from analysis.io.samples import conform_samples
+from analysis.io.timeline import repair_timeline
 
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
@@ -56,7 +57,6 @@ _TIMER_KINDS = {
     "stop_disable_all": "stop",
 }
 _RUNNING = "running"
-_MAX_SPAN = pd.Timedelta(hours=36)
 
 
 @dataclass
@@ -375,15 +375,6 @@ def build_activity(
             file_name=name,
         )
     times = pd.DatetimeIndex([_utc(r["timestamp"]) for r in records])
-    # A damaged tail can carry a garbage timestamp decades away; no activity spans more than
-    # a day and a half, so samples that far from the middle of the file are not part of it.
-    median_time = times.sort_values()[len(times) // 2]
-    plausible = np.asarray(abs(times - median_time) <= _MAX_SPAN)
-    if not plausible.all():
-        warnings.append(f"{int((~plausible).sum()):,} samples with impossible times (far from the rest) were left out.")
-        records = [r for r, ok in zip(records, plausible, strict=True) if ok]
-        times = times[plausible]
-
     sessions = _sessions(messages)
     if sessions:
         running = [s for s in sessions if s.sport == _RUNNING]
@@ -413,12 +404,10 @@ def build_activity(
         sport, sub_sport = _file_sport(messages)
         warnings.append("The file has no session summary (often a sign it was cut off); sport taken from its settings.")
 
-    order = np.argsort(np.asarray(times.asi8), kind="stable")
-    if np.any(np.diff(np.asarray(times.asi8)) < 0):
-        backwards = int(np.sum(np.diff(np.asarray(times.asi8)) < 0))
-        warnings.append(f"Time went backwards {backwards} time(s) in the file; samples were put in time order.")
-        records = [records[i] for i in order]
-        times = times[order]
+    timeline = repair_timeline(np.asarray(times.as_unit("ns").asi8))
+    warnings.extend(timeline.warnings)
+    records = [r for r, ok in zip(records, timeline.keep, strict=True) if ok]
+    times = pd.DatetimeIndex(timeline.times_ns.astype("datetime64[ns]")).tz_localize("UTC")
 
     kept = [s for s in sessions if s.kept]
     start_time = times[0]
@@ -490,4 +479,5 @@ def build_activity(
         timer_events=tuple(events),
         sessions=tuple(sessions),
         warnings=tuple(warnings),
+        dropped_samples=dropped_untimed + timeline.dropped,
     )

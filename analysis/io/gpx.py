@@ -1,0 +1,476 @@
+"""Read a recorded GPX track into an `Activity` (DESIGN.md §2, §3, §7).
+
+GPX carries positions, times and elevation in the standard and everything else (heart rate,
+cadence, power, speed) in vendor extensions with different namespaces and tag names. We let
+gpxpy do the XML and read the extensions ourselves by *local* tag name, so Garmin
+TrackPointExtension v1/v2, cluetrust gpxdata, Amazfit, Holux and bare `<hr>`/`<cad>` all land
+in the same canonical columns.
+
+Units in the returned samples: time UTC, seconds, metres, metres per second, beats per minute,
+steps per minute (per-leg GPX cadence is doubled, see `analysis.io.cadence`), watts, degrees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import gpxpy
+import gpxpy.gpx
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io.activity import Activity, SessionSummary, TimerEvent
+from analysis.io.cadence import NONE, to_steps_per_min
+from analysis.io.geo import cumulative_distance_m, speed_from_distance
+from analysis.io.samples import conform_samples
+from analysis.io.timeline import repair_timeline
+
+# gpxpy pre-scans the text for namespace declarations with a regex and registers each one in
+# ElementTree's process-wide prefix map. Both are quadratic: distinct declarations make every
+# registration loop over a growing map (8,000 took 2 s, 32,000 took 41 s), and stray "xmlns"
+# tokens not followed by "=" make the regex scan far ahead each time (32,000 in 190 KB took 2 s).
+# Real files declare a handful; Movescount repeats the *same* declaration on every point, which
+# is cheap, so we count distinct declarations and stray tokens, not occurrences.
+MAX_XMLNS_DECLARATIONS = 100
+MAX_STRAY_XMLNS = 100
+# A handful of untimed points in a recorded track (a converter glitch) are dropped with a warning;
+# more than this share means the file is a drawn route, not a recording, and is refused.
+MAX_UNTIMED_SHARE = 0.01
+
+_BOM = b"\xef\xbb\xbf"
+_DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
+_XMLNS_DECL = re.compile(rb"""xmlns(?::([A-Za-z_][\w.\-]*))?\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
+_XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
+_SINGLE_BYTE_ENCODINGS = {
+    "iso-8859-1": "latin-1",
+    "iso8859-1": "latin-1",
+    "latin-1": "latin-1",
+    "latin1": "latin-1",
+    "l1": "latin-1",
+    "iso-8859-15": "iso8859-15",
+    "windows-1252": "cp1252",
+    "cp1252": "cp1252",
+}
+
+# Local tag names (lower case) of extension elements, per canonical channel. The first element
+# of a point that matches wins, so a file with both Amazfit `heartrate` and Garmin `hr` is read once.
+_EXTENSION_TAGS = {
+    "hr": "heart_rate_bpm",
+    "heartrate": "heart_rate_bpm",
+    "bpm": "heart_rate_bpm",
+    "cad": "cadence",
+    "cadence": "cadence",
+    "rpm": "cadence",
+    "runcadence": "cadence",
+    "power": "power_w",
+    "powerinwatts": "power_w",
+    "watts": "power_w",
+    "speed": "speed_mps",
+}
+_CHANNELS = ("heart_rate_bpm", "cadence", "power_w", "speed_mps")
+
+# `<trk><type>` as written by Garmin Connect (words), Strava (its activity-type numbers:
+# 1 Ride, 4 Hike, 9 Run, 10 Walk, 16 Swim, 17 VirtualRide) and others, lower-cased.
+_SPORT_TYPES: dict[str, tuple[str, str]] = {
+    "running": ("running", "generic"),
+    "run": ("running", "generic"),
+    "9": ("running", "generic"),
+    "street_running": ("running", "street"),
+    "track_running": ("running", "track"),
+    "trail_running": ("running", "trail"),
+    "trailrun": ("running", "trail"),
+    "treadmill_running": ("running", "treadmill"),
+    "indoor_running": ("running", "indoor"),
+    "virtual_run": ("running", "virtual"),
+    "1": ("cycling", "generic"),
+    "ride": ("cycling", "generic"),
+    "cycling": ("cycling", "generic"),
+    "biking": ("cycling", "generic"),
+    "road_biking": ("cycling", "road"),
+    "mountain_biking": ("cycling", "mountain"),
+    "gravel_cycling": ("cycling", "gravel"),
+    "indoor_cycling": ("cycling", "indoor_cycling"),
+    "17": ("cycling", "virtual_activity"),
+    "virtualride": ("cycling", "virtual_activity"),
+    "10": ("walking", "generic"),
+    "walk": ("walking", "generic"),
+    "walking": ("walking", "generic"),
+    "4": ("hiking", "generic"),
+    "hike": ("hiking", "generic"),
+    "hiking": ("hiking", "generic"),
+    "16": ("swimming", "generic"),
+    "swim": ("swimming", "generic"),
+    "swimming": ("swimming", "generic"),
+}
+
+# A file without a sport whose cadence, read as steps/min, sits in this band is a run: walking
+# is ~100–130 steps/min and per-leg pedalling doubled lands here too, hence the speed check below.
+_RUN_CADENCE_SPM = (130.0, 220.0)
+# Median moving speed above which a whole activity cannot be a run (2:47 min/km; the marathon
+# world record is 5.9 m/s) — keeps a bike ride with cadence ~85 rpm from being called a run.
+_RUN_MAX_MEDIAN_SPEED_MPS = 6.0
+# Cyclists coast: a bike ride in the corpus has cadence 0 on 15 % of its samples at ≥ 2 m/s,
+# the runs at most 0.5 %. Above this share a sport-less file is not called a run.
+_RUN_MAX_COASTING_SHARE = 0.05
+_NO_SPORT = "the file does not say which sport it is"
+# Times outside these years are a broken clock, and beyond them pandas' nanosecond range ends.
+_YEARS = (1900, 2200)
+
+
+@dataclass
+class _Points:
+    """Per-point values gathered from the parsed GPX, in file order (lists of equal length)."""
+
+    time: list[dt.datetime | None] = field(default_factory=list)
+    lat: list[float] = field(default_factory=list)
+    lon: list[float] = field(default_factory=list)
+    ele: list[float] = field(default_factory=list)
+    segment: list[int] = field(default_factory=list)  # running number of the non-empty segment
+    where: list[tuple[int, int, int]] = field(default_factory=list)  # (track, segment, point), 1-based
+    ext: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in _CHANNELS})
+
+
+def read_gpx(data: bytes, file_name: str, sha256: str) -> Activity:
+    """Read the track points of a GPX file as an `Activity`.
+
+    All tracks and segments are joined in time order; no distance is counted across a segment
+    gap, and each gap becomes a timer stop/start pair (source "segment"). Raises `InputError`
+    for anything a runner has to fix: not GPX, a route instead of a recording, points without
+    times, or a file built to stall the parser.
+    """
+    warnings: list[str] = []
+    text = _decode(data, file_name, warnings)
+    gpx = _parse(text, file_name)
+    points, n_tracks, n_segments = _collect_points(gpx, file_name, warnings)
+    n = len(points.time)
+
+    times = _utc_times(points, file_name)
+    timed = ~np.isnat(times)
+    timeline = repair_timeline(times[timed].astype("int64"))
+    warnings.extend(timeline.warnings)
+    keep = np.zeros(n, dtype=bool)
+    keep[np.flatnonzero(timed)[timeline.keep]] = True
+    dropped = n - int(keep.sum())
+
+    def arr(values: list[float]) -> np.ndarray:
+        return np.asarray(values, dtype="float64")[keep]
+
+    times = timeline.times_ns.astype("datetime64[ns]")
+    segment = np.asarray(points.segment)[keep]
+    n = len(times)
+    lat, lon, ele = arr(points.lat), arr(points.lon), arr(points.ele)
+    ext = {c: arr(points.ext[c]) for c in _CHANNELS}
+
+    bad_position = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    # (0, 0) is what several devices write before the first satellite fix; nobody runs there.
+    bad_position |= (lat == 0) & (lon == 0)
+    if bad_position.any() and not bad_position.all():
+        warnings.append(f"{int(bad_position.sum())} of {n} points have no usable position (left out of distance)")
+    lat = np.where(bad_position, np.nan, lat)
+    lon = np.where(bad_position, np.nan, lon)
+    ele = np.where(np.isfinite(ele), ele, np.nan)
+
+    # A segment starts wherever the segment number changes (segments with all points dropped vanish).
+    starts = np.concatenate(([True], segment[1:] != segment[:-1])) if n else np.zeros(0, dtype=bool)
+    start_time = pd.Timestamp(times[0]).tz_localize("UTC")
+    elapsed_s = (times - times[0]) / np.timedelta64(1, "s")
+    distance_m = cumulative_distance_m(lat, lon, breaks=starts)
+
+    derived_speed = speed_from_distance(elapsed_s, distance_m)
+    file_speed = ext["speed_mps"]
+    file_speed = np.where(np.isfinite(file_speed) & (file_speed >= 0), file_speed, np.nan)
+    # Device speed is smoother than speed from GPS positions; fill the points it skipped.
+    speed_mps = np.where(np.isfinite(file_speed), file_speed, derived_speed)
+
+    heart_rate = ext["heart_rate_bpm"]
+    # 0 is "strap not worn"; 255 is the FIT "invalid" sentinel that some converters copy through.
+    heart_rate = np.where((heart_rate > 0) & (heart_rate < 255), heart_rate, np.nan)
+    cadence_raw = ext["cadence"]
+    cadence_raw = np.where(cadence_raw >= 0, cadence_raw, np.nan)
+    power = ext["power_w"]
+    power = np.where((power >= 0) & (power < 65535), power, np.nan)
+
+    sport, sub_sport = _sport(gpx, warnings)
+    cadence_spm, cadence_unit = to_steps_per_min(cadence_raw, speed_mps, sport)
+    if sport == "generic" and cadence_unit != NONE:
+        sport, cadence_spm, cadence_unit = _infer_running(cadence_spm, cadence_unit, speed_mps, warnings)
+
+    if n_tracks > 1:
+        joined = f"{n_tracks} tracks" + (f" ({n_segments} track segments)" if n_segments > n_tracks else "")
+        warnings.append(f"{joined} joined; the gaps between them count as pauses")
+    elif n_segments > 1:
+        warnings.append(f"{n_segments} track segments joined; the gaps between them count as pauses")
+
+    samples = conform_samples(
+        {
+            "time": pd.DatetimeIndex(times).tz_localize("UTC"),
+            "elapsed_s": elapsed_s,
+            "distance_m": distance_m,
+            "speed_mps": speed_mps,
+            "heart_rate_bpm": heart_rate,
+            "cadence_spm": cadence_spm,
+            "altitude_m": ele,
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "power_w": power,
+        }
+    )
+    end_time = samples["time"].iloc[-1]
+    return Activity(
+        samples=samples,
+        sport=sport,
+        sub_sport=sub_sport,
+        start_time=start_time,
+        utc_offset_s=None,  # GPX times are UTC (or carry their own offset); the local offset is unknown
+        device=(gpx.creator or "").strip() or "unknown",
+        source_format="gpx",
+        file_name=file_name,
+        file_sha256=sha256,
+        cadence_unit=cadence_unit,
+        reader="gpxpy",
+        timer_events=_segment_events(samples["time"], starts),
+        sessions=(SessionSummary(sport, sub_sport, start_time, end_time, kept=True),),
+        warnings=tuple(warnings),
+        dropped_samples=dropped,
+    )
+
+
+def _decode(data: bytes, file_name: str, warnings: list[str]) -> str:
+    """Check the raw bytes for parser traps, then decode them to text (UTF-8 unless declared otherwise)."""
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    # No DTD means no entities: no "billion laughs" expansion and no external files pulled in.
+    # GPX never needs one, so refusing is cheaper and safer than parsing with limits.
+    if _DTD.search(data):
+        raise InputError(
+            "declares a DTD or XML entities (<!DOCTYPE>/<!ENTITY>), which GPX files from watches and apps "
+            "never do; it is refused for safety: export the activity again",
+            file_name=file_name,
+        )
+    declarations = _XMLNS_DECL.findall(data)
+    distinct = {(prefix, dq or sq) for prefix, dq, sq in declarations}
+    stray = data.count(b"xmlns") - len(declarations)
+    if len(distinct) > MAX_XMLNS_DECLARATIONS or stray > MAX_STRAY_XMLNS:
+        raise InputError(
+            f"declares {len(distinct)} different XML namespaces and has {stray} malformed 'xmlns' marks; "
+            f"GPX files from watches and apps use a handful, and more than {MAX_XMLNS_DECLARATIONS} of either "
+            "is refused because it would stall the reader: export the activity again",
+            file_name=file_name,
+        )
+    declared = _XML_ENCODING.match(data)
+    encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    if encoding in _SINGLE_BYTE_ENCODINGS:
+        # Single-byte encodings decode any byte; "replace" only for cp1252's five unused bytes.
+        return data.decode(_SINGLE_BYTE_ENCODINGS[encoding], errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        warnings.append(
+            f"the file is not valid UTF-8 (byte {exc.start}); it was read as Latin-1, so accented names may look odd"
+        )
+        return data.decode("latin-1")
+
+
+def _parse(text: str, file_name: str) -> gpxpy.gpx.GPX:
+    """Parse with gpxpy; its errors become messages a runner can act on."""
+    import xml.etree.ElementTree as ElementTree
+
+    # gpxpy registers every namespace prefix it sees in ElementTree's process-wide map, which
+    # would grow with each uploaded file in a long-running server; put it back as it was.
+    saved = dict(getattr(ElementTree, "_namespace_map", {}))
+    try:
+        return gpxpy.parse(text)
+    except gpxpy.gpx.GPXXMLSyntaxException as exc:
+        detail = re.sub(r"^Error parsing XML:\s*", "", str(exc))
+        detail = re.sub(r":\s*line (\d+), column (\d+)", r" at line \1, column \2", detail)
+        if detail.startswith("unbound prefix"):
+            # e.g. mapstogpx.com writes <gpxdata:cadence> without declaring gpxdata.
+            detail = "a tag uses a namespace prefix the file never declares: " + detail
+        raise InputError(f"is not valid GPX ({detail}); export it again", file_name=file_name) from None
+    except gpxpy.gpx.GPXException as exc:
+        detail = str(exc)
+        if "mandatory" in detail and ("latitude" in detail or "longitude" in detail):
+            detail = "a track point has no lat/lon position, which GPX requires"
+        raise InputError(f"is not valid GPX ({detail}); export it again", file_name=file_name) from None
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        # gpxpy assumes well-formed GPX in places and trips over odd files with plain Python errors.
+        raise InputError(
+            f"is not valid GPX ({type(exc).__name__}: {exc}); export it again", file_name=file_name
+        ) from None
+    finally:
+        namespace_map = getattr(ElementTree, "_namespace_map", None)
+        if isinstance(namespace_map, dict):
+            namespace_map.clear()
+            namespace_map.update(saved)
+
+
+def _collect_points(gpx: gpxpy.gpx.GPX, file_name: str, warnings: list[str]) -> tuple[_Points, int, int]:
+    """Gather every track point in file order; refuse routes and empty files.
+
+    Returns the points, the number of tracks with points and the number of non-empty segments.
+    """
+    points = _Points()
+    tracks_used = 0
+    segment_no = 0
+    for t, track in enumerate(gpx.tracks, start=1):
+        track_used = False
+        for s, seg in enumerate(track.segments, start=1):
+            if not seg.points:
+                continue  # an empty <trkseg/> is neither a pause nor data
+            track_used = True
+            for p, point in enumerate(seg.points, start=1):
+                points.time.append(point.time)
+                points.lat.append(_float(point.latitude))
+                points.lon.append(_float(point.longitude))
+                points.ele.append(_float(point.elevation))
+                points.segment.append(segment_no)
+                points.where.append((t, s, p))
+                values = _extension_values(point.extensions)
+                if np.isnan(values["speed_mps"]) and point.speed is not None:
+                    values["speed_mps"] = _float(point.speed)  # GPX 1.0 has <speed> (m/s) in the point itself
+                for channel in _CHANNELS:
+                    points.ext[channel].append(values[channel])
+            segment_no += 1
+        tracks_used += track_used
+
+    if not points.time:
+        route_points = sum(len(r.points) for r in gpx.routes)
+        if route_points or gpx.waypoints:
+            raise InputError(
+                "contains a planned route, not a recorded activity (no track points with times); "
+                "export the activity you recorded, not the course",
+                file_name=file_name,
+            )
+        raise InputError("has no track points; export the recorded activity again", file_name=file_name)
+
+    missing = [i for i, t in enumerate(points.time) if t is None]
+    if len(missing) > MAX_UNTIMED_SHARE * len(points.time):
+        first = missing[0]
+        t, s, p = points.where[first]
+        lat, lon = points.lat[first], points.lon[first]
+        route_hint = (
+            "; it looks like a planned route or a drawn track, not a recorded activity"
+            if len(missing) == len(points.time)
+            else ""
+        )
+        raise InputError(
+            f"{len(missing)} of {len(points.time)} track points have no time (the first is track {t}, "
+            f"segment {s}, point {p} at {lat:.5f}, {lon:.5f}){route_hint}; "
+            "a run needs a time on every point: export the recorded activity again",
+            file_name=file_name,
+        )
+    if missing:
+        t, s, p = points.where[missing[0]]
+        warnings.append(
+            f"{len(missing)} of {len(points.time)} track points have no time and were left out "
+            f"(the first is track {t}, segment {s}, point {p})."
+        )
+    return points, tracks_used, segment_no
+
+
+def _float(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _extension_values(extensions: list[object]) -> dict[str, float]:
+    """Numbers from a track point's extension elements, by local tag name; NaN where absent or not a number."""
+    values = dict.fromkeys(_CHANNELS, float("nan"))
+    found: set[str] = set()
+    for root in extensions:
+        iterate = getattr(root, "iter", None)
+        if iterate is None:
+            continue
+        for element in iterate():
+            tag = element.tag
+            if not isinstance(tag, str):
+                continue  # comments and processing instructions
+            local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+            channel = _EXTENSION_TAGS.get(local)
+            if channel is None or channel in found:
+                continue
+            found.add(channel)
+            number = _float((element.text or "").strip())
+            values[channel] = number if np.isfinite(number) else float("nan")
+    return values
+
+
+def _utc_times(points: _Points, file_name: str) -> np.ndarray:
+    """Point times as naive-UTC datetime64[ns] (NaT where a point has none); gpxpy gives naive (already UTC)
+    or offset-aware datetimes."""
+    converted: list[dt.datetime | None] = []
+    for i, t in enumerate(points.time):
+        if t is None:
+            converted.append(None)
+            continue
+        if t.tzinfo is not None and t.utcoffset() is not None:
+            t = t.astimezone(dt.UTC).replace(tzinfo=None)
+        else:
+            t = t.replace(tzinfo=None)
+        if not _YEARS[0] <= t.year <= _YEARS[1]:
+            track, seg, p = points.where[i]
+            raise InputError(
+                f"has a point dated {t.isoformat()} (track {track}, segment {seg}, point {p}); the watch's clock "
+                "was not set: export the activity again after the watch has synced",
+                file_name=file_name,
+            )
+        converted.append(t)
+    return np.array(converted, dtype="datetime64[ns]")
+
+
+def _sport(gpx: gpxpy.gpx.GPX, warnings: list[str]) -> tuple[str, str]:
+    """(sport, sub_sport) from the first track's <type>; ("generic", "generic") and a warning when absent."""
+    kind = next((t.type for t in gpx.tracks if t.segments and any(s.points for s in t.segments)), None)
+    kind = (kind or "").strip().lower()
+    if not kind:
+        warnings.append(_NO_SPORT)
+        return "generic", "generic"
+    if kind in _SPORT_TYPES:
+        return _SPORT_TYPES[kind]
+    return kind, "generic"
+
+
+def _infer_running(
+    cadence_spm: np.ndarray,
+    cadence_unit: str,
+    speed_mps: np.ndarray,
+    warnings: list[str],
+) -> tuple[str, np.ndarray, str]:
+    """Call a sport-less file a run when its cadence looks like running steps, unless it moves like a bike."""
+    valid = np.isfinite(cadence_spm) & (cadence_spm > 0)
+    if not valid.any():
+        return "generic", cadence_spm, cadence_unit
+    median_spm = float(np.median(cadence_spm[valid]))
+    moving = np.isfinite(speed_mps) & (speed_mps >= 1.0)
+    median_speed = float(np.median(speed_mps[moving])) if moving.any() else 0.0
+    rolling = np.isfinite(speed_mps) & (speed_mps >= 2.0) & np.isfinite(cadence_spm)
+    coasting = float(np.mean(cadence_spm[rolling] == 0)) if rolling.any() else 0.0
+    if (
+        _RUN_CADENCE_SPM[0] <= median_spm <= _RUN_CADENCE_SPM[1]
+        and median_speed <= _RUN_MAX_MEDIAN_SPEED_MPS
+        and coasting <= _RUN_MAX_COASTING_SHARE
+    ):
+        # Say what we decided instead of only that the file was silent.
+        warnings[warnings.index(_NO_SPORT)] = (
+            f"{_NO_SPORT}; running was inferred from its cadence (median {median_spm:.0f} steps/min)"
+        )
+        # "generic" and "running" are both foot sports, so the steps/min already computed stand.
+        return "running", cadence_spm, cadence_unit
+    return "generic", cadence_spm, cadence_unit
+
+
+def _segment_events(times: pd.Series, starts: np.ndarray) -> tuple[TimerEvent, ...]:
+    """Start at the first point, stop/start around every segment gap, stop at the last point."""
+    first_of_segment = np.flatnonzero(starts)
+    events: list[TimerEvent] = []
+    for k, i in enumerate(first_of_segment):
+        if k:
+            events.append(TimerEvent(times.iloc[i - 1], "stop", source="segment"))
+        events.append(TimerEvent(times.iloc[i], "start", source="segment"))
+    events.append(TimerEvent(times.iloc[-1], "stop", source="segment"))
+    return tuple(events)

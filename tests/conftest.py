@@ -1,0 +1,106 @@
+"""Shared test plumbing: the corpus beside the repo, and the rule that CI runs every test.
+
+Locally, tests that need something absent (../shared/corpus, chromium) skip with a reason.
+In CI (env CI=true or 1) a skip is turned into a failure, so a missing corpus or browser can
+never pass silently. This file uses only the standard library and pytest (tests/test_ci_guard.py
+copies it into a throwaway project to prove the rule).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = Path(os.environ.get("CORE_CADENCE_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
+CATALOG_CSV = CORPUS_DIR / "CATALOG.csv"
+SAMPLE_DIR = REPO_ROOT / "sample_data"
+ACTIVITY_SUFFIXES = (".fit", ".gpx")
+# Ordinary single-session running FIT files (cadence + HR, 20-60 min) that stand in for
+# sample_data/ in page tests until the generated sample club is committed.
+STAND_IN_RUNS = (
+    "sports-lib/src/specs/fixtures/runs/fit/2067489619.fit",
+    "sports-lib/src/specs/fixtures/runs/fit/6909950168.fit",
+    "runpandas/runpandas/tests/io/data/fit/run.fit",
+    "Runalyze/tests/testfiles/fit/Fenix-2.fit",
+)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1")
+
+
+def corpus_catalog() -> list[dict[str, str]]:
+    """Rows of the corpus CATALOG.csv (one dict per file, all values strings); [] when absent.
+
+    Meant for `pytest.mark.parametrize`; an empty list gives pytest's "empty parameter set" skip,
+    which fails in CI like any other skip. `CORPUS_DIR / row["local_path"]` is the file.
+    """
+    if not CATALOG_CSV.is_file():
+        return []
+    with CATALOG_CSV.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The real-file corpus (../shared/corpus, or env CORE_CADENCE_CORPUS); skips when absent."""
+    if not CATALOG_CSV.is_file():
+        pytest.skip(
+            f"corpus not found at {CORPUS_DIR} (needs CATALOG.csv; put shared/ beside the repo "
+            "or set CORE_CADENCE_CORPUS)"
+        )
+    return CORPUS_DIR
+
+
+def activity_files(root: Path) -> list[Path]:
+    """Every *.fit / *.gpx file under `root` (any depth, any case), sorted; what the overview page reads."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ACTIVITY_SUFFIXES)
+
+
+@pytest.fixture(scope="session")
+def club_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of athlete sub-folders with activity files, for page tests.
+
+    The bundled sample_data/ when it holds files; until it does, copies of a few small real
+    running FIT files from the corpus (never copied into the repo), skipping when that is absent.
+    """
+    if activity_files(SAMPLE_DIR):
+        return SAMPLE_DIR
+    if not CATALOG_CSV.is_file():
+        pytest.skip(f"sample_data/ has no activity files and the corpus is absent ({CORPUS_DIR})")
+    runs = [r["local_path"] for r in corpus_catalog() if r["local_path"] in STAND_IN_RUNS]
+    assert runs, f"none of the stand-in runs is listed in {CATALOG_CSV}: update STAND_IN_RUNS"
+    club = tmp_path_factory.mktemp("club")
+    for i, local_path in enumerate(runs):
+        src = CORPUS_DIR / local_path
+        dest = club / ("ana", "ben")[i % 2] / src.name
+        dest.parent.mkdir(exist_ok=True)
+        shutil.copyfile(src, dest)
+    return club
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:  # (path, lineno, "Skipped: reason")
+        reason = str(longrepr[2])
+        return reason.removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and in_ci():
+        report.outcome = "failed"
+        report.longrepr = (
+            f"skipped in CI: {_skip_reason(report)} — CI must run every test "
+            "(corpus beside the repo, chromium installed)"
+        )

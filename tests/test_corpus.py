@@ -1,0 +1,187 @@
+"""Every FIT/GPX file of the real-file corpus (../shared/corpus, CATALOG.csv) through read_activity.
+
+Parametrised over the catalogue, like sweatpy's example-file tests. Each file is either read
+into a valid frame or refused with InputError, never anything else. Files that the reference
+libraries (fitparse 1.2.0, gpxpy 1.6.2) read with timed samples must be read, and agree with
+them. A hang guard (pytest-timeout) stops any single file at 10 s; speed itself is measured in
+benchmarks/, not here.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import CORPUS_DIR, corpus_catalog
+
+from analysis.errors import InputError
+from analysis.io import read_activity
+from analysis.io.samples import check_samples
+
+ACTIVITY_ROWS = [r for r in corpus_catalog() if r["kind"] in ("fit", "gpx")]
+# The one real file the catalogue says fitparse 1.2.0 cannot read but a maintained reader can.
+FALLBACK_FILES = {"python-fitparse/tests/files/coros-pace-2-cycling-misaligned-fields.fit": 11272}
+RUNNING_PACE_MPS = 2.0  # faster than 8:20 min/km: cadence here is running cadence, not walking
+
+
+def _expected_readable(row: dict) -> bool:
+    """Whether the reference library reads this GPX file with timed points (FIT: see test_fit_agrees_with_fitparse)."""
+    if row["kind"] == "fit":
+        return False
+    return row["parses_with_gpxpy"] == "yes" and int(row["n_points"] or 0) > 0 and row["time_frac"] == "1.0"
+
+
+def _read_or_refuse(row: dict):
+    path = CORPUS_DIR / row["local_path"]
+    try:
+        return read_activity(path), None
+    except InputError as exc:
+        assert path.name in str(exc), "the message must name the file"
+        return None, exc
+
+
+def _fitparse_reference(path: Path) -> tuple[int, float]:
+    """Record messages with a timestamp, and last minus first recorded distance (m), per fitparse.
+
+    Only the device's own fields count: Connect IQ apps (swim-via-iq.fit) add developer fields
+    that are also called "distance" and "speed", which get_values() would let win.
+    """
+    import fitparse
+    from fitparse.records import DevFieldDefinition
+
+    count, distances = 0, []
+    for message in fitparse.FitFile(io.BytesIO(path.read_bytes())).get_messages("record"):
+        values = {f.name: f.value for f in message.fields if not isinstance(f.field_def, DevFieldDefinition)}
+        if values.get("timestamp") is None:
+            continue
+        count += 1
+        if isinstance(values.get("distance"), (int, float)):
+            distances.append(values["distance"])
+    return count, (distances[-1] - distances[0]) if len(distances) > 1 else float("nan")
+
+
+def _gpxpy_reference(path: Path) -> tuple[int, float]:
+    import gpxpy
+
+    gpx = gpxpy.parse(path.read_text(encoding="utf-8-sig"))
+    points = sum(len(seg.points) for trk in gpx.tracks for seg in trk.segments)
+    return points, gpx.length_2d()
+
+
+def test_corpus_is_present(corpus_dir):
+    assert len(ACTIVITY_ROWS) >= 300, f"expected 300+ FIT/GPX rows in {corpus_dir / 'CATALOG.csv'}"
+
+
+@pytest.mark.corpus
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("row", ACTIVITY_ROWS, ids=[r["local_path"] for r in ACTIVITY_ROWS])
+def test_corpus_file_is_read_or_refused(corpus_dir, row):
+    activity, refusal = _read_or_refuse(row)
+    if _expected_readable(row):
+        assert refusal is None, f"the reference library reads it, we refused: {refusal}"
+    if activity is None:
+        return
+    check_samples(activity.samples)
+    assert len(activity.samples) > 0
+    assert activity.file_sha256 and activity.source_format == row["kind"]
+    assert activity.samples["time"].is_monotonic_increasing
+    assert not any("could not be read as" in w for w in activity.warnings)
+
+
+RUNNING_ROWS = [
+    r for r in ACTIVITY_ROWS
+    if r["kind"] == "fit" and "running" in r["sport"].split("|") and r["parses_with_fitparse"] == "yes"
+    or r["kind"] == "gpx" and r["has_cad"] == "True"
+]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("row", RUNNING_ROWS, ids=[r["local_path"] for r in RUNNING_ROWS])
+def test_running_cadence_is_in_steps_per_minute(corpus_dir, row):
+    activity, refusal = _read_or_refuse(row)
+    assert refusal is None, refusal
+    s = activity.samples
+    at_pace = (s["speed_mps"] >= RUNNING_PACE_MPS) & (s["cadence_spm"] > 0)
+    if activity.sport != "running" or at_pace.sum() < 60:
+        pytest.xfail(f"not enough running-pace samples with cadence ({int(at_pace.sum())}) to judge the unit")
+    median = float(s.loc[at_pace, "cadence_spm"].median())
+    assert 130 <= median <= 210, f"median cadence {median} steps/min ({activity.cadence_unit})"
+
+
+FIT_REFERENCE_ROWS = [r for r in ACTIVITY_ROWS if r["kind"] == "fit" and r["parses_with_fitparse"] == "yes"]
+# Where totals differ from fitparse's first-to-last record by design, and why.
+KNOWN_DIFFERENCES = {
+    "muktihari-fit/testdata/chained_Activity_activity_poolswim.fit":
+        "two activities chained in one file, each with its own distance counter",
+}
+
+
+@pytest.mark.corpus
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("row", FIT_REFERENCE_ROWS, ids=[r["local_path"] for r in FIT_REFERENCE_ROWS])
+def test_fit_agrees_with_fitparse(corpus_dir, row):
+    count, distance = _fitparse_reference(corpus_dir / row["local_path"])
+    activity, refusal = _read_or_refuse(row)
+    if count == 0:
+        assert refusal is not None, "fitparse finds no timed records, so the file must be refused"
+        assert "no timed samples" in str(refusal)
+        return
+    assert refusal is None, f"fitparse reads {count} timed records, we refused: {refusal}"
+    if any(not s.kept for s in activity.sessions):
+        pytest.xfail("multisport: only the running part is kept, so totals differ by design")
+    if row["local_path"] in KNOWN_DIFFERENCES:
+        pytest.xfail(KNOWN_DIFFERENCES[row["local_path"]])
+    assert len(activity.samples) + activity.dropped_samples == count
+    assert activity.dropped_samples <= 0.005 * count or any("clock jumped" in w for w in activity.warnings)
+    if np.isfinite(distance) and distance > 0:
+        assert activity.distance_m == pytest.approx(distance, rel=0.005)
+
+
+GPX_REFERENCE_ROWS = [r for r in ACTIVITY_ROWS if r["kind"] == "gpx" and _expected_readable(r)]
+
+
+@pytest.mark.corpus
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("row", GPX_REFERENCE_ROWS, ids=[r["local_path"] for r in GPX_REFERENCE_ROWS])
+def test_gpx_agrees_with_gpxpy(corpus_dir, row):
+    activity, refusal = _read_or_refuse(row)
+    assert refusal is None, refusal
+    points, length_m = _gpxpy_reference(corpus_dir / row["local_path"])
+    assert len(activity.samples) + activity.dropped_samples == points
+    if length_m > 100:
+        # gpxpy adds the jumps between segments; we do not (the watch was paused there)
+        assert activity.distance_m <= length_m * 1.005
+        if len(activity.timer_events) <= 2:
+            assert activity.distance_m == pytest.approx(length_m, rel=0.005)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("local_path", sorted(FALLBACK_FILES))
+def test_file_fitparse_cannot_read_is_read_by_the_fallback(corpus_dir, local_path):
+    activity = read_activity(corpus_dir / local_path)
+    assert activity.reader == "garmin-fit-sdk"
+    assert len(activity.samples) == FALLBACK_FILES[local_path]
+    assert any("Garmin's FIT SDK" in w for w in activity.warnings)
+
+
+@pytest.mark.corpus
+def test_truncated_real_file_keeps_records_before_the_damage(corpus_dir):
+    activity = read_activity(corpus_dir / "python-fitparse/tests/files/nick.fit")
+    assert len(activity.samples) == 14391
+    assert any("damaged" in w or "cut off" in w for w in activity.warnings)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("local_path", "needle"),
+    [
+        ("python-fitparse/tests/files/activity-filecrc.fit", "checksum"),
+        ("sports-lib/src/specs/fixtures/others/empty-sessions.fit", "empty"),
+        ("import-gpx/test/fixtures/invalid.gpx", "GPX"),
+    ],
+)
+def test_broken_real_files_are_refused_in_words(corpus_dir, local_path, needle):
+    with pytest.raises(InputError, match=needle):
+        read_activity(corpus_dir / local_path)
