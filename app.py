@@ -7,17 +7,18 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.io.source import find_activity_files
+
 REPO_ROOT = Path(__file__).resolve().parent
 # Same rule as pages/overview.py: env CORE_CADENCE_SAMPLE_DIR (tests) or the bundled sample_data/.
 DATA_DIR = Path(os.environ.get("CORE_CADENCE_SAMPLE_DIR") or REPO_ROOT / "sample_data")
-ACTIVITY_SUFFIXES = {".fit", ".gpx"}
 
 st.set_page_config(page_title="Core & Cadence", layout="wide")
 
 page = st.navigation([st.Page("pages/overview.py", title="Overview", default=True)])
 
 with st.sidebar:
-    files = [p for p in DATA_DIR.rglob("*") if p.is_file() and p.suffix.lower() in ACTIVITY_SUFFIXES]
+    files = find_activity_files(DATA_DIR)
     folders = {p.parent for p in files if p.parent != DATA_DIR}
     where = "`sample_data/`" if DATA_DIR == REPO_ROOT / "sample_data" else f"`{DATA_DIR}`"
     st.subheader("Data")

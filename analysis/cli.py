@@ -11,8 +11,7 @@ from pathlib import Path
 
 from analysis.errors import InputError
 from analysis.io import read_activity
-
-ACTIVITY_SUFFIXES = (".fit", ".gpx")
+from analysis.io.source import find_activity_files
 
 
 def _expand(paths: Sequence[str]) -> list[Path]:
@@ -20,7 +19,7 @@ def _expand(paths: Sequence[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in ACTIVITY_SUFFIXES))
+            files.extend(find_activity_files(path))
         else:
             files.append(path)
     return files

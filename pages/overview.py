@@ -10,10 +10,10 @@ import streamlit as st
 
 import analysis.io
 from analysis.errors import InputError
+from analysis.io.source import find_activity_files
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("CORE_CADENCE_SAMPLE_DIR") or REPO_ROOT / "sample_data")
-ACTIVITY_SUFFIXES = {".fit", ".gpx"}
 NO_ATHLETE = "(no athlete folder)"
 
 # Table columns in display order (keys of Activity.summary() plus athlete), labelled with their units.
@@ -48,12 +48,6 @@ def read_summary(path: str, mtime_ns: int) -> tuple[dict[str, object] | None, st
         return None, str(exc)
 
 
-def activity_files(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ACTIVITY_SUFFIXES)
-
-
 def athlete_of(path: Path, root: Path) -> str:
     """The athlete is the name of the folder the file sits in (files at the top level have none)."""
     return path.parent.name if path.parent != root else NO_ATHLETE
@@ -66,7 +60,7 @@ st.markdown(
     "Uploading your own files comes with the Import page, which is not built yet."
 )
 
-files = activity_files(DATA_DIR)
+files = find_activity_files(DATA_DIR)
 if not files:
     st.info(f"There are no FIT or GPX files in {shown_dir} yet, so there is nothing to show.")
     st.stop()

@@ -19,7 +19,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("CORE_CADENCE_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
 CATALOG_CSV = CORPUS_DIR / "CATALOG.csv"
 SAMPLE_DIR = REPO_ROOT / "sample_data"
-ACTIVITY_SUFFIXES = (".fit", ".gpx")
 # Ordinary single-session running FIT files (cadence + HR, 20-60 min) that stand in for
 # sample_data/ in page tests until the generated sample club is committed.
 STAND_IN_RUNS = (
@@ -58,10 +57,10 @@ def corpus_dir() -> Path:
 
 
 def activity_files(root: Path) -> list[Path]:
-    """Every *.fit / *.gpx file under `root` (any depth, any case), sorted; what the overview page reads."""
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ACTIVITY_SUFFIXES)
+    """The files the overview page reads (imported late: test_ci_guard copies this file without the project)."""
+    from analysis.io.source import find_activity_files
+
+    return find_activity_files(root)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from analysis.errors import InputError
 
+ACTIVITY_SUFFIXES = (".fit", ".gpx")
+
 # One activity file from a watch is rarely above 10 MB (a 24-hour ultra at 1 Hz is ~8 MB of FIT);
 # anything far larger is not a run and would only tie up a worker. Issue 9 adds upload-wide caps.
 MAX_ACTIVITY_BYTES = 64 * 1024 * 1024
@@ -75,3 +77,13 @@ def sniff_format(data: bytes) -> str:
         if b"<trainingcenterdatabase" in lowered:
             return "tcx"
     return "unknown"
+
+
+def find_activity_files(root: Path) -> list[Path]:
+    """Every *.fit / *.gpx file under `root` (any depth, any letter case), sorted; [] when `root` is absent.
+
+    Used to pick files out of a folder only; what a file *is* is still decided from its content.
+    """
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ACTIVITY_SUFFIXES)
