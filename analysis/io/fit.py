@@ -79,13 +79,13 @@ class FitMessages:
 # decoding
 
 
-def _header_facts(data: bytes, name: str) -> tuple[int, int]:
-    """(header size, expected total length of the first FIT file in `data`)."""
+def _expected_length(data: bytes, name: str) -> int:
+    """Total length in bytes the header promises for the first FIT file in `data` (header + data + CRC)."""
     header_size = data[0]
     if len(data) < header_size:
         raise InputError("is too short to be a FIT file (the header is cut off)", file_name=name)
     (data_size,) = struct.unpack_from("<I", data, 4)
-    return header_size, header_size + data_size + 2
+    return header_size + data_size + 2
 
 
 def _decode_fitparse(data: bytes) -> tuple[FitMessages, Exception | None]:
@@ -138,7 +138,7 @@ def _describe_error(exc: BaseException) -> str:
 
 def read_fit(data: bytes, name: str, sha256: str) -> Activity:
     """Decode a FIT activity file (bytes already sniffed as FIT) into an `Activity`."""
-    header_size, expected_len = _header_facts(data, name)
+    expected_len = _expected_length(data, name)
     truncated = len(data) < expected_len
     warnings: list[str] = []
     messages, error = _decode_fitparse(data)
