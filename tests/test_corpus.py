@@ -9,7 +9,9 @@ benchmarks/, not here.
 
 from __future__ import annotations
 
+import functools
 import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,7 @@ from conftest import CORPUS_DIR, corpus_catalog
 from analysis.errors import InputError
 from analysis.io import read_activity
 from analysis.io.samples import check_samples
+from analysis.metrics import FATIGUE_METRICS, run_metrics
 
 ACTIVITY_ROWS = [r for r in corpus_catalog() if r["kind"] in ("fit", "gpx")]
 # The one real file the catalogue says fitparse 1.2.0 cannot read but a maintained reader can.
@@ -34,7 +37,13 @@ def _expected_readable(row: dict) -> bool:
 
 
 def _read_or_refuse(row: dict):
-    path = CORPUS_DIR / row["local_path"]
+    return _read_or_refuse_path(row["local_path"])
+
+
+@functools.lru_cache(maxsize=None)
+def _read_or_refuse_path(local_path: str):
+    """Read once per session: the metrics test below reuses what the read test decoded."""
+    path = CORPUS_DIR / local_path
     try:
         return read_activity(path), None
     except InputError as exc:
@@ -185,3 +194,39 @@ def test_truncated_real_file_keeps_records_before_the_damage(corpus_dir):
 def test_broken_real_files_are_refused_in_words(corpus_dir, local_path, needle):
     with pytest.raises(InputError, match=needle):
         read_activity(corpus_dir / local_path)
+
+
+# Plausible bounds for an eligible run (issue 4): larger values would mean a bug, not a runner.
+PLAUSIBLE_PACE_DECAY_PCT = 60.0
+PLAUSIBLE_CADENCE_DRIFT_SPM = 30.0
+
+
+@pytest.mark.corpus
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("row", ACTIVITY_ROWS, ids=[r["local_path"] for r in ACTIVITY_ROWS])
+def test_every_running_file_gets_plausible_metrics(corpus_dir, row):
+    activity, _ = _read_or_refuse(row)
+    if activity is None or activity.sport != "running":
+        return
+    m = run_metrics(activity)
+    assert m.moving_time_s <= m.elapsed_time_s + 1e-6
+    if not m.eligible:
+        assert m.ineligible_reason and all(math.isnan(getattr(m, name)) for name in FATIGUE_METRICS)
+        return
+    assert m.moving_time_s >= 30 * 60
+    assert m.pace_decay_basis in ("gap", "pace")
+    assert abs(m.pace_decay_pct) < PLAUSIBLE_PACE_DECAY_PCT, m
+    if not math.isnan(m.cadence_drift_spm):
+        assert abs(m.cadence_drift_spm) < PLAUSIBLE_CADENCE_DRIFT_SPM, m
+        assert 120 <= m.baseline_cadence_spm <= 220, m
+    if not math.isnan(m.decoupling_pct):
+        assert 60 <= m.avg_heart_rate_bpm <= 210, m
+    for name in FATIGUE_METRICS:
+        if math.isnan(getattr(m, name)):
+            assert f"{name}:" in m.notes, f"{name} is blank without a reason"
+
+
+def test_corpus_has_enough_eligible_runs_to_mean_something(corpus_dir):
+    eligible = [r for r in ACTIVITY_ROWS if (a := _read_or_refuse(r)[0]) is not None and a.sport == "running"
+                and run_metrics(a).eligible]
+    assert len(eligible) >= 40, f"only {len(eligible)} eligible running files in the corpus"
