@@ -40,7 +40,7 @@ def _read_or_refuse(row: dict):
     return _read_or_refuse_path(row["local_path"])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_or_refuse_path(local_path: str):
     """Read once per session: the metrics test below reuses what the read test decoded."""
     path = CORPUS_DIR / local_path
