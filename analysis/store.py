@@ -1,0 +1,555 @@
+"""The persistent store: one DuckDB file holding athletes, runs, samples, strength logs and import history.
+
+Why DuckDB: an embedded analytical database (no server to run), columnar and fast at exactly what the
+pages do (scan a season of runs, aggregate by week), and it reads and writes pandas frames directly.
+SQLite would need a row-by-row insert of ~5,000 samples per run and is slow at scans.
+
+Concurrency: DuckDB lets one *process* write; inside it, every thread takes its own cursor (a
+separate connection to the same database, with its own transaction), so Streamlit sessions keep
+reading consistent snapshots while another session imports. A second process (the CLI while the app
+runs) gets a clear "store is in use" error instead of corrupting anything.
+
+Identity: a run is its file's SHA-256. Re-importing the same file changes nothing; the same run
+exported twice (same athlete, start within 60 s) keeps the richer file. Metrics are computed at
+ingest and recomputed from stored samples (never by re-parsing files) when a setting changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.io.activity import Activity, TimerEvent
+from analysis.io.samples import COLUMN_NAMES, SAMPLE_COLUMNS, conform_samples
+from analysis.metrics import MetricSettings, RunMetrics, resolve_settings, run_metrics
+
+SCHEMA_VERSION = 1
+STORE_FILE = "core_cadence.duckdb"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_STORE_DIR = PROJECT_DIR / "data"
+DUPLICATE_WINDOW_S = 60.0  # two files of one athlete starting this close are the same run
+
+# Columns of the strength log as stored (the normalised log of analysis.io.strength).
+STRENGTH_COLUMNS = ("date", "athlete", "session_type", "exercise", "sets", "reps", "load_kg", "duration_min",
+                    "rpe", "back_soreness", "notes", "warmup", "source_format", "source_row")
+
+_METRIC_FIELDS = tuple(f for f in fields(RunMetrics) if f.name != "sport")
+_SQL_TYPE = {bool: "BOOLEAN", float: "DOUBLE", str: "VARCHAR", "bool": "BOOLEAN", "float": "DOUBLE", "str": "VARCHAR"}
+
+REPORT_COLUMNS = ("file", "status", "kind", "athlete", "sport", "start_local", "distance_km", "duration_min",
+                  "cadence_unit", "sample_interval_s", "pauses", "fields", "warnings", "reason")
+
+
+def default_store_dir() -> Path:
+    """`CORE_CADENCE_STORE` when set, else `data/` in the project (git-ignored)."""
+    return Path(os.environ.get("CORE_CADENCE_STORE") or DEFAULT_STORE_DIR)
+
+
+class ParsedLike(Protocol):
+    """What `add_batch` needs of one parsed file (analysis.ingest.parse.ParsedFile has it)."""
+
+    name: str
+    sha256: str
+    kind: str  # "activity", "strength", "skipped", "failed"
+    reason: str
+    activity: Activity | None
+    metrics: RunMetrics | None
+    strength_log: pd.DataFrame | None
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    path: Path
+    athletes: int
+    runs: int
+    samples: int
+    strength_entries: int
+    sample_club: str  # "loaded", "removed" or "never"
+
+
+def _schema_sql() -> list[str]:
+    metric_columns = ",\n    ".join(f"{f.name} {_SQL_TYPE[f.type]}" for f in _METRIC_FIELDS)
+    sample_columns = ",\n    ".join(
+        f"{c.name} {'TIMESTAMPTZ' if c.name == 'time' else 'DOUBLE'}" for c in SAMPLE_COLUMNS
+    )
+    return [
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        """CREATE TABLE athletes (
+    athlete_id INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL UNIQUE,
+    is_sample BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMPTZ NOT NULL)""",
+        f"""CREATE TABLE runs (
+    run_id VARCHAR PRIMARY KEY,
+    athlete_id INTEGER NOT NULL,
+    file_name VARCHAR,
+    source_format VARCHAR,
+    sport VARCHAR,
+    sub_sport VARCHAR,
+    start_time TIMESTAMPTZ,
+    utc_offset_s DOUBLE,
+    local_start VARCHAR,
+    local_date DATE,
+    device VARCHAR,
+    reader VARCHAR,
+    cadence_unit VARCHAR,
+    sample_count INTEGER,
+    sample_interval_s DOUBLE,
+    pauses INTEGER,
+    fields_present VARCHAR,
+    warnings VARCHAR,
+    imported_at TIMESTAMPTZ,
+    {metric_columns})""",
+        f"""CREATE TABLE samples (
+    run_id VARCHAR NOT NULL,
+    seq INTEGER NOT NULL,
+    {sample_columns})""",
+        "CREATE TABLE timer_events (run_id VARCHAR NOT NULL, time TIMESTAMPTZ, kind VARCHAR, source VARCHAR)",
+        """CREATE TABLE strength_files (
+    file_sha256 VARCHAR PRIMARY KEY,
+    athlete_id INTEGER NOT NULL,
+    file_name VARCHAR,
+    source_format VARCHAR,
+    entries INTEGER,
+    imported_at TIMESTAMPTZ)""",
+        """CREATE TABLE strength_log (
+    file_sha256 VARCHAR NOT NULL,
+    athlete_id INTEGER NOT NULL,
+    date DATE,
+    session_type VARCHAR,
+    exercise VARCHAR,
+    sets DOUBLE, reps DOUBLE, load_kg DOUBLE, duration_min DOUBLE, rpe DOUBLE, back_soreness DOUBLE,
+    notes VARCHAR,
+    warmup BOOLEAN,
+    source_format VARCHAR,
+    source_row INTEGER)""",
+        """CREATE TABLE imports (
+    batch_id VARCHAR, imported_at TIMESTAMPTZ, athlete VARCHAR, file VARCHAR, sha256 VARCHAR,
+    status VARCHAR, kind VARCHAR, sport VARCHAR, start_local VARCHAR, distance_km DOUBLE,
+    duration_min DOUBLE, cadence_unit VARCHAR, sample_interval_s DOUBLE, pauses INTEGER, fields VARCHAR,
+    warnings VARCHAR, reason VARCHAR)""",
+        "CREATE INDEX samples_run ON samples (run_id)",
+    ]
+
+
+class Store:
+    """One store directory. Open it once per process and share it between threads."""
+
+    def __init__(self, directory: str | os.PathLike | None = None):
+        self.directory = Path(directory) if directory is not None else default_store_dir()
+        self.path = self.directory / STORE_FILE
+        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            raise InputError(
+                f"the store at {self.path} is in use by another program (close the app or the other "
+                f"command first) or cannot be opened: {exc}"
+            ) from None
+        self._write_lock = threading.Lock()
+        self._ensure_schema()
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing writes: if anything fails, nothing already stored has changed."""
+        with self._write_lock:
+            cur = self._cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    def _ensure_schema(self) -> None:
+        cur = self._cursor()
+        exists = _first(cur.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+        ).fetchall())[0]
+        if not exists:
+            with self._transaction() as tx:
+                for statement in _schema_sql():
+                    tx.execute(statement)
+                tx.execute("INSERT INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+                tx.execute("INSERT INTO meta VALUES ('metric_settings', ?)", [json.dumps({})])
+                tx.execute("INSERT INTO meta VALUES ('sample_club', 'never')")
+            return
+        version = _first(cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall())
+        if version is None or int(version[0]) != SCHEMA_VERSION:
+            found = version[0] if version else "none"
+            raise InputError(
+                f"the store at {self.path} has schema version {found}; this version of Core & Cadence "
+                f"needs {SCHEMA_VERSION}. Export your data with the version that wrote it, or start a new store."
+            )
+
+    def _meta(self, key: str) -> str | None:
+        row = _first(self._cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall())
+        return row[0] if row else None
+
+    def _set_meta(self, tx: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def status(self) -> StoreStatus:
+        cur = self._cursor()
+
+        def count(table: str) -> int:
+            return int(_first(cur.execute(f"SELECT count(*) FROM {table}").fetchall())[0])
+
+        return StoreStatus(self.path, count("athletes"), count("runs"), count("samples"), count("strength_log"),
+                           self._meta("sample_club") or "never")
+
+    def metric_settings(self) -> MetricSettings:
+        return resolve_settings(**json.loads(self._meta("metric_settings") or "{}"))
+
+    def athletes(self) -> pd.DataFrame:
+        """One row per athlete: name, is_sample, runs, strength entries, first and last run date."""
+        return self._cursor().execute("""
+            SELECT a.name AS athlete, a.is_sample,
+                   (SELECT count(*) FROM runs r WHERE r.athlete_id = a.athlete_id) AS runs,
+                   (SELECT count(*) FROM strength_log s WHERE s.athlete_id = a.athlete_id) AS strength_entries,
+                   (SELECT min(local_date) FROM runs r WHERE r.athlete_id = a.athlete_id) AS first_run,
+                   (SELECT max(local_date) FROM runs r WHERE r.athlete_id = a.athlete_id) AS last_run
+            FROM athletes a ORDER BY a.name""").df()
+
+    def runs(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+        """One row per run: metadata and every RunMetrics column; `local_date` as datetime64 (midnight)."""
+        sql = "SELECT a.name AS athlete, r.* EXCLUDE (athlete_id) FROM runs r JOIN athletes a USING (athlete_id)"
+        params: list[Any] = []
+        names = list(athletes) if athletes is not None else None
+        if names is not None:
+            sql += " WHERE a.name IN (SELECT unnest(?))"
+            params.append(names)
+        frame = self._cursor().execute(sql + " ORDER BY a.name, r.start_time", params).df()
+        frame["local_date"] = pd.to_datetime(frame["local_date"]).astype("datetime64[ns]")
+        return frame
+
+    def samples(self, run_id: str) -> pd.DataFrame:
+        """The canonical samples frame of one stored run (DESIGN.md §2 contract)."""
+        frame = self._cursor().execute(
+            f"SELECT {', '.join(COLUMN_NAMES)} FROM samples WHERE run_id = ? ORDER BY seq", [run_id]
+        ).df()
+        return conform_samples({c: frame[c].to_numpy() for c in COLUMN_NAMES})
+
+    def activity(self, run_id: str) -> Activity:
+        """A stored run as an `Activity` (samples, timer events and metadata), without its file."""
+        cur = self._cursor()
+        row = cur.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
+        if row.empty:
+            raise KeyError(run_id)
+        r = row.iloc[0]
+        # .df() rather than fetchall(): DuckDB needs pytz to hand out tz-aware Python datetimes.
+        events = cur.execute("SELECT time, kind, source FROM timer_events WHERE run_id = ? ORDER BY time",
+                             [run_id]).df().itertuples(index=False)
+        offset = None if pd.isna(r["utc_offset_s"]) else float(r["utc_offset_s"])
+        return Activity(
+            samples=self.samples(run_id), sport=r["sport"], sub_sport=r["sub_sport"],
+            start_time=pd.Timestamp(r["start_time"]).tz_convert("UTC"), utc_offset_s=offset,
+            device=r["device"], source_format=r["source_format"], file_name=r["file_name"], file_sha256=run_id,
+            cadence_unit=r["cadence_unit"], reader=r["reader"],
+            timer_events=tuple(TimerEvent(pd.Timestamp(t).tz_convert("UTC"), k, s) for t, k, s in events),
+            warnings=tuple(w for w in (r["warnings"] or "").split(" | ") if w),
+        )
+
+    def strength_log(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+        """The normalised strength log of every (or the given) athlete, in file order."""
+        sql = """SELECT s.date, a.name AS athlete, s.session_type, s.exercise, s.sets, s.reps, s.load_kg,
+                        s.duration_min, s.rpe, s.back_soreness, s.notes, s.warmup, s.source_format, s.source_row
+                 FROM strength_log s JOIN athletes a USING (athlete_id)"""
+        params: list[Any] = []
+        if athletes is not None:
+            sql += " WHERE a.name IN (SELECT unnest(?))"
+            params.append(list(athletes))
+        frame = self._cursor().execute(sql + " ORDER BY a.name, s.date, s.file_sha256, s.source_row", params).df()
+        frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        return frame
+
+    def imports(self, limit: int | None = None) -> pd.DataFrame:
+        sql = "SELECT * FROM imports ORDER BY imported_at DESC, rowid"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._cursor().execute(sql).df()
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def add_batch(self, athlete: str, parsed: Iterable[ParsedLike], *, is_sample: bool = False,
+                  batch_id: str | None = None) -> pd.DataFrame:
+        """Store a batch of parsed files for one athlete; return the import report (one row per file).
+
+        All writes happen in one transaction: a failure while storing leaves the store as it was.
+        Files that failed or were skipped are only reported. Duplicates (same SHA-256, or the same run
+        within 60 s) change nothing, except that a richer file replaces a poorer copy of the same run.
+        """
+        athlete = _clean_athlete(athlete)
+        batch_id = batch_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
+        now = datetime.now(UTC)
+        report: list[dict[str, Any]] = []
+        with self._transaction() as tx:
+            athlete_id = self._athlete_id(tx, athlete, is_sample=is_sample, create=True)
+            for item in parsed:
+                row = self._add_one(tx, athlete_id, athlete, item, now)
+                report.append(row)
+            frame = _report_frame(report)
+            if not frame.empty:
+                stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=[p for p in _shas(report)])
+                tx.register("report_frame", stored)
+                tx.execute("""INSERT INTO imports SELECT batch_id, imported_at, athlete, file, sha256, status, kind,
+                              sport, start_local, distance_km, duration_min, cadence_unit, sample_interval_s,
+                              pauses, fields, warnings, reason FROM report_frame""")
+                tx.unregister("report_frame")
+        return frame
+
+    def _athlete_id(self, tx: duckdb.DuckDBPyConnection, name: str, *, is_sample: bool, create: bool) -> int | None:
+        row = _first(tx.execute("SELECT athlete_id FROM athletes WHERE lower(name) = lower(?)", [name]).fetchall())
+        if row:
+            return int(row[0])
+        if not create:
+            return None
+        new_id = int(_first(tx.execute("SELECT coalesce(max(athlete_id), 0) + 1 FROM athletes").fetchall())[0])
+        tx.execute("INSERT INTO athletes VALUES (?, ?, ?, ?)", [new_id, name, is_sample, datetime.now(UTC)])
+        return new_id
+
+    def _add_one(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, athlete: str, item: ParsedLike,
+                 now: datetime) -> dict[str, Any]:
+        row: dict[str, Any] = {"file": item.name, "kind": item.kind, "athlete": athlete, "reason": item.reason,
+                               "_sha256": item.sha256}
+        if item.kind in ("failed", "skipped"):
+            return row | {"status": item.kind}
+        if item.kind == "strength":
+            return row | self._add_strength(tx, athlete_id, item, now)
+        activity, metrics = item.activity, item.metrics
+        assert activity is not None, f"{item.name}: parsed as an activity without one"
+        row |= _activity_report(activity)
+        known = _first(tx.execute("SELECT a.name, r.file_name FROM runs r JOIN athletes a USING (athlete_id) "
+                           "WHERE run_id = ?", [item.sha256]).fetchall())
+        if known:
+            return row | {"status": "duplicate", "reason": f"already imported (athlete {known[0]}, file {known[1]})"}
+        twin = _first(tx.execute(
+            """SELECT run_id, file_name, fields_present, sample_count FROM runs
+               WHERE athlete_id = ? AND abs(epoch(start_time) - epoch(?::TIMESTAMPTZ)) <= ?""",
+            [athlete_id, activity.start_time.to_pydatetime(), DUPLICATE_WINDOW_S],
+        ).fetchall())
+        if twin:
+            old_richness = (len((twin[2] or "").split(",")), twin[3])
+            new_richness = (len(activity.fields_present), len(activity.samples))
+            if new_richness <= old_richness:
+                return row | {"status": "duplicate",
+                              "reason": f"the same run as {twin[1]} (starts within {DUPLICATE_WINDOW_S:.0f} s), "
+                                        "which has as many channels; kept that one"}
+            self._delete_runs(tx, [twin[0]])
+            row["reason"] = f"replaced {twin[1]}, the same run with fewer channels"
+        if metrics is None:
+            metrics = run_metrics(activity, self.metric_settings())
+        self._insert_run(tx, athlete_id, activity, metrics, now)
+        return row | {"status": "imported"}
+
+    def _add_strength(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, item: ParsedLike,
+                      now: datetime) -> dict[str, Any]:
+        log = item.strength_log
+        assert log is not None
+        known = _first(
+            tx.execute("SELECT file_name FROM strength_files WHERE file_sha256 = ?", [item.sha256]).fetchall()
+        )
+        if known:
+            return {"status": "duplicate", "reason": f"already imported as {known[0]}"}
+        frame = pd.DataFrame({c: log[c] if c in log.columns else np.nan for c in STRENGTH_COLUMNS})
+        # A coach's file may name several athletes; each entry goes to the athlete it names (the batch's
+        # athlete filled in the blanks when the file was read).
+        names = frame["athlete"].fillna("").astype(str).map(lambda n: " ".join(n.split()))
+        ids = {name: self._athlete_id(tx, _clean_athlete(name), is_sample=False, create=True) if name else athlete_id
+               for name in names.unique()}
+        frame = frame.assign(file_sha256=item.sha256, athlete_id=names.map(ids).astype("int64"))
+        frame["date"] = pd.to_datetime(frame["date"]).dt.date
+        tx.register("strength_frame", frame)
+        tx.execute("""INSERT INTO strength_log SELECT file_sha256, athlete_id, date, session_type, exercise, sets, reps,
+                      load_kg, duration_min, rpe, back_soreness, notes, warmup, source_format, source_row
+                      FROM strength_frame""")
+        tx.unregister("strength_frame")
+        source_format = str(log.attrs.get("source_format", frame["source_format"].iloc[0] if len(frame) else ""))
+        tx.execute("INSERT INTO strength_files VALUES (?, ?, ?, ?, ?, ?)",
+                   [item.sha256, athlete_id, item.name, source_format, len(frame), now])
+        unknown = log.attrs.get("unrecognised_exercises") or getattr(item, "unrecognised_exercises", ()) or ()
+        warnings = list(log.attrs.get("warnings") or getattr(item, "warnings", ()) or ())
+        if unknown:
+            warnings.append("not recognised, classed 'other': " + ", ".join(unknown))
+        dates = pd.to_datetime(log["date"]) if len(log) else pd.Series(dtype="datetime64[ns]")
+        return {"status": "imported", "sport": f"strength log ({source_format})",
+                "start_local": str(dates.min().date()) if len(dates) else "",
+                "warnings": " | ".join(warnings), "fields": f"{len(frame)} entries"}
+
+    def _insert_run(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, activity: Activity, metrics: RunMetrics,
+                    now: datetime) -> None:
+        local = activity.local_start_time
+        local_date = (local if local is not None else activity.start_time.tz_convert(None)).date()
+        values = {
+            "run_id": activity.file_sha256, "athlete_id": athlete_id, "file_name": activity.file_name,
+            "source_format": activity.source_format, "sport": activity.sport, "sub_sport": activity.sub_sport,
+            "start_time": activity.start_time.to_pydatetime(), "utc_offset_s": activity.utc_offset_s,
+            "local_start": local.isoformat() if local is not None else None, "local_date": local_date,
+            "device": activity.device, "reader": activity.reader, "cadence_unit": activity.cadence_unit,
+            "sample_count": len(activity.samples),
+            "sample_interval_s": _finite_or_none(activity.sample_interval_s), "pauses": activity.pauses,
+            "fields_present": ",".join(activity.fields_present), "warnings": " | ".join(activity.warnings),
+            "imported_at": now,
+        }
+        values |= {f.name: _finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS}
+        columns = ", ".join(values)
+        tx.execute(f"INSERT INTO runs ({columns}) VALUES ({', '.join('?' * len(values))})", list(values.values()))
+        samples = activity.samples.copy()
+        samples.insert(0, "seq", np.arange(len(samples), dtype="int32"))
+        samples.insert(0, "run_id", activity.file_sha256)
+        tx.register("samples_frame", samples)
+        tx.execute(f"INSERT INTO samples SELECT run_id, seq, {', '.join(COLUMN_NAMES)} FROM samples_frame")
+        tx.unregister("samples_frame")
+        for event in activity.timer_events:
+            tx.execute("INSERT INTO timer_events VALUES (?, ?, ?, ?)",
+                       [activity.file_sha256, event.time.to_pydatetime(), event.kind, event.source])
+
+    def _delete_runs(self, tx: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
+        for table in ("samples", "timer_events", "runs"):
+            tx.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?))", [run_ids])
+
+    def remove_run(self, run_id: str) -> bool:
+        """Delete one run with its samples and timer events. Returns False when it was not stored."""
+        with self._transaction() as tx:
+            exists = _first(tx.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchall())[0]
+            self._delete_runs(tx, [run_id])
+            tx.execute("DELETE FROM imports WHERE sha256 = ?", [run_id])
+        return bool(exists)
+
+    def remove_athlete(self, name: str) -> bool:
+        """Delete an athlete and everything of theirs: runs, samples, strength log, import history."""
+        with self._transaction() as tx:
+            athlete_id = self._athlete_id(tx, name, is_sample=False, create=False)
+            if athlete_id is None:
+                return False
+            self._remove_athlete_id(tx, athlete_id, name)
+        return True
+
+    def _remove_athlete_id(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, name: str) -> None:
+        run_ids = [r[0] for r in tx.execute("SELECT run_id FROM runs WHERE athlete_id = ?", [athlete_id]).fetchall()]
+        self._delete_runs(tx, run_ids)
+        for table in ("strength_log", "strength_files", "athletes"):
+            tx.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
+        tx.execute("DELETE FROM imports WHERE athlete = ?", [name])
+
+    def remove_sample_club(self) -> int:
+        """Delete every athlete loaded as sample data; remember it so the app does not load it again."""
+        with self._transaction() as tx:
+            rows = tx.execute("SELECT athlete_id, name FROM athletes WHERE is_sample").fetchall()
+            for athlete_id, name in rows:
+                self._remove_athlete_id(tx, athlete_id, name)
+            self._set_meta(tx, "sample_club", "removed")
+        return len(rows)
+
+    def mark_sample_club_loaded(self) -> None:
+        with self._transaction() as tx:
+            self._set_meta(tx, "sample_club", "loaded")
+
+    def set_metric_settings(self, settings: MetricSettings | None = None, **overrides: float) -> int:
+        """Change metric settings and recompute every run from its stored samples; returns runs updated."""
+        resolved = resolve_settings(settings, **overrides)
+        with self._transaction() as tx:
+            self._set_meta(tx, "metric_settings", json.dumps(resolved.changed()))
+        return self.recompute()
+
+    def recompute(self, progress=None) -> int:
+        """Recompute every run's metrics from stored samples with the stored settings (no file is re-read)."""
+        settings = self.metric_settings()
+        run_ids = [r[0] for r in self._cursor().execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
+        updates = []
+        for done, run_id in enumerate(run_ids, start=1):
+            metrics = run_metrics(self.activity(run_id), settings)
+            updates.append((run_id, metrics))
+            if progress is not None:
+                progress(done, len(run_ids), run_id)
+        assignments = ", ".join(f"{f.name} = ?" for f in _METRIC_FIELDS)
+        with self._transaction() as tx:
+            for run_id, metrics in updates:
+                tx.execute(f"UPDATE runs SET {assignments} WHERE run_id = ?",
+                           [_finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS] + [run_id])
+        return len(updates)
+
+
+def _clean_athlete(name: str) -> str:
+    cleaned = " ".join(str(name or "").split())
+    if not cleaned:
+        raise InputError("an athlete name is needed (e.g. --athlete 'Ana')")
+    if len(cleaned) > 80:
+        raise InputError(f"athlete name is {len(cleaned)} characters; keep it under 80")
+    return cleaned
+
+
+def _first(rows: list[tuple]) -> tuple | None:
+    """The first row of a fully fetched result (DuckDB wants every result finished before the next)."""
+    return rows[0] if rows else None
+
+
+def _finite_or_none(value: Any) -> Any:
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def _activity_report(activity: Activity) -> dict[str, Any]:
+    local = activity.local_start_time
+    start = local if local is not None else activity.start_time.tz_convert(None)
+    distance = activity.distance_m
+    return {
+        "sport": activity.sport if activity.sub_sport in ("", "generic")
+        else f"{activity.sport} ({activity.sub_sport})",
+        "start_local": start.strftime("%Y-%m-%d %H:%M") + ("" if local is not None else " UTC"),
+        "distance_km": round(distance / 1000, 2) if np.isfinite(distance) else None,
+        "duration_min": round(activity.duration_s / 60, 1),
+        "cadence_unit": activity.cadence_unit,
+        "sample_interval_s": round(activity.sample_interval_s, 2) if np.isfinite(activity.sample_interval_s) else None,
+        "pauses": activity.pauses,
+        "fields": ", ".join(c for c in activity.fields_present if c not in ("time", "elapsed_s")),
+        "warnings": " | ".join(activity.warnings),
+    }
+
+
+def _shas(report: list[dict[str, Any]]) -> list[str]:
+    return [r.get("_sha256", "") for r in report]
+
+
+def _report_frame(report: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame([{c: r.get(c) for c in REPORT_COLUMNS} for r in report], columns=list(REPORT_COLUMNS))
+    for c in ("distance_km", "duration_min", "sample_interval_s"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    frame["pauses"] = pd.to_numeric(frame["pauses"], errors="coerce").astype("Int32")
+    for c in ("file", "status", "kind", "athlete", "sport", "start_local", "cadence_unit", "fields", "warnings",
+              "reason"):
+        frame[c] = frame[c].fillna("").astype(str)
+    return frame
