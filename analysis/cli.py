@@ -1,4 +1,11 @@
-"""`python -m analysis`: read activity files from the terminal and print what they hold."""
+"""`python -m analysis`: read files, ingest them into the store, and export what it holds.
+
+    python -m analysis ingest ~/garmin-export.zip --athlete Ana      # files, folders, zips, .gz
+    python -m analysis export --out exports/                          # runs.csv, weekly.csv, strength_log.csv
+    python -m analysis athletes | remove --athlete Ana | recompute | sample | read FILE...
+
+The store is `data/` in the project unless `--store DIR` or env CORE_CADENCE_STORE says otherwise.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +51,120 @@ def _cmd_read(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _open_store(args: argparse.Namespace):
+    from analysis.store import Store
+
+    return Store(args.store)
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled or total <= 0:
+            return
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name[-40:]:40}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _print_report(report) -> None:
+    import pandas as pd
+
+    if report.empty:
+        print("nothing to import")
+        return
+    shown = report[["file", "status", "sport", "start_local", "distance_km", "duration_min", "cadence_unit",
+                    "reason"]].rename(columns={"start_local": "start (local)"})
+    with pd.option_context("display.max_colwidth", 70, "display.width", 200):
+        print(shown.to_string(index=False, na_rep=""))
+    counts = report["status"].value_counts()
+    print("  ".join(f"{status}: {counts[status]}" for status in counts.index))
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from analysis.ingest.pipeline import ingest
+
+    with _open_store(args) as store:
+        report = ingest(args.paths, athlete=args.athlete, store=store, workers=args.workers,
+                        timeout_s=args.timeout, progress=_ProgressBar("reading"))
+    _print_report(report)
+    return 1 if (report["status"] == "failed").any() else 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from analysis.ingest.pipeline import load_sample_club
+
+    with _open_store(args) as store:
+        report = load_sample_club(store, workers=args.workers, progress=_ProgressBar("sample club"))
+    _print_report(report)
+    return 1 if (report["status"] == "failed").any() else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from analysis.export import export_store
+
+    with _open_store(args) as store:
+        written = export_store(store, Path(args.out), fmt=args.format, athletes=args.athlete or None)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _cmd_athletes(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        table = store.athletes()
+    if table.empty:
+        print("no athletes yet: python -m analysis ingest PATH --athlete NAME (or: python -m analysis sample)")
+    else:
+        print(table.to_string(index=False))
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        if args.sample_club:
+            print(f"removed {store.remove_sample_club()} sample athletes")
+            return 0
+        if args.athlete:
+            if not store.remove_athlete(args.athlete):
+                print(f"no athlete called {args.athlete!r}", file=sys.stderr)
+                return 1
+            print(f"removed athlete {args.athlete} and all of their runs, strength log and import history")
+            return 0
+        if not store.remove_run(args.run):
+            print(f"no run with id {args.run!r} (see the run_id column of runs.csv)", file=sys.stderr)
+            return 1
+        print(f"removed run {args.run}")
+        return 0
+
+
+def _cmd_recompute(args: argparse.Namespace) -> int:
+    overrides = {}
+    for item in args.set or []:
+        name, _, value = item.partition("=")
+        try:
+            overrides[name.strip()] = float(value)
+        except ValueError:
+            print(f"--set {item!r}: expected NAME=NUMBER", file=sys.stderr)
+            return 2
+    with _open_store(args) as store:
+        try:
+            count = store.set_metric_settings(store.metric_settings(), **overrides)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    print(f"recomputed the metrics of {count} runs from stored samples")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Core & Cadence command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,12 +172,52 @@ def build_parser() -> argparse.ArgumentParser:
     read.add_argument("paths", nargs="+", help="activity files or folders (searched recursively for .fit/.gpx)")
     read.add_argument("--json", action="store_true", help="print one JSON object per file instead of key=value text")
     read.set_defaults(func=_cmd_read)
+
+    def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--store", default=None, help="store folder (default: env CORE_CADENCE_STORE or data/)")
+        return p
+
+    ingest = with_store(sub.add_parser("ingest", help="import files, folders, .zip and .gz archives into the store"))
+    ingest.add_argument("paths", nargs="+", help="FIT/GPX files, strength-log CSVs, folders, zips (nested ok), .gz")
+    ingest.add_argument("--athlete", required=True, help="whose files these are (created when new)")
+    ingest.add_argument("--workers", type=int, default=None, help="parallel readers (default: all cores)")
+    ingest.add_argument("--timeout", type=float, default=60.0, help="seconds one file may take (default 60)")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    export = with_store(sub.add_parser("export", help="write runs, weekly and strength_log tables"))
+    export.add_argument("--out", required=True, help="folder to write into (created when missing)")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--athlete", action="append", help="only this athlete (repeatable; default: all)")
+    export.set_defaults(func=_cmd_export)
+
+    with_store(sub.add_parser("athletes", help="list athletes with their runs and strength entries")).set_defaults(
+        func=_cmd_athletes)
+
+    remove = with_store(sub.add_parser("remove", help="delete an athlete, a run, or the sample club"))
+    which = remove.add_mutually_exclusive_group(required=True)
+    which.add_argument("--athlete", help="delete this athlete and everything of theirs")
+    which.add_argument("--run", help="delete one run by its run_id (the file's SHA-256)")
+    which.add_argument("--sample-club", action="store_true", help="delete every sample athlete")
+    remove.set_defaults(func=_cmd_remove)
+
+    recompute = with_store(sub.add_parser("recompute", help="recompute run metrics from stored samples"))
+    recompute.add_argument("--set", action="append", metavar="NAME=VALUE",
+                           help="change a metric setting first (see docs/metrics.md), e.g. late_start_fraction=0.8")
+    recompute.set_defaults(func=_cmd_recompute)
+
+    sample = with_store(sub.add_parser("sample", help="load the bundled synthetic sample club into the store"))
+    sample.add_argument("--workers", type=int, default=None, help="parallel readers (default: all cores)")
+    sample.set_defaults(func=_cmd_sample)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,58 @@
+"""Export the run, weekly and strength-log tables as CSV or JSON, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+# A text cell starting with one of these runs as a formula in Excel, LibreOffice and Google Sheets
+# (OWASP "CSV injection"); a leading apostrophe makes it plain text and is not shown.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+POSITION_COLUMNS = ("lat_deg", "lon_deg")
+
+
+def escape_formula_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where every *text* cell starting with = + - @ (or tab / CR) gets a leading apostrophe.
+
+    Numbers stay numbers: a pace decay of -3.2 is a float and is written as -3.2.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            )
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:
+    """Write one table; CSV cells are escaped, JSON is written as records (ISO dates)."""
+    if fmt == "csv":
+        escape_formula_cells(frame).to_csv(path, index=False)
+    elif fmt == "json":
+        frame.to_json(path, orient="records", date_format="iso", indent=1)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; use csv or json")
+    return path
+
+
+def export_store(store, out_dir: Path, *, fmt: str = "csv", athletes: list[str] | None = None) -> list[Path]:
+    """Write runs, weekly and strength_log tables of the store into `out_dir` (created when missing).
+
+    Runs carry no positions (the store keeps them with the samples only), so an export never shows
+    where an athlete lives.
+    """
+    from analysis.consistency import weekly_table
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    runs = store.runs(athletes)
+    log = store.strength_log(athletes)
+    weekly = weekly_table(runs, log)
+    runs = runs.drop(columns=[c for c in POSITION_COLUMNS if c in runs.columns])
+    return [
+        write_table(runs, out_dir / f"runs.{fmt}", fmt),
+        write_table(weekly, out_dir / f"weekly.{fmt}", fmt),
+        write_table(log, out_dir / f"strength_log.{fmt}", fmt),
+    ]
