@@ -1,0 +1,480 @@
+"""Parse expanded sources into activities (with their metrics) and strength logs, in parallel and safely.
+
+`parse_source` reads one `SourceFile` and never raises. `parse_all` reads a batch in worker processes
+with a per-file wall-clock timeout, CPU-time and memory limits (DESIGN.md §7: one hostile or broken file
+must not freeze the server), keeping the results in input order and reporting progress per file.
+
+Workers are fresh Python interpreters started with `subprocess` (see `analysis.ingest._worker` for why not
+`multiprocessing`), `min(workers, files)` of them, each reused for many files because starting one costs
+about a second (importing pandas and the readers). A worker whose file exceeds the timeout is killed and
+replaced; a worker that dies (memory limit, crash) costs only the file it was reading.
+
+`workers=0` parses in this process, one file after another, with no timeout and no limits: the simplest
+path for debugging and for tests that do not exercise the pool. Any `workers >= 1` uses the pool, so a
+single worker still gets the timeout and the limits.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.ingest import _worker
+from analysis.ingest.sources import Skipped, SourceFile
+from analysis.io.activity import Activity
+from analysis.io.read import read_activity
+from analysis.io.source import sha256_hex
+from analysis.io.strength import read_strength_log
+from analysis.metrics import MetricSettings, RunMetrics, run_metrics
+
+RUNNING = "running"  # Activity.sport of a run (the readers' and run_metrics' word)
+DEFAULT_TIMEOUT_S = 60.0
+DEFAULT_MEMORY_LIMIT_BYTES = 2 * 1024**3  # per worker, beyond what its libraries take after import
+WORKER_START_TIMEOUT_S = 120.0  # importing pandas on a busy machine can take several seconds
+MAX_START_FAILURES = 3  # workers in a row that die before they are ready: the pool cannot work here
+MEMORY_REASON = "needed more memory than one file may use while being read; the file may be damaged or hostile"
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@dataclass(frozen=True, eq=False)
+class ParsedFile:
+    """What one file turned out to be.
+
+    `kind` is `"activity"` (a run: `activity` and `metrics` set), `"strength"` (`strength_log` set, with
+    its `warnings` and `unrecognised_exercises` copied out of `DataFrame.attrs` so they do not depend on
+    attrs surviving a pickle), `"skipped"` (not something to import: `reason` says why; a non-running
+    activity keeps its `activity` for the report) or `"failed"` (could not be read: `reason` says why).
+
+    `reason` is a sentence for a runner and never starts with the file name (the report shows `name`
+    beside it; `message` joins the two). `sha256` is of the bytes read (decompressed when the file came
+    as `.gz`), "" for a file that was skipped before it was read. `seconds` is the wall-clock parse time.
+    `warnings` are the activity's or strength log's warnings, as sentences.
+    """
+
+    name: str
+    sha256: str
+    kind: str
+    reason: str = ""
+    activity: Activity | None = None
+    metrics: RunMetrics | None = None
+    strength_log: pd.DataFrame | None = None
+    seconds: float = 0.0
+    warnings: tuple[str, ...] = ()
+    unrecognised_exercises: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        """`"name: reason"` (or just the name when there is no reason), for one-line output."""
+        return f"{self.name}: {self.reason}" if self.reason else self.name
+
+
+Parser = Callable[..., ParsedFile]
+
+
+def parse_source(
+    source: SourceFile | Skipped, *, athlete: str | None = None, settings: MetricSettings | None = None
+) -> ParsedFile:
+    """Read one expanded file. Never raises.
+
+    FIT/GPX: a run becomes `"activity"` with `run_metrics(activity, settings)`; any other sport is
+    `"skipped"` ("not a run: cycling"). Strength CSV: `read_strength_log(..., athlete=athlete)`.
+    `InputError` becomes `"failed"` with its message; any other exception `"failed"` with
+    "could not be read (internal error: ...)", so one reader bug costs one file, never the batch.
+    """
+    if isinstance(source, Skipped):
+        return ParsedFile(name=source.name, sha256="", kind="skipped", reason=source.reason)
+    if not isinstance(source, SourceFile):
+        return ParsedFile(name=_shown(source), sha256="", kind="failed",
+                          reason=f"could not be read (internal error: a {type(source).__name__} is not a file)")
+    started = time.perf_counter()
+    digest = sha256_hex(source.data)
+
+    def done(kind: str, reason: str = "", **fields: Any) -> ParsedFile:
+        return ParsedFile(name=source.name, sha256=digest, kind=kind, reason=reason,
+                          seconds=time.perf_counter() - started, **fields)
+
+    try:
+        if source.kind == "strength_csv":
+            log = _read_strength(source, athlete)
+            return done("strength", strength_log=log, warnings=tuple(log.attrs.get("warnings") or ()),
+                        unrecognised_exercises=tuple(log.attrs.get("unrecognised_exercises") or ()))
+        if source.kind in ("fit", "gpx"):
+            activity = read_activity(source.data, filename=source.name)
+            if activity.sport != RUNNING:
+                return done("skipped", _not_a_run(activity), activity=activity, warnings=activity.warnings)
+            metrics = run_metrics(activity, settings)
+            return done("activity", activity=activity, metrics=metrics, warnings=activity.warnings)
+        return done("failed", f"could not be read (internal error: unknown kind {source.kind!r})")
+    except InputError as exc:
+        return done("failed", _without_name(exc, source.name))
+    except MemoryError:
+        return done("failed", MEMORY_REASON)
+    except Exception as exc:  # a reader or metrics bug: still reported against this file only
+        return done("failed", f"could not be read (internal error: {type(exc).__name__}: {exc})")
+
+
+def _read_strength(source: SourceFile, athlete: str | None) -> pd.DataFrame:
+    import io
+
+    handle = io.BytesIO(source.data)
+    handle.name = source.name  # the reader names the file in its messages (by the last part of the name)
+    log = read_strength_log(handle, athlete=athlete)
+    log.attrs["file_name"] = source.name
+    return log
+
+
+def _without_name(exc: InputError, name: str) -> str:
+    """The error's sentence without the leading "file name: " (the reader may have shortened the name)."""
+    message = str(exc)
+    for prefix in (name, exc.file_name, Path(name).name):
+        if prefix and message.startswith(f"{prefix}: "):
+            return message[len(prefix) + 2:]
+    return message
+
+
+def _not_a_run(activity: Activity) -> str:
+    if activity.sport == "generic":
+        return "not a run: the file does not say which sport it is, and it does not look like running"
+    return f"not a run: {activity.sport.replace('_', ' ')}"
+
+
+def _shown(source: object) -> str:
+    return str(getattr(source, "name", "") or type(source).__name__)
+
+
+def failed_file(source: SourceFile | Skipped | object, reason: str, seconds: float = 0.0) -> ParsedFile:
+    """A `"failed"` result for `source` (used when its worker timed out or died)."""
+    data = getattr(source, "data", None)
+    digest = sha256_hex(data) if isinstance(data, bytes) else ""
+    return ParsedFile(name=_shown(source), sha256=digest, kind="failed", reason=reason, seconds=seconds)
+
+
+def guarded_parse(parser: Parser, source: SourceFile | Skipped, *, athlete: str | None,
+                  settings: MetricSettings | None) -> ParsedFile:
+    """`parser(source, ...)`, turning anything it raises or wrongly returns into a `"failed"` result."""
+    started = time.perf_counter()
+    try:
+        result = parser(source, athlete=athlete, settings=settings)
+    except MemoryError:
+        return failed_file(source, MEMORY_REASON, time.perf_counter() - started)
+    except Exception as exc:
+        return failed_file(source, f"could not be read (internal error: {type(exc).__name__}: {exc})",
+                           time.perf_counter() - started)
+    if not isinstance(result, ParsedFile):
+        return failed_file(source, f"could not be read (internal error: the parser returned a "
+                                   f"{type(result).__name__})", time.perf_counter() - started)
+    return result
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (the affinity mask where the OS has one, e.g. in a container)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def parse_all(
+    sources: Iterable[SourceFile | Skipped],
+    *,
+    athlete: str | None = None,
+    settings: MetricSettings | None = None,
+    workers: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    progress: Callable[[int, int, str], None] | None = None,
+    parser: Parser | None = None,
+    memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
+) -> list[ParsedFile]:
+    """Parse every source; one `ParsedFile` per source, in input order. Never raises for a bad file.
+
+    `sources` is materialised first (the total is needed for a progress bar; `SourceFile.data` is dropped
+    from this list as each file is handed to a worker). `workers`: None = every usable CPU; 0 = in this
+    process (no timeout, no limits); n >= 1 = up to n worker processes (never more than there are files).
+    `timeout_s` (wall clock, per file, workers only): a file that takes longer is `"failed"` and its worker
+    is killed and replaced. Each worker may use `memory_limit_bytes` of address space beyond what its
+    libraries take (Linux) and about `timeout_s` of CPU time per file. `progress(done, total, name)` is
+    called after each file, in completion order; an exception it raises stops the batch (workers are
+    killed) and propagates. `parser` replaces `parse_source` (tests; it must be a picklable top-level
+    function with the same signature).
+    """
+    items: list[Any] = list(sources)
+    total = len(items)
+    results: list[ParsedFile | None] = [None] * total
+    if workers is None:
+        workers = usable_cpus()
+    if workers < 0:
+        raise ValueError(f"workers must be 0 or more, not {workers}")
+    if timeout_s <= 0:
+        raise ValueError(f"timeout_s must be positive, not {timeout_s}")
+    if parser is not None and workers > 0:
+        try:
+            pickle.dumps(parser)
+        except Exception as exc:
+            raise TypeError(f"parser must be a picklable top-level function for worker processes ({exc})") from exc
+    done = 0
+
+    def finish(index: int, result: ParsedFile) -> None:
+        nonlocal done
+        results[index] = result
+        done += 1
+        if progress is not None:
+            progress(done, total, result.name)
+
+    tasks: list[int] = []
+    for index, item in enumerate(items):
+        if isinstance(item, SourceFile) and workers > 0:
+            tasks.append(index)
+        elif isinstance(item, SourceFile) and parser is not None:
+            finish(index, guarded_parse(parser, item, athlete=athlete, settings=settings))
+        else:
+            finish(index, parse_source(item, athlete=athlete, settings=settings))
+    if tasks:
+        pool = _Pool(min(workers, len(tasks)), parser=parser, timeout_s=timeout_s,
+                     memory_limit_bytes=memory_limit_bytes)
+        pool.run(tasks, items, athlete, settings, finish)
+    assert all(r is not None for r in results)
+    return results  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------------------------------
+# the pool
+
+
+class _Worker:
+    """One worker process, the thread that reads its replies, and what it is doing."""
+
+    def __init__(self, number: int, events: queue.Queue, config: dict[str, Any]):
+        self.number = number
+        self.state = "starting"  # starting -> idle <-> busy; "gone" once stopped
+        self.index: int | None = None
+        self.started = time.monotonic()
+        self.deadline = self.started + WORKER_START_TIMEOUT_S
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        for name in _THREAD_VARIABLES:  # one numeric thread per worker: the parallelism is across processes
+            env[name] = "1"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", "-c", "from analysis.ingest._worker import main; main()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+        )
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.stdin: IO[bytes] = self.proc.stdin
+        try:
+            _worker.send(self.stdin, list(sys.path))
+            _worker.send(self.stdin, config)
+        except OSError:
+            pass  # it died at once; its reader thread reports the end
+        self.reader = threading.Thread(target=self._read, args=(self.proc.stdout, events), daemon=True,
+                                       name=f"ingest-worker-{number}")
+        self.reader.start()
+
+    def _read(self, stream: IO[bytes], events: queue.Queue) -> None:
+        try:
+            while True:
+                events.put((self, _worker.recv(stream)))
+        except Exception:  # EOF, or a broken frame: either way this worker is finished
+            events.put((self, None))
+
+    def send(self, task: object) -> bool:
+        try:
+            _worker.send(self.stdin, task)
+            return True
+        except (OSError, ValueError):
+            return False
+
+    def stop(self, *, kill: bool) -> None:
+        """End the process (politely: close its stdin; or kill it) and wait for it."""
+        self.state = "gone"
+        if kill:
+            self.proc.kill()
+        try:
+            self.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=None if kill else 5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+class _Pool:
+    def __init__(self, size: int, *, parser: Parser | None, timeout_s: float, memory_limit_bytes: int):
+        self.size = size
+        self.timeout_s = timeout_s
+        self.config = {"parser": parser, "timeout_s": timeout_s, "memory_limit_bytes": memory_limit_bytes}
+        self.events: queue.Queue = queue.Queue()
+        self.workers: list[_Worker] = []
+        self.started = 0
+        self.start_failures = 0  # workers that died before or between files, since the last result
+
+    def _spawn(self) -> None:
+        self.started += 1
+        try:
+            self.workers.append(_Worker(self.started, self.events, self.config))
+        except OSError:  # e.g. sys.executable missing: counts as a worker that did not start
+            self.start_failures += 1
+
+    def run(self, tasks: list[int], items: list[Any], athlete: str | None, settings: MetricSettings | None,
+            finish: Callable[[int, ParsedFile], None]) -> None:
+        pending = deque(tasks)
+        attempts: dict[int, int] = {}
+        sources: dict[int, Any] = {}  # what busy workers are reading, for a result if they die
+        try:
+            for _ in range(self.size):
+                self._spawn()
+            while pending or any(w.state == "busy" for w in self.workers):
+                if self.start_failures >= MAX_START_FAILURES and not any(
+                    w.state in ("idle", "busy") for w in self.workers
+                ):
+                    reason = "could not be read (internal error: the file reader processes did not start; see the log)"
+                    while pending:
+                        index = pending.popleft()
+                        finish(index, failed_file(items[index], reason))
+                        items[index] = None
+                    break
+                for worker in self.workers:
+                    if worker.state == "idle" and pending:
+                        index = pending.popleft()
+                        source = items[index]
+                        worker.state, worker.index = "busy", index
+                        worker.started = time.monotonic()
+                        worker.deadline = worker.started + self.timeout_s
+                        sources[index] = source
+                        items[index] = None  # the worker has it now; keep memory to one copy per busy file
+                        if not worker.send((index, source, athlete, settings)):
+                            # the worker died while idle: not this file's fault, give it to another worker
+                            attempts[index] = attempts.get(index, 0) + 1
+                            items[index] = sources.pop(index)
+                            if attempts[index] < 3:
+                                pending.appendleft(index)
+                            else:
+                                finish(index, failed_file(source, _died_reason(worker.proc.poll())))
+                                items[index] = None
+                            worker.index = None
+                            worker.stop(kill=True)
+                self._replace_gone(pending)
+                self._wait_and_handle(sources, finish)
+                self._enforce_deadlines(sources, finish)
+                self._replace_gone(pending)
+        finally:
+            self._shutdown()
+
+    def _wait_and_handle(self, sources: dict[int, Any], finish: Callable[[int, ParsedFile], None]) -> None:
+        live = [w for w in self.workers if w.state != "gone"]
+        if not live:
+            return
+        wait = max(0.0, min(w.deadline for w in live if w.state in ("starting", "busy")) - time.monotonic()) \
+            if any(w.state in ("starting", "busy") for w in live) else 1.0
+        try:
+            worker, message = self.events.get(timeout=wait)
+        except queue.Empty:
+            return
+        while True:
+            self._handle(worker, message, sources, finish)
+            try:
+                worker, message = self.events.get_nowait()
+            except queue.Empty:
+                return
+
+    def _handle(self, worker: _Worker, message: Any, sources: dict[int, Any],
+                finish: Callable[[int, ParsedFile], None]) -> None:
+        if worker.state == "gone":
+            return  # a late event from a worker already stopped (timed out)
+        if message is None:  # the process ended
+            returncode = _wait_briefly(worker.proc)
+            if worker.state in ("starting", "idle"):  # not a file's fault: the worker itself is unwell
+                self.start_failures += 1
+            elif worker.state == "busy" and worker.index is not None:
+                index = worker.index
+                finish(index, failed_file(sources.pop(index), _died_reason(returncode),
+                                          time.monotonic() - worker.started))
+            worker.index = None
+            worker.stop(kill=True)
+            return
+        if message[0] == "ready":
+            worker.state = "idle"
+        elif message[0] == "result" and worker.state == "busy":
+            _, index, result = message
+            sources.pop(index, None)
+            worker.state, worker.index = "idle", None
+            self.start_failures = 0  # a worker that returns results is proof the pool works here
+            finish(index, result)
+
+    def _enforce_deadlines(self, sources: dict[int, Any], finish: Callable[[int, ParsedFile], None]) -> None:
+        now = time.monotonic()
+        for worker in self.workers:
+            if worker.state == "busy" and now > worker.deadline and worker.index is not None:
+                index = worker.index
+                worker.index = None
+                worker.stop(kill=True)
+                finish(index, failed_file(
+                    sources.pop(index),
+                    f"took longer than {self.timeout_s:g} s to read; the file may be damaged or hostile",
+                    now - worker.started,
+                ))
+            elif worker.state == "starting" and now > worker.deadline:
+                worker.stop(kill=True)
+                self.start_failures += 1
+
+    def _replace_gone(self, pending: deque) -> None:
+        self.workers = [w for w in self.workers if w.state != "gone"]
+        while (
+            len(self.workers) < self.size
+            and len(pending) > sum(1 for w in self.workers if w.state in ("starting", "idle"))
+            and self.start_failures < MAX_START_FAILURES
+        ):
+            self._spawn()
+
+    def _shutdown(self) -> None:
+        for worker in self.workers:
+            if worker.state != "gone":
+                try:
+                    worker.stdin.close()  # EOF: an idle worker exits at once
+                except OSError:
+                    pass
+        for worker in self.workers:
+            if worker.state != "gone":
+                worker.stop(kill=worker.state != "idle")
+        self.workers = []
+
+
+def _wait_briefly(proc: subprocess.Popen) -> int | None:
+    try:
+        return proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _died_reason(returncode: int | None) -> str:
+    """Why a worker ended while reading a file, as a sentence about the file."""
+    if returncode is not None and returncode < 0:
+        signum = -returncode
+        if signum == getattr(signal, "SIGXCPU", None):
+            return "used too much processor time while being read; the file may be damaged or hostile"
+        if signum == getattr(signal, "SIGKILL", None):
+            return ("stopped the file reader (it was killed, most likely for using too much memory); "
+                    "the file may be damaged or hostile")
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        return f"crashed the file reader ({name}); the file may be damaged or hostile"
+    return f"stopped the file reader unexpectedly (exit code {returncode}); the file may be damaged or hostile"

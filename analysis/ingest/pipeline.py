@@ -1,0 +1,70 @@
+"""The whole import, as the CLI and the Import page run it: expand, parse in workers, store, report.
+
+    report = ingest(["~/garmin.zip", "strong.csv"], athlete="Ana", store=store, progress=callback)
+
+`report` is one row per file (DESIGN.md §3 import report). Failed and skipped files are reported and
+the rest are stored; storing is one transaction, so nothing already stored changes if it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.ingest.parse import DEFAULT_TIMEOUT_S, ParsedFile, parse_all
+from analysis.ingest.sources import SourceFile, expand_sources
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+SAMPLE_DIR = PROJECT_DIR / "sample_data"
+Progress = Callable[[int, int, str], None]
+
+
+def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None,
+           timeout_s: float = DEFAULT_TIMEOUT_S, progress: Progress | None = None,
+           is_sample: bool = False) -> pd.DataFrame:
+    """Import files, folders, zips and .gz files (paths, or (name, bytes) uploads) for one athlete."""
+    items = list(expand_sources(sources))
+    parsed = parse_all(items, athlete=athlete, settings=store.metric_settings(), workers=workers,
+                       timeout_s=timeout_s, progress=progress)
+    return store.add_batch(athlete, parsed, is_sample=is_sample)
+
+
+def default_sample_dir() -> Path:
+    """The bundled sample club, or env CORE_CADENCE_SAMPLE_DIR (tests use a small club)."""
+    return Path(os.environ.get("CORE_CADENCE_SAMPLE_DIR") or SAMPLE_DIR)
+
+
+def sample_athletes(sample_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """(display name, folder) of each athlete of the bundled sample club."""
+    sample_dir = sample_dir or default_sample_dir()
+    if not sample_dir.is_dir():
+        return []
+    return [(d.name.title(), d) for d in sorted(sample_dir.iterdir()) if d.is_dir() and not d.name.startswith(".")]
+
+
+def load_sample_club(store, *, sample_dir: Path | None = None, workers: int | None = None,
+                     progress: Progress | None = None) -> pd.DataFrame:
+    """Load the synthetic sample club (one athlete per sub-folder), marked as sample data.
+
+    Every athlete's runs go through one worker pool (starting workers costs seconds, so not one
+    pool per athlete); strength logs are small and read in this process with their athlete's name.
+    """
+    athletes = sample_athletes(sample_dir)
+    expanded = [(name, item) for name, folder in athletes for item in expand_sources([folder])]
+    runs = [(name, item) for name, item in expanded if isinstance(item, SourceFile) and item.kind in ("fit", "gpx")]
+    parsed_runs = parse_all([item for _, item in runs], settings=store.metric_settings(), workers=workers,
+                            progress=progress)
+    by_athlete: dict[str, list[ParsedFile]] = {name: [] for name, _ in athletes}
+    for (name, _), result in zip(runs, parsed_runs, strict=True):
+        by_athlete[name].append(result)
+    reports = []
+    for name, _ in athletes:
+        others = [item for owner, item in expanded if owner == name and not (
+            isinstance(item, SourceFile) and item.kind in ("fit", "gpx"))]
+        parsed = by_athlete[name] + parse_all(others, athlete=name, workers=0)
+        reports.append(store.add_batch(name, parsed, is_sample=True))
+    store.mark_sample_club_loaded()
+    return pd.concat(reports, ignore_index=True) if reports else pd.DataFrame()
