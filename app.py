@@ -1,31 +1,33 @@
-"""Core & Cadence: router only. Pages live in pages/; all computation lives in analysis/."""
+"""Core & Cadence: router and shared sidebar only. Pages live in pages/; all computation lives in analysis/."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
-from analysis.io.source import find_activity_files
-
-REPO_ROOT = Path(__file__).resolve().parent
-# Same rule as pages/overview.py: env CORE_CADENCE_SAMPLE_DIR (tests) or the bundled sample_data/.
-DATA_DIR = Path(os.environ.get("CORE_CADENCE_SAMPLE_DIR") or REPO_ROOT / "sample_data")
+from analysis.ingest.pipeline import load_sample_club
+from pages._shared import get_store
 
 st.set_page_config(page_title="Core & Cadence", layout="wide")
 
-page = st.navigation([st.Page("pages/overview.py", title="Overview", default=True)])
+page = st.navigation([st.Page("pages/overview.py", title="Overview", icon="🏃", default=True)])
+
+store = get_store()
+status = store.status()
+if status.athletes == 0 and status.sample_club == "never":
+    # First start on an empty store: load the bundled synthetic club so there is something to explore.
+    bar = st.progress(0.0, text="First start: loading the synthetic sample club…")
+    load_sample_club(store, progress=lambda done, total, name: bar.progress(
+        done / total, text=f"First start: loading the synthetic sample club ({done}/{total} files)"))
+    bar.empty()
+    status = store.status()
 
 with st.sidebar:
-    files = find_activity_files(DATA_DIR)
-    folders = {p.parent for p in files if p.parent != DATA_DIR}
-    where = "`sample_data/`" if DATA_DIR == REPO_ROOT / "sample_data" else f"`{DATA_DIR}`"
     st.subheader("Data")
     st.caption(
-        f"Bundled sample club, read from {where}: {len(files)} activity files "
-        f"in {len(folders)} athlete folders. Nothing is uploaded or stored yet; "
-        "your own files come with the Import page, which is not built yet."
+        f"Store: `{status.path}` — {status.athletes} athletes, {status.runs} runs, "
+        f"{status.strength_entries} strength-log entries."
     )
+    if status.sample_club == "loaded" and store.athletes()["is_sample"].any():
+        st.caption("Includes the **synthetic sample club**; remove it on the Overview page.")
 
 page.run()

@@ -458,6 +458,7 @@ class Store:
         return True
 
     def _remove_athlete_id(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, name: str) -> None:
+        name = _first(tx.execute("SELECT name FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall())[0]
         run_ids = [r[0] for r in tx.execute("SELECT run_id FROM runs WHERE athlete_id = ?", [athlete_id]).fetchall()]
         self._delete_runs(tx, run_ids)
         for table in ("strength_log", "strength_files", "athletes"):

@@ -103,3 +103,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             f"skipped in CI: {_skip_reason(report)} — CI must run every test "
             "(corpus beside the repo, chromium installed)"
         )
+
+
+@pytest.fixture(scope="session")
+def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the bundled sample club, loaded once per test session (pages and browser tests copy it)."""
+    from analysis.ingest.pipeline import load_sample_club
+    from analysis.store import Store
+
+    directory = tmp_path_factory.mktemp("sample-store")
+    with Store(directory) as store:
+        report = load_sample_club(store, sample_dir=SAMPLE_DIR)
+    failed = report[report["status"] == "failed"]
+    assert failed.empty, f"sample club files failed to import:\n{failed[['file', 'reason']]}"
+    return directory
+
+
+@pytest.fixture
+def store_copy(sample_store_dir: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample-club store for a test that may change it."""
+    target = tmp_path / "store"
+    shutil.copytree(sample_store_dir, target)
+    return target

@@ -1,37 +1,26 @@
-"""AppTest page tests: app.py routes to the overview, which reads the sample club and says what it found."""
+"""AppTest page tests: app.py opens the store, loads the sample club on first start, and the overview shows it."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
-import streamlit as st
-from conftest import REPO_ROOT, SAMPLE_DIR, activity_files
+from conftest import REPO_ROOT, SAMPLE_DIR
 from streamlit.testing.v1 import AppTest
 
-import analysis.io
-from analysis.errors import InputError
-from analysis.io.activity import Activity
-from analysis.io.samples import conform_samples
+from analysis.store import Store
 
 APP = REPO_ROOT / "app.py"
-TIMEOUT_S = 60
+TIMEOUT_S = 120
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-    st.cache_data.clear()
-
-
-def run_app(data_dir: Path | None, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    if data_dir is None or data_dir == SAMPLE_DIR:
-        monkeypatch.delenv("CORE_CADENCE_SAMPLE_DIR", raising=False)
+def run_app(store_dir: Path, monkeypatch: pytest.MonkeyPatch, sample_dir: Path | None = None) -> AppTest:
+    monkeypatch.setenv("CORE_CADENCE_STORE", str(store_dir))
+    if sample_dir is not None:
+        monkeypatch.setenv("CORE_CADENCE_SAMPLE_DIR", str(sample_dir))
     else:
-        monkeypatch.setenv("CORE_CADENCE_SAMPLE_DIR", str(data_dir))
+        monkeypatch.delenv("CORE_CADENCE_SAMPLE_DIR", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -44,104 +33,42 @@ def metric(at: AppTest, label: str) -> str:
     return values[0]
 
 
-def test_overview_counts_the_readable_files(club_dir, monkeypatch):
-    files = activity_files(club_dir)
-    readable, failed = 0, 0
-    for path in files:
-        try:
-            analysis.io.read_activity(path)
-            readable += 1
-        except InputError:
-            failed += 1
-
-    at = run_app(club_dir, monkeypatch)
-
+def test_overview_shows_what_the_store_holds(store_copy, monkeypatch):
+    with Store(store_copy) as store:
+        athletes, runs = store.athletes(), store.runs()
+    at = run_app(store_copy, monkeypatch)
     assert at.title[0].value == "Core & Cadence"
-    assert metric(at, "Runs") == str(readable)
-    if readable:
-        assert len(at.dataframe) == 1
-        assert len(at.dataframe[0].value) == readable
-    if failed:
-        assert at.expander[0].label == f"files that could not be read ({failed})"
-    else:
-        assert not at.expander
+    assert metric(at, "Athletes") == str(len(athletes)) == "4"
+    assert metric(at, "Runs") == str(len(runs))
+    tables = [df.value for df in at.dataframe]
+    assert len(tables[0]) == 4 and len(tables[1]) == len(runs)
+    assert {"pace_decay_pct", "cadence_drift_spm", "decoupling_pct"} <= set(tables[1].columns)
+    assert str(store_copy) in at.sidebar.caption[0].value
+    assert "synthetic sample club" in at.markdown[0].value
 
 
-def _fake_activity(name: str, minutes: float, km: float) -> Activity:
-    n = int(minutes * 60) + 1
-    elapsed = np.arange(n, dtype=float)
-    start = pd.Timestamp("2026-03-02 07:00", tz="UTC")
-    samples = conform_samples(
-        {
-            "time": start + pd.to_timedelta(elapsed, unit="s"),
-            "elapsed_s": elapsed,
-            "distance_m": np.linspace(0, km * 1000, n),
-            "cadence_spm": np.full(n, 170.0),
-            "heart_rate_bpm": np.full(n, 150.0),
-        }
-    )
-    return Activity(
-        samples=samples,
-        sport="running",
-        sub_sport="generic",
-        start_time=start,
-        utc_offset_s=3600.0,
-        device="garmin fr965",
-        source_format=Path(name).suffix.lower().lstrip("."),
-        file_name=name,
-        file_sha256="0" * 64,
-        cadence_unit="per-leg doubled",
-        reader="test",
-    )
+def test_removing_the_sample_club_is_one_click_and_it_stays_removed(store_copy, monkeypatch):
+    at = run_app(store_copy, monkeypatch)
+    [button] = [b for b in at.button if b.label == "Remove the sample club"]
+    button.click().run()
+    assert not at.exception
+    assert "No athletes in the store yet" in at.info[0].value
+    again = run_app(store_copy, monkeypatch)  # a new session: the sample club is not loaded again
+    assert "No athletes in the store yet" in again.info[0].value
+    with Store(store_copy) as store:
+        assert store.status().sample_club == "removed" and store.status().runs == 0
 
 
-def test_overview_table_metrics_and_unreadable_files(tmp_path, monkeypatch):
-    """The page's own logic, with the reader replaced: athletes from folders, totals, failures listed."""
-    runs = {"ana/easy.fit": (30, 5.0), "ana/long.GPX": (90, 15.0), "ben/tempo.FIT": (60, 12.0), "top.fit": (6, 1.0)}
-    bad_message = "bad.fit: is neither a FIT nor a GPX activity file (its content matches neither format)"
-    for rel in [*runs, "ben/bad.fit", "ben/notes.txt"]:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / rel).write_bytes(b"x")
-
-    def fake_read_activity(source, *, filename=None):
-        rel = Path(source).relative_to(tmp_path).as_posix()
-        if rel == "ben/bad.fit":
-            raise InputError(
-                "is neither a FIT nor a GPX activity file (its content matches neither format)", file_name="bad.fit"
-            )
-        minutes, km = runs[rel]
-        return _fake_activity(Path(rel).name, minutes, km)
-
-    monkeypatch.setattr(analysis.io, "read_activity", fake_read_activity)
-    at = run_app(tmp_path, monkeypatch)
-
-    assert metric(at, "Athletes") == "3"  # ana, ben, and the file with no athlete folder
-    assert metric(at, "Runs") == "4"
-    assert metric(at, "Total distance") == "33.0 km"
-    assert metric(at, "Total time") == "3.1 h"  # 186 min
-    table = at.dataframe[0].value
-    assert sorted(table["file"]) == ["easy.fit", "long.GPX", "tempo.FIT", "top.fit"]
-    assert dict(zip(table["file"], table["athlete"], strict=True)) == {
-        "easy.fit": "ana",
-        "long.GPX": "ana",
-        "tempo.FIT": "ben",
-        "top.fit": "(no athlete folder)",
-    }
-    assert at.expander[0].label == "files that could not be read (1)"
-    assert [t.value for t in at.expander[0].text] == [f"ben/bad.fit\n  {bad_message}"]
-    assert "notes.txt" not in str(table.to_dict())
-
-
-def test_overview_says_plainly_when_there_are_no_files(tmp_path, monkeypatch):
-    at = run_app(tmp_path, monkeypatch)
-    assert not at.metric and not at.dataframe
-    assert "There are no FIT or GPX files" in at.info[0].value
-
-
-def test_sidebar_says_where_the_data_comes_from(tmp_path, monkeypatch):
-    (tmp_path / "ana").mkdir()
-    (tmp_path / "ana" / "run.fit").write_bytes(b"x")
-    at = run_app(tmp_path, monkeypatch)
-    caption = at.sidebar.caption[0].value
-    assert str(tmp_path) in caption and "1 activity files in 1 athlete folders" in caption
-    assert "Import page, which is not built yet" in caption
+def test_first_start_on_an_empty_store_loads_the_sample_club(tmp_path, monkeypatch):
+    small = tmp_path / "club"
+    athlete = sorted(d for d in SAMPLE_DIR.iterdir() if d.is_dir())[0]
+    runs = sorted((athlete / "runs").iterdir())[:2]
+    (small / athlete.name / "runs").mkdir(parents=True)
+    for path in runs:
+        shutil.copyfile(path, small / athlete.name / "runs" / path.name)
+    at = run_app(tmp_path / "store", monkeypatch, sample_dir=small)
+    assert metric(at, "Athletes") == "1"
+    assert metric(at, "Runs") == "2"
+    with Store(tmp_path / "store") as store:
+        assert store.status().sample_club == "loaded"
+        assert store.athletes()["is_sample"].all()

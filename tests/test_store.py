@@ -1,0 +1,237 @@
+"""The store and the ingest pipeline end to end: real files in, DuckDB on disk, reports out."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import subprocess
+import sys
+import threading
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import REPO_ROOT, SAMPLE_DIR
+from fit_fixtures import Stretch, fit_from_records, gpx_from_records, records_for, run_file
+
+from analysis.errors import InputError
+from analysis.ingest.parse import ParsedFile
+from analysis.ingest.pipeline import ingest
+from analysis.io import read_activity
+from analysis.metrics import run_metrics
+from analysis.store import STORE_FILE, Store
+
+LOG_CSV = (SAMPLE_DIR / "strength_log_template.csv").read_bytes()  # names its athlete: ana
+# The same log without an athlete column: entries go to the athlete named at import.
+ANONYMOUS_LOG_CSV = pd.read_csv(io.BytesIO(LOG_CSV)).drop(columns="athlete").to_csv(index=False).encode()
+
+
+def a_run(minutes: int = 40, speed: float = 3.0, start_hour: int = 6) -> bytes:
+    from datetime import UTC, datetime
+
+    start = datetime(2026, 3, 2, start_hour, 30, tzinfo=UTC)
+    return run_file([Stretch(minutes * 30, speed), Stretch(minutes * 30, speed * 0.93, 84.0, 158)], start=start)
+
+
+def corrupt(data: bytes) -> bytes:
+    broken = bytearray(data)
+    broken[len(broken) // 2] ^= 0xFF  # the file CRC no longer matches
+    return bytes(broken)
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    with Store(tmp_path / "store") as s:
+        yield s
+
+
+def write(folder: Path, files: dict[str, bytes]) -> Path:
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_ingest_twice_changes_nothing(store, tmp_path):
+    folder = write(tmp_path / "in", {"a.fit": a_run(), "b.fit": a_run(start_hour=17), "log.csv": LOG_CSV})
+    first = ingest([folder], athlete="Ana", store=store, workers=0)
+    assert sorted(first["status"]) == ["imported"] * 3
+    runs_before, log_before = store.runs(), store.strength_log()
+    second = ingest([folder], athlete="Ana", store=store, workers=0)
+    assert sorted(second["status"]) == ["duplicate"] * 3
+    assert all("already imported" in r for r in second["reason"])
+    pd.testing.assert_frame_equal(store.runs(), runs_before)
+    pd.testing.assert_frame_equal(store.strength_log(), log_before)
+    assert store.status().runs == 2 and len(store.imports()) == 6
+
+
+def test_a_corrupt_file_is_reported_and_the_others_are_stored(store, tmp_path):
+    folder = write(tmp_path / "in", {"good.fit": a_run(), "bad.fit": corrupt(a_run(start_hour=9)),
+                                     "notes.txt": b"just some notes", "ride.fit": run_file([Stretch(2400, 8.0)],
+                                                                                          sport="cycling")})
+    report = ingest([folder], athlete="Ana", store=store, workers=0)
+    assert set(report["file"]) == {"in/good.fit", "in/bad.fit", "in/notes.txt", "in/ride.fit"}  # the folder's view
+    report = report.set_index(report["file"].str.removeprefix("in/"))
+    assert report.loc["good.fit", "status"] == "imported"
+    assert report.loc["bad.fit", "status"] == "failed" and "checksum" in report.loc["bad.fit", "reason"]
+    assert report.loc["ride.fit", "status"] == "skipped" and "cycling" in report.loc["ride.fit", "reason"]
+    assert report.loc["notes.txt", "status"] == "skipped"
+    assert store.status().runs == 1
+
+
+def test_zip_with_nested_folders_a_nested_zip_and_gz_files(store, tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("DI_CONNECT/DI-Connect-Fitness/UploadedFiles_0-_Part1/run3.fit", a_run(start_hour=8))
+    outer = io.BytesIO()
+    with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("export/activities/2026/run1.fit", a_run(start_hour=6))
+        z.writestr("export/activities/run2.fit.gz", gzip.compress(a_run(start_hour=7)))
+        z.writestr("export/garmin_part1.zip", inner.getvalue())
+        z.writestr("export/strength/log.csv", LOG_CSV)
+    (tmp_path / "account.zip").write_bytes(outer.getvalue())
+    report = ingest([tmp_path / "account.zip"], athlete="Ana", store=store, workers=0)
+    assert list(report["status"]).count("imported") == 4, report[["file", "status", "reason"]]
+    assert store.status().runs == 3
+    assert any(name.endswith("run2.fit.gz") or "run2.fit" in name for name in report["file"])
+    assert any("garmin_part1.zip" in name for name in report["file"])
+
+
+def test_the_same_run_in_two_formats_keeps_the_richer_file(store):
+    records = records_for([Stretch(2400, 3.0)], dynamics=True)
+    plain = gpx_from_records(records)
+    rich = fit_from_records(records)
+    first = ingest([("run.gpx", plain)], athlete="Ana", store=store, workers=0)
+    assert list(first["status"]) == ["imported"]
+    second = ingest([("run.fit", rich)], athlete="Ana", store=store, workers=0)
+    assert list(second["status"]) == ["imported"] and "replaced run.gpx" in second["reason"][0]
+    assert list(store.runs()["file_name"]) == ["run.fit"]
+    third = ingest([("copy.gpx", plain + b"\n")], athlete="Ana", store=store, workers=0)
+    assert list(third["status"]) == ["duplicate"] and "the same run as run.fit" in third["reason"][0]
+    assert store.status().runs == 1
+
+
+def test_stored_samples_give_back_the_activity_and_its_metrics(store):
+    data = a_run()
+    ingest([("a.fit", data)], athlete="Ana", store=store, workers=0)
+    activity = read_activity(data, filename="a.fit")
+    stored = store.activity(activity.file_sha256)
+    pd.testing.assert_frame_equal(stored.samples, activity.samples)
+    assert stored.timer_events == activity.timer_events
+    assert run_metrics(stored) == run_metrics(activity)
+
+
+def test_a_changed_setting_recomputes_from_stored_samples(store):
+    data = a_run(minutes=60)
+    ingest([("a.fit", data)], athlete="Ana", store=store, workers=0)
+    before = store.runs()["late_start_km"].iloc[0]
+    assert store.set_metric_settings(late_start_fraction=0.9) == 1
+    after = store.runs().iloc[0]
+    expected = run_metrics(read_activity(data), late_start_fraction=0.9)
+    assert after["late_start_km"] == pytest.approx(expected.late_start_km) and after["late_start_km"] > before
+    assert after["pace_decay_pct"] == pytest.approx(expected.pace_decay_pct)
+    assert store.metric_settings().late_start_fraction == 0.9
+
+
+def test_a_batch_that_fails_while_storing_leaves_the_store_as_it_was(store):
+    ingest([("a.fit", a_run())], athlete="Ana", store=store, workers=0)
+    before = store.status()
+    good = read_activity(a_run(start_hour=12), filename="b.fit")
+    batch = [ParsedFile(name="b.fit", sha256=good.file_sha256, kind="activity", activity=good,
+                        metrics=run_metrics(good)),
+             ParsedFile(name="broken", sha256="x", kind="activity", activity=None)]
+    with pytest.raises(AssertionError):
+        store.add_batch("Ana", batch)
+    assert store.status() == before
+    assert list(store.runs()["file_name"]) == ["a.fit"]
+
+
+def test_removing_a_run_or_an_athlete_removes_all_of_it(store, tmp_path):
+    folder = write(tmp_path / "in", {"a.fit": a_run(), "b.fit": a_run(start_hour=17), "log.csv": LOG_CSV})
+    ingest([folder], athlete="Ana", store=store, workers=0)
+    ingest([("c.fit", a_run(start_hour=9))], athlete="Ben", store=store, workers=0)
+    run_id = store.runs(["Ana"])["run_id"].iloc[0]
+    assert store.remove_run(run_id) and not store.remove_run(run_id)
+    assert store.status().runs == 2
+    assert store.remove_athlete("ana")  # names match case-insensitively
+    status = store.status()
+    assert (status.athletes, status.runs, status.strength_entries) == (1, 1, 0)
+    con = store._cursor()
+    assert con.execute("SELECT count(*) FROM samples").fetchall()[0][0] == len(store.samples(
+        store.runs()["run_id"].iloc[0]))
+    assert set(store.imports()["athlete"]) == {"Ben"}
+
+
+def test_reopening_after_the_process_ends_keeps_everything(tmp_path):
+    folder = write(tmp_path / "in", {"a.fit": a_run(), "bad.fit": corrupt(a_run(start_hour=9)),
+                                     "log.csv": ANONYMOUS_LOG_CSV, "coach.csv": LOG_CSV})
+    store_dir = tmp_path / "store"
+    cli = [sys.executable, "-m", "analysis"]
+    done = subprocess.run([*cli, "ingest", str(folder), "--athlete", "Chloe", "--store", str(store_dir),
+                           "--workers", "1"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr  # one file failed; the others are stored
+    assert "bad.fit" in done.stdout and "failed" in done.stdout and "imported: 3" in done.stdout
+    with Store(store_dir) as store:
+        assert store.status().runs == 1
+        athletes = store.athletes().set_index("athlete")
+        # A log that names its athlete (a coach's file) files entries under that name.
+        assert list(athletes.index) == ["Chloe", "ana"]
+        assert athletes.loc["Chloe", "strength_entries"] == athletes.loc["ana", "strength_entries"] > 0
+    out = tmp_path / "export"
+    exported = subprocess.run([*cli, "export", "--store", str(store_dir), "--out", str(out)], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=300)
+    assert exported.returncode == 0, exported.stderr
+    runs = pd.read_csv(out / "runs.csv")
+    weekly = pd.read_csv(out / "weekly.csv")
+    log = pd.read_csv(out / "strength_log.csv")
+    assert len(runs) == 1 and "pace_decay_pct" in runs.columns and "lat_deg" not in runs.columns
+    assert len(weekly) >= 1 and {"adherence", "consistency_4wk", "back_soreness"} <= set(weekly.columns)
+    assert len(log) > 0 and set(log["athlete"]) == {"Chloe", "ana"}
+
+
+def test_a_store_from_another_schema_version_is_refused(tmp_path):
+    with Store(tmp_path) as store:
+        store._cursor().execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(InputError, match="schema version 99"):
+        Store(tmp_path)
+
+
+def test_readers_see_consistent_data_while_an_import_runs(store, tmp_path):
+    ingest([("a.fit", a_run())], athlete="Ana", store=store, workers=0)
+    errors: list[BaseException] = []
+    seen: list[int] = []
+
+    def reader():
+        try:
+            for _ in range(20):
+                seen.append(len(store.runs()))
+        except BaseException as exc:  # noqa: BLE001 - any failure in the thread must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(3)]
+    for t in threads:
+        t.start()
+    ingest([("b.fit", a_run(start_hour=12)), ("c.fit", a_run(start_hour=15))], athlete="Ana", store=store,
+           workers=0)
+    for t in threads:
+        t.join()
+    assert not errors and set(seen) <= {1, 3}  # never a half-written batch
+    assert store.status().runs == 3
+
+
+def test_the_sample_club_is_stored_with_no_failures(sample_store_dir):
+    with Store(sample_store_dir) as store:
+        imports = store.imports()
+        assert (imports["status"] == "imported").all()
+        assert len(store.athletes()) == 4 and store.athletes()["is_sample"].all()
+        assert store.status().sample_club == "loaded"
+        files = [p for p in SAMPLE_DIR.rglob("*") if p.is_file() and p.parent.parent != SAMPLE_DIR.parent
+                 and p.parent != SAMPLE_DIR]
+        assert len(imports) == len(files)
+
+
+def test_the_store_file_is_a_duckdb_database(store):
+    assert (store.directory / STORE_FILE).is_file()
+    assert isinstance(store._con, duckdb.DuckDBPyConnection)
