@@ -19,16 +19,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("CORE_CADENCE_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
 CATALOG_CSV = CORPUS_DIR / "CATALOG.csv"
 SAMPLE_DIR = REPO_ROOT / "sample_data"
-# Ordinary single-session running FIT files (cadence + HR, 20-60 min) that stand in for
-# sample_data/ in page tests until the generated sample club is committed.
-STAND_IN_RUNS = (
-    "sports-lib/src/specs/fixtures/runs/fit/2067489619.fit",
-    "sports-lib/src/specs/fixtures/runs/fit/6909950168.fit",
-    "runpandas/runpandas/tests/io/data/fit/run.fit",
-    "Runalyze/tests/testfiles/fit/Fenix-2.fit",
-)
-
-
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("true", "1")
 
@@ -54,35 +44,6 @@ def corpus_dir() -> Path:
             "or set CORE_CADENCE_CORPUS)"
         )
     return CORPUS_DIR
-
-
-def activity_files(root: Path) -> list[Path]:
-    """The files the overview page reads (imported late: test_ci_guard copies this file without the project)."""
-    from analysis.io.source import find_activity_files
-
-    return find_activity_files(root)
-
-
-@pytest.fixture(scope="session")
-def club_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of athlete sub-folders with activity files, for page tests.
-
-    The bundled sample_data/ when it holds files; until it does, copies of a few small real
-    running FIT files from the corpus (never copied into the repo), skipping when that is absent.
-    """
-    if activity_files(SAMPLE_DIR):
-        return SAMPLE_DIR
-    if not CATALOG_CSV.is_file():
-        pytest.skip(f"sample_data/ has no activity files and the corpus is absent ({CORPUS_DIR})")
-    runs = [r["local_path"] for r in corpus_catalog() if r["local_path"] in STAND_IN_RUNS]
-    assert runs, f"none of the stand-in runs is listed in {CATALOG_CSV}: update STAND_IN_RUNS"
-    club = tmp_path_factory.mktemp("club")
-    for i, local_path in enumerate(runs):
-        src = CORPUS_DIR / local_path
-        dest = club / ("ana", "ben")[i % 2] / src.name
-        dest.parent.mkdir(exist_ok=True)
-        shutil.copyfile(src, dest)
-    return club
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
