@@ -28,6 +28,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -1091,34 +1092,10 @@ def _read_strong(table: _Table, problems: _Problems, warnings: list[str]) -> lis
                 entry.load_kg = weight * LB_TO_KG if unit == "lb" else weight
             except _Bad as bad:
                 problems.add(row, header(weight_key), str(bad))
-        if "reps" in cols:
-            cell = get("reps")
-            try:
-                reps = _checked(_number(cell, decimal_comma, _EXPECTED["reps"]), "reps", cell)
-                entry.reps = math.nan if reps == 0 else reps  # Strong writes 0 when no reps were logged
-            except _Bad as bad:
-                problems.add(row, header("reps"), str(bad))
-        if "seconds" in cols:
-            cell = get("seconds")
-            try:
-                seconds = _checked(_number(cell, decimal_comma, "a time in seconds (0 or more)"), "duration_min", cell)
-                entry.duration_min = math.nan if seconds == 0 else seconds / 60
-            except _Bad as bad:
-                problems.add(row, header("seconds"), str(bad))
-        if "rpe" in cols:
-            cell = get("rpe")
-            try:
-                rpe = _number(cell, decimal_comma, _EXPECTED["rpe"])
-                entry.rpe = math.nan if rpe == 0 else _checked(rpe, "rpe", cell)  # 0 = not rated
-            except _Bad as bad:
-                problems.add(row, header("rpe"), str(bad))
-        for dkey in ("distance", "distancemeters", "distancekm", "distancemi", "distancemiles"):
-            if dkey in cols:
-                try:
-                    if _number(get(dkey), decimal_comma, "a distance") > 0:
-                        distance_rows += 1
-                except _Bad:
-                    pass  # distance is not read, so it cannot make the file fail
+        distance_rows += _read_set_numbers(entry, row, get, header, cols, decimal_comma, problems,
+                                           seconds_key="seconds",
+                                           distance_keys=("distance", "distancemeters", "distancekm", "distancemi",
+                                                          "distancemiles"))
         entries.append(entry)
     for entry in entries:
         extra = notes_by_key.get(entry.note_key or ())
@@ -1140,6 +1117,45 @@ def _read_strong(table: _Table, problems: _Problems, warnings: list[str]) -> lis
         shown = ", ".join(f"'{k}'" for k in sorted(unknown_orders))
         warnings.append(f"Unknown Strong set order values read as ordinary sets: {shown}.")
     return entries
+
+
+def _read_set_numbers(entry: _Entry, row: int, get: Callable[[str], str], header: Callable[[str], str],
+                      cols: dict[str, int], decimal_comma: bool, problems: _Problems, *, seconds_key: str,
+                      distance_keys: tuple[str, ...]) -> int:
+    """Reps, duration and RPE of one set row of a lifting app's export (Strong and Hevy write them alike).
+
+    Both apps write 0 for "not logged" in reps, seconds and RPE, so 0 becomes NaN there. Distances are
+    not part of the strength log: returns 1 when the row carried one (for a warning), else 0.
+    """
+    if "reps" in cols:
+        cell = get("reps")
+        try:
+            reps = _checked(_number(cell, decimal_comma, _EXPECTED["reps"]), "reps", cell)
+            entry.reps = math.nan if reps == 0 else reps
+        except _Bad as bad:
+            problems.add(row, header("reps"), str(bad))
+    if seconds_key in cols:
+        cell = get(seconds_key)
+        try:
+            seconds = _checked(_number(cell, decimal_comma, "a time in seconds (0 or more)"), "duration_min", cell)
+            entry.duration_min = math.nan if seconds == 0 else seconds / 60
+        except _Bad as bad:
+            problems.add(row, header(seconds_key), str(bad))
+    if "rpe" in cols:
+        cell = get("rpe")
+        try:
+            rpe = _number(cell, decimal_comma, _EXPECTED["rpe"])
+            entry.rpe = math.nan if rpe == 0 else _checked(rpe, "rpe", cell)  # 0 = not rated
+        except _Bad as bad:
+            problems.add(row, header("rpe"), str(bad))
+    for key in distance_keys:
+        if key in cols:
+            try:
+                if _number(get(key), decimal_comma, "a distance") > 0:
+                    return 1
+            except _Bad:
+                pass  # distance is not read, so it cannot make the file fail
+    return 0
 
 
 _HEVY_SET_TYPES = {"normal": False, "warmup": True, "dropset": False, "failure": False, "": False}
@@ -1195,34 +1211,9 @@ def _read_hevy(table: _Table, problems: _Problems, warnings: list[str]) -> list[
                 entry.load_kg = _checked(_number(cell, decimal_comma, "a weight (0 or more)"), "load_kg", cell) * factor
             except _Bad as bad:
                 problems.add(row, header(weight_key), str(bad))
-        if "reps" in cols:
-            cell = get("reps")
-            try:
-                reps = _checked(_number(cell, decimal_comma, _EXPECTED["reps"]), "reps", cell)
-                entry.reps = math.nan if reps == 0 else reps
-            except _Bad as bad:
-                problems.add(row, header("reps"), str(bad))
-        if "durationseconds" in cols:
-            cell = get("durationseconds")
-            try:
-                seconds = _checked(_number(cell, decimal_comma, "a time in seconds (0 or more)"), "duration_min", cell)
-                entry.duration_min = math.nan if seconds == 0 else seconds / 60
-            except _Bad as bad:
-                problems.add(row, header("durationseconds"), str(bad))
-        if "rpe" in cols:
-            cell = get("rpe")
-            try:
-                rpe = _number(cell, decimal_comma, _EXPECTED["rpe"])
-                entry.rpe = math.nan if rpe == 0 else _checked(rpe, "rpe", cell)
-            except _Bad as bad:
-                problems.add(row, header("rpe"), str(bad))
-        for dkey in ("distancekm", "distancemiles", "distancemeters", "distancem"):
-            if dkey in cols:
-                try:
-                    if _number(get(dkey), decimal_comma, "a distance") > 0:
-                        distance_rows += 1
-                except _Bad:
-                    pass
+        distance_rows += _read_set_numbers(entry, row, get, header, cols, decimal_comma, problems,
+                                           seconds_key="durationseconds",
+                                           distance_keys=("distancekm", "distancemiles", "distancemeters", "distancem"))
         entries.append(entry)
     if distance_rows:
         warnings.append(f"Distances ({distance_rows} rows) are not part of the strength log and were not kept.")
