@@ -529,6 +529,14 @@ def _prepare_log(strength_log: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
+def strength_sessions(strength_log: pd.DataFrame | None) -> pd.DataFrame:
+    """The sessions of a normalised strength log: distinct (athlete, date, session_type) rows.
+
+    Two core exercises on one day are one core session; soreness-only rows are no session (DESIGN §5).
+    """
+    return _sessions(_prepare_log(strength_log))
+
+
 def _sessions(log: pd.DataFrame) -> pd.DataFrame:
     """Distinct (athlete, date, session_type): the sessions."""
     return (

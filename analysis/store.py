@@ -322,7 +322,7 @@ class Store:
                 report.append(row)
             frame = _report_frame(report)
             if not frame.empty:
-                stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=[p for p in _shas(report)])
+                stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=_shas(report))
                 tx.register("report_frame", stored)
                 tx.execute("""INSERT INTO imports SELECT batch_id, imported_at, athlete, file, sha256, status, kind,
                               sport, start_local, distance_km, duration_min, cadence_unit, sample_interval_s,
@@ -524,20 +524,13 @@ def _finite_or_none(value: Any) -> Any:
 
 
 def _activity_report(activity: Activity) -> dict[str, Any]:
+    """The import-report columns of a run: `Activity.summary()` with the start in local time."""
+    summary = activity.summary()
     local = activity.local_start_time
     start = local if local is not None else activity.start_time.tz_convert(None)
-    distance = activity.distance_m
-    return {
-        "sport": activity.sport if activity.sub_sport in ("", "generic")
-        else f"{activity.sport} ({activity.sub_sport})",
+    return {k: summary[k] for k in ("sport", "distance_km", "duration_min", "cadence_unit", "sample_interval_s",
+                                    "pauses", "fields", "warnings")} | {
         "start_local": start.strftime("%Y-%m-%d %H:%M") + ("" if local is not None else " UTC"),
-        "distance_km": round(distance / 1000, 2) if np.isfinite(distance) else None,
-        "duration_min": round(activity.duration_s / 60, 1),
-        "cadence_unit": activity.cadence_unit,
-        "sample_interval_s": round(activity.sample_interval_s, 2) if np.isfinite(activity.sample_interval_s) else None,
-        "pauses": activity.pauses,
-        "fields": ", ".join(c for c in activity.fields_present if c not in ("time", "elapsed_s")),
-        "warnings": " | ".join(activity.warnings),
     }
 
 

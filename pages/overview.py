@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.consistency import strength_sessions
 from pages._shared import get_store
 
 RUN_COLUMNS = {
@@ -67,7 +68,7 @@ if athletes.empty:
     )
     st.stop()
 
-sessions = log.dropna(subset=["session_type"]).drop_duplicates(["athlete", "date", "session_type"])
+sessions = strength_sessions(log)
 weeks = runs["local_date"].dt.to_period("W-SUN").nunique() if len(runs) else 0
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Athletes", len(athletes))

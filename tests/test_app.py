@@ -35,11 +35,14 @@ def metric(at: AppTest, label: str) -> str:
 
 def test_overview_shows_what_the_store_holds(store_copy, monkeypatch):
     with Store(store_copy) as store:
-        athletes, runs = store.athletes(), store.runs()
+        athletes, runs, log = store.athletes(), store.runs(), store.strength_log()
+    sessions = {(a, d, t) for a, d, t in zip(log["athlete"], log["date"], log["session_type"], strict=True)
+                if isinstance(t, str)}
     at = run_app(store_copy, monkeypatch)
     assert at.title[0].value == "Core & Cadence"
     assert metric(at, "Athletes") == str(len(athletes)) == "4"
     assert metric(at, "Runs") == str(len(runs))
+    assert metric(at, "Strength sessions") == str(len(sessions))
     tables = [df.value for df in at.dataframe]
     assert len(tables[0]) == 4 and len(tables[1]) == len(runs)
     assert {"pace_decay_pct", "cadence_drift_spm", "decoupling_pct"} <= set(tables[1].columns)

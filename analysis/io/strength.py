@@ -1068,11 +1068,7 @@ def _read_strong(table: _Table, problems: _Problems, warnings: list[str]) -> lis
             notes=_join_notes(get("notes"), get("workoutnotes")),
             note_key=key,
         )
-        if exercise is None:
-            problems.add(row, header("exercisename"), "the exercise name is blank")
-        else:
-            entry.session_type = classify_exercise(exercise)
-            entry.inferred = True
+        _classify_app_entry(entry, row, header("exercisename"), problems)
         if weight_key is not None:
             cell = get(weight_key)
             try:
@@ -1117,6 +1113,15 @@ def _read_strong(table: _Table, problems: _Problems, warnings: list[str]) -> lis
         shown = ", ".join(f"'{k}'" for k in sorted(unknown_orders))
         warnings.append(f"Unknown Strong set order values read as ordinary sets: {shown}.")
     return entries
+
+
+def _classify_app_entry(entry: _Entry, row: int, column: str, problems: _Problems) -> None:
+    """Lifting apps have no session type: infer it from the exercise name (a blank name is a problem)."""
+    if entry.exercise is None:
+        problems.add(row, column, "the exercise name is blank")
+    else:
+        entry.session_type = classify_exercise(entry.exercise)
+        entry.inferred = True
 
 
 def _read_set_numbers(entry: _Entry, row: int, get: Callable[[str], str], header: Callable[[str], str],
@@ -1200,11 +1205,7 @@ def _read_hevy(table: _Table, problems: _Problems, warnings: list[str]) -> list[
             warmup=_HEVY_SET_TYPES.get(set_type, False),
             notes=_join_notes(get("exercisenotes"), get("description")),
         )
-        if exercise is None:
-            problems.add(row, header("exercisetitle"), "the exercise name is blank")
-        else:
-            entry.session_type = classify_exercise(exercise)
-            entry.inferred = True
+        _classify_app_entry(entry, row, header("exercisetitle"), problems)
         if weight_key is not None:
             cell = get(weight_key)
             try:
