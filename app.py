@@ -5,13 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.ingest.pipeline import load_sample_club
-from pages._shared import get_store
+from pages import _shared
 
-st.set_page_config(page_title="Core & Cadence", layout="wide")
+st.set_page_config(page_title="Core & Cadence", layout="wide", page_icon="🏃")
 
-page = st.navigation([st.Page("pages/overview.py", title="Overview", icon="🏃", default=True)])
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("pages/import_files.py", title="Import", icon="📥"),
+    st.Page("pages/run_explorer.py", title="Run explorer", icon="📈"),
+    st.Page("pages/consistency.py", title="Consistency vs fatigue", icon="🔗"),
+    st.Page("pages/squad.py", title="Squad", icon="👥"),
+    st.Page("pages/strength_log.py", title="Strength log", icon="🏋️"),
+    st.Page("pages/data_settings.py", title="Data & settings", icon="⚙️"),
+]
+page = st.navigation(PAGES)
 
-store = get_store()
+store = _shared.get_store()
 status = store.status()
 if status.athletes == 0 and status.sample_club == "never":
     # First start on an empty store: load the bundled synthetic club so there is something to explore.
@@ -21,8 +30,16 @@ if status.athletes == 0 and status.sample_club == "never":
     bar.empty()
     status = store.status()
 
+_shared.apply_pending_choices()
 with st.sidebar:
-    st.subheader("Data")
+    names = list(_shared.athletes()["athlete"])
+    if names:
+        st.selectbox("Athlete", names, key=_shared.ATHLETE_KEY,
+                     help="The athlete the Run explorer, Consistency and Strength log pages show.")
+        span = _shared.data_span()
+        if span is not None:
+            st.date_input("Dates", value=span, key=_shared.DATES_KEY, format="YYYY-MM-DD",
+                          help="Local dates (both included) every page shows; clear it to see everything.")
     st.caption(
         f"Store: `{status.path}` — {status.athletes} athletes, {status.runs} runs, "
         f"{status.strength_entries} strength-log entries."

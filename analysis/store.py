@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.consistency import validate_plan
 from analysis.errors import InputError
 from analysis.io.activity import Activity, TimerEvent
 from analysis.io.samples import COLUMN_NAMES, SAMPLE_COLUMNS, conform_samples
@@ -183,6 +184,10 @@ class Store:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
+                # Pages cache what they compute keyed on this number, so every write must move it.
+                cur.execute("INSERT OR REPLACE INTO meta SELECT 'data_version', "
+                            "CAST(coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'data_version'), 0)"
+                            " + 1 AS VARCHAR)")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
@@ -229,6 +234,22 @@ class Store:
 
         return StoreStatus(self.path, count("athletes"), count("runs"), count("samples"), count("strength_log"),
                            self._meta("sample_club") or "never")
+
+    def data_version(self) -> int:
+        """A number that changes with every write (import, delete, settings): a cache key for derived tables."""
+        return int(self._meta("data_version") or 0)
+
+    def plan(self) -> dict[str, int]:
+        """The strength plan (session type -> sessions per week) the weekly tables use; default 2 core + 2 hip."""
+        stored = self._meta("plan")
+        return validate_plan(json.loads(stored) if stored else None)
+
+    def set_plan(self, plan: Mapping[str, int] | None) -> dict[str, int]:
+        """Store a new plan (checked by `analysis.consistency.validate_plan`; None restores the default)."""
+        checked = validate_plan(plan)
+        with self._transaction() as tx:
+            self._set_meta(tx, "plan", json.dumps(checked))
+        return checked
 
     def metric_settings(self) -> MetricSettings:
         return resolve_settings(**json.loads(self._meta("metric_settings") or "{}"))

@@ -235,3 +235,26 @@ def test_the_sample_club_is_stored_with_no_failures(sample_store_dir):
 def test_the_store_file_is_a_duckdb_database(store):
     assert (store.directory / STORE_FILE).is_file()
     assert isinstance(store._con, duckdb.DuckDBPyConnection)
+
+
+def test_every_write_moves_the_data_version_and_reads_do_not(tmp_path):
+    with Store(tmp_path / "s") as store:
+        start = store.data_version()
+        store.athletes(), store.runs(), store.status()
+        assert store.data_version() == start
+        store.set_plan({"core": 3})
+        after_plan = store.data_version()
+        assert after_plan > start
+        store.remove_athlete("nobody")  # a write transaction even when nothing matched: caches may refresh
+        assert store.data_version() >= after_plan
+
+
+def test_the_plan_is_stored_checked_and_survives_reopening(tmp_path):
+    with Store(tmp_path / "s") as store:
+        assert store.plan() == {"core": 2, "hip": 2}
+        store.set_plan({"core": 3, "mobility": 1})
+        with pytest.raises(InputError, match="between 1 and 7"):
+            store.set_plan({"core": 9})
+    with Store(tmp_path / "s") as store:
+        assert store.plan() == {"core": 3, "mobility": 1}
+        assert store.set_plan(None) == {"core": 2, "hip": 2}

@@ -1,0 +1,6 @@
+"""Placeholder: this page is being built (issue 7)."""
+
+import streamlit as st
+
+st.title("squad")
+st.info("This page is being built.")

@@ -1,0 +1,43 @@
+"""Running app.py under Streamlit's AppTest on a given store, optionally on one page (shared by page tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+from streamlit.testing.v1 import AppTest
+
+APP = REPO_ROOT / "app.py"
+TIMEOUT_S = 120
+
+
+def open_app(store_dir: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None, *,
+             sample_dir: Path | None = None) -> AppTest:
+    """Run app.py on the store at `store_dir`; then switch to `page` (e.g. "pages/squad.py") when given.
+
+    Fails the test on any exception the app raised. Each call is a fresh session (new session state).
+    """
+    monkeypatch.setenv("CORE_CADENCE_STORE", str(store_dir))
+    if sample_dir is not None:
+        monkeypatch.setenv("CORE_CADENCE_SAMPLE_DIR", str(sample_dir))
+    else:
+        monkeypatch.delenv("CORE_CADENCE_SAMPLE_DIR", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+    at.run()
+    assert_no_exception(at)
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+        assert_no_exception(at)
+    return at
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message + "\n" + "\n".join(e.stack_trace) for e in at.exception]
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert len(values) == 1, f"expected one metric {label!r}, found {[m.label for m in at.metric]}"
+    return values[0]
