@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from analysis.charts.style import pace_text
 from analysis.consistency import strength_sessions
-from pages._shared import get_store
+from pages import _shared
 
 RUN_COLUMNS = {
     "athlete": st.column_config.TextColumn("Athlete"),
@@ -34,17 +34,10 @@ ATHLETE_COLUMNS = {
 }
 
 
-def pace_text(seconds_per_km: float) -> str:
-    if pd.isna(seconds_per_km):
-        return ""
-    minutes, seconds = divmod(round(float(seconds_per_km)), 60)
-    return f"{minutes}:{seconds:02d}"
-
-
-store = get_store()
-athletes = store.athletes()
-runs = store.runs()
-log = store.strength_log()
+store = _shared.get_store()
+athletes = _shared.athletes()
+runs = _shared.in_dates(_shared.all_runs(), "local_date")  # the sidebar's dates
+log = _shared.strength_log()
 
 st.title("Core & Cadence")
 
@@ -62,10 +55,11 @@ if athletes["is_sample"].any():
 
 if athletes.empty:
     st.info(
-        "No athletes in the store yet. Import a watch export and a strength log from the command line: "
-        "`python -m analysis ingest PATH --athlete NAME` (files, folders, zips), or load the sample club "
-        "again with `python -m analysis sample`."
+        "No athletes in the store yet. Import watch files (FIT, GPX, or a whole account's zip) and a strength "
+        "log on the **Import** page, or from the command line: `python -m analysis ingest PATH --athlete NAME`. "
+        "`python -m analysis sample` loads the sample club again."
     )
+    st.page_link("pages/import_files.py", label="Import files", icon="📥")
     st.stop()
 
 sessions = strength_sessions(log)
