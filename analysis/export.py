@@ -56,3 +56,32 @@ def export_store(store, out_dir: Path, *, fmt: str = "csv", athletes: list[str] 
         write_table(weekly, out_dir / f"weekly.{fmt}", fmt),
         write_table(log, out_dir / f"strength_log.{fmt}", fmt),
     ]
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """One table as CSV bytes for a download: positions dropped, formula cells escaped, UTF-8 with a BOM.
+
+    The byte-order mark is there because Excel opens a CSV without one in the local code page, which
+    garbles names such as "Zoë"; pandas (`encoding="utf-8-sig"`), LibreOffice and Google Sheets skip it.
+    """
+    safe = escape_formula_cells(frame.drop(columns=[c for c in POSITION_COLUMNS if c in frame.columns]))
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def store_tables(store, athletes: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The tables a user downloads: `runs`, `weekly` and `strength_log`, computed with the store's plan.
+
+    `runs` is `analysis.consistency.run_table` (every stored run and its metrics, plus 28-day strength
+    consistency and soreness); `weekly` is `weekly_table` with `store.plan()`. No positions: the store
+    keeps them with the samples only.
+    """
+    from analysis.consistency import run_table, weekly_table
+
+    runs = store.runs(athletes)
+    log = store.strength_log(athletes)
+    plan = store.plan()
+    return {
+        "runs": run_table(runs, log, plan=plan),
+        "weekly": weekly_table(runs, log, plan=plan),
+        "strength_log": log,
+    }

@@ -469,6 +469,22 @@ class Store:
             tx.execute("DELETE FROM imports WHERE sha256 = ?", [run_id])
         return bool(exists)
 
+    def remove_runs(self, run_ids: Iterable[str]) -> int:
+        """Delete several runs (samples and timer events too) in one transaction; returns how many were stored.
+
+        All or nothing, like every write: the Data page deletes a selection of runs at once, and a failure
+        part-way leaves every one of them in place. Unknown ids are ignored.
+        """
+        wanted = sorted({str(r) for r in run_ids})
+        if not wanted:
+            return 0
+        with self._transaction() as tx:
+            found = int(_first(tx.execute("SELECT count(*) FROM runs WHERE run_id IN (SELECT unnest(?))",
+                                          [wanted]).fetchall())[0])
+            self._delete_runs(tx, wanted)
+            tx.execute("DELETE FROM imports WHERE sha256 IN (SELECT unnest(?))", [wanted])
+        return found
+
     def remove_athlete(self, name: str) -> bool:
         """Delete an athlete and everything of theirs: runs, samples, strength log, import history."""
         with self._transaction() as tx:
@@ -499,16 +515,23 @@ class Store:
         with self._transaction() as tx:
             self._set_meta(tx, "sample_club", "loaded")
 
-    def set_metric_settings(self, settings: MetricSettings | None = None, **overrides: float) -> int:
-        """Change metric settings and recompute every run from its stored samples; returns runs updated."""
-        resolved = resolve_settings(settings, **overrides)
-        with self._transaction() as tx:
-            self._set_meta(tx, "metric_settings", json.dumps(resolved.changed()))
-        return self.recompute()
+    def set_metric_settings(self, settings: MetricSettings | None = None, *, progress=None,
+                            **overrides: float) -> int:
+        """Change metric settings and recompute every run from its stored samples; returns runs updated.
+
+        `progress(done, total, run_id)` is called after each run (the Data page draws a progress bar).
+        The new settings are stored in the same transaction as the recomputed metrics, so when the
+        recompute stops part-way (a progress callback raising: Streamlit stops a script that way when the
+        user navigates away) the store keeps the old settings with the metrics they gave. Invalid settings
+        raise ValueError (from `resolve_settings`) before anything is computed.
+        """
+        return self._recompute(resolve_settings(settings, **overrides), progress, store_settings=True)
 
     def recompute(self, progress=None) -> int:
         """Recompute every run's metrics from stored samples with the stored settings (no file is re-read)."""
-        settings = self.metric_settings()
+        return self._recompute(self.metric_settings(), progress, store_settings=False)
+
+    def _recompute(self, settings: MetricSettings, progress, *, store_settings: bool) -> int:
         run_ids = [r[0] for r in self._cursor().execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
         updates = []
         for done, run_id in enumerate(run_ids, start=1):
@@ -518,6 +541,8 @@ class Store:
                 progress(done, len(run_ids), run_id)
         assignments = ", ".join(f"{f.name} = ?" for f in _METRIC_FIELDS)
         with self._transaction() as tx:
+            if store_settings:
+                self._set_meta(tx, "metric_settings", json.dumps(settings.changed()))
             for run_id, metrics in updates:
                 tx.execute(f"UPDATE runs SET {assignments} WHERE run_id = ?",
                            [_finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS] + [run_id])

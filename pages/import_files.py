@@ -1,6 +1,248 @@
-"""Placeholder: this page is being built (issue 7)."""
+"""Import: upload watch files, folders, zips and strength logs for one athlete, then read the import report.
 
+The page only gathers uploads and an athlete; `analysis.ingest.pipeline.ingest` does the work (content
+sniffing, archives, worker processes with time and memory limits, one transaction into the store) and
+returns the report shown here. The report is kept in session state so it survives the rerun that
+refreshes the sidebar (a new athlete must appear in its picker).
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+
+import pandas as pd
 import streamlit as st
 
-st.title("import_files")
-st.info("This page is being built.")
+from analysis.errors import InputError
+from analysis.ingest.pipeline import PROJECT_DIR, ingest
+from pages._shared import (
+    ATHLETE_KEY,
+    DATES_KEY,
+    PENDING_KEY,
+    RUN_KEY,
+    all_runs,
+    athletes,
+    data_span,
+    get_store,
+    open_page,
+    selected_athlete,
+    selected_dates,
+)
+
+TEMPLATE = PROJECT_DIR / "sample_data" / "strength_log_template.csv"
+UPLOADER_GENERATION_KEY = "import_uploader_generation"  # part of the uploaders' keys: a new value empties them
+LAST_REPORT_KEY = "import_last_report"
+# Folder uploads take every file below the folder; an account export also holds JSON, photos and more, so the
+# browser sends only the kinds that can hold runs or logs (content still decides what each file is).
+FOLDER_TYPES = ["fit", "gpx", "zip", "gz", "csv", "txt"]
+STATUS_ORDER = ("imported", "duplicate", "skipped", "failed")
+MAX_ALERTS = 20  # failure/skip boxes shown one by one; the rest are in the table
+
+REPORT_COLUMNS = {
+    "status": st.column_config.TextColumn(
+        "Status", help="imported; duplicate (already stored: nothing changed); skipped (not a run or a log); "
+        "failed (could not be read: see Reason)."),
+    "file": st.column_config.TextColumn("File", help="Inside a zip or folder: archive or folder name / path."),
+    "kind": st.column_config.TextColumn("Kind", help="activity (a watch file), strength (a strength log), "
+                                        "skipped or failed."),
+    "athlete": st.column_config.TextColumn("Athlete"),
+    "sport": st.column_config.TextColumn("Sport"),
+    "start_local": st.column_config.TextColumn(
+        "Start (local date and time)", help="The watch's local time when the file says it, else UTC (marked). "
+        "Strength logs: the first date in the log."),
+    "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
+    "duration_min": st.column_config.NumberColumn("Duration (min)", format="%.1f",
+                                                  help="From the first to the last sample, pauses included."),
+    "cadence_unit": st.column_config.TextColumn(
+        "Cadence unit detected", help="Watches store cadence per leg (strides/min) or both feet (steps/min); "
+        "decided per file from the data. Every page shows steps/min (both feet)."),
+    "sample_interval_s": st.column_config.NumberColumn(
+        "Sample interval (s)", format="%.1f", help="Median time between samples (smart recording: 1-10 s)."),
+    "pauses": st.column_config.NumberColumn("Pauses (count)", help="Timer stops and long gaps in the recording."),
+    "fields": st.column_config.TextColumn("Channels / entries", help="Channels recorded (runs) or entries read "
+                                          "(strength logs)."),
+    "warnings": st.column_config.TextColumn("Warnings"),
+    "reason": st.column_config.TextColumn("Reason", help="Why a file failed, was skipped or was a duplicate."),
+}
+
+
+def md(text: object) -> str:
+    """User text (file names, athlete names, reasons) made literal in Streamlit markdown: every ASCII
+    punctuation character backslash-escaped (CommonMark allows escaping any of them), so a file named
+    `[x](http://…)` or `**a**` is shown as written, never as a link or bold."""
+    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
+
+
+def summary_line(report: pd.DataFrame) -> str:
+    """'3 imported, 1 duplicate, 1 failed': counts by status in a fixed order (zero counts left out)."""
+    counts = Counter(report["status"])
+    parts = [f"{counts[s]} {s}" for s in STATUS_ORDER if counts[s]]
+    parts += [f"{n} {s}" for s, n in counts.items() if s not in STATUS_ORDER]
+    return ", ".join(parts) if parts else "no files"
+
+
+def max_upload_mb() -> int:
+    return int(st.get_option("server.maxUploadSize"))
+
+
+def explain_formats() -> None:
+    with st.expander("What can I upload?", expanded=False):
+        st.markdown(
+            f"""
+- **Watch files**: FIT (Garmin, Coros, Suunto, Wahoo, Polar…) and GPX (Strava, most apps), also gzipped
+  (`.fit.gz`, as in a Strava export). Only running sessions become runs; rides, swims and other sports are
+  listed as *skipped*.
+- **Zip archives**: a whole Garmin or Strava account export works as it is (zips inside zips are read).
+- **A folder**: every FIT, GPX, zip, gz, CSV and TXT file below it.
+- **Strength logs (CSV)**: our template (`sample_data/strength_log_template.csv`, download it below), or the
+  CSV export of **Strong** or **Hevy**. One row per exercise or set; a row may carry only a back-soreness
+  score (0-10). When the CSV has an *athlete* column, each row goes to the athlete it names; otherwise to
+  the athlete chosen here.
+
+What a file is is decided from its content, not its name. Re-uploading a file already stored changes
+nothing (it is reported as a *duplicate*). Up to **{max_upload_mb()} MB** per uploaded file
+(`server.maxUploadSize` in `.streamlit/config.toml`); files inside an archive have their own limits, and one
+that is refused is listed with the reason.
+"""
+        )
+        if TEMPLATE.is_file():
+            st.download_button("Download the strength-log template (CSV)", TEMPLATE.read_bytes(),
+                               file_name=TEMPLATE.name, mime="text/csv", on_click="ignore")
+
+
+def choose_athlete(names: list[str]) -> tuple[str | None, str]:
+    """(athlete name or None, what is missing) from an existing athlete or a new name."""
+    modes = ["An existing athlete", "A new athlete"] if names else ["A new athlete"]
+    mode = st.radio("Import for", modes, horizontal=True, key="import_athlete_mode",
+                    help="Every file of this upload goes to this athlete (a strength log naming athletes "
+                         "in an athlete column goes to them instead).")
+    if mode == "An existing athlete":
+        current = selected_athlete()
+        index = names.index(current) if current in names else 0
+        return st.selectbox("Athlete", names, index=index, key="import_existing_athlete"), ""
+    typed = st.text_input("New athlete's name", max_chars=80, key="import_new_athlete",
+                          placeholder="e.g. Ana", help="As it should appear on every page (up to 80 characters).")
+    name = " ".join(typed.split())
+    if not name:
+        return None, "type the new athlete's name"
+    twin = next((n for n in names if n.casefold() == name.casefold()), None)
+    if twin is not None:
+        st.info(f"{md(twin)} already exists: the files will be added to {md(twin)}.")
+        return twin, ""
+    return name, ""
+
+
+def sidebar_choices_after_import(athlete: str, new_dates: pd.Series, old_span) -> dict:
+    """What the sidebar should show after an import: the athlete imported for and, when the sidebar showed
+    every date or a new run falls outside its dates, every date again (the new span), so the new runs are on
+    every page. A range the user narrowed on purpose, still holding the new runs, is kept."""
+    choices: dict = {ATHLETE_KEY: athlete}
+    chosen = selected_dates()
+    if chosen is None:
+        return choices
+    dates = pd.to_datetime(new_dates).dt.date
+    outside = bool(((dates < chosen[0]) | (dates > chosen[1])).any())
+    new_span = data_span()
+    if new_span is not None and (outside or tuple(chosen) == tuple(old_span or ())):
+        choices[DATES_KEY] = new_span
+    return choices
+
+
+def run_import(uploads: list, athlete: str) -> None:
+    """Ingest the uploads with a progress bar; keep the report in session state, then rerun."""
+    before = set(all_runs()["run_id"])
+    old_span = data_span()
+    note = st.caption("Stay on this page until the import finishes: leaving it stops the import, and then "
+                      "nothing is stored.")
+    bar = st.progress(0.0, text=f"Reading {len(uploads)} uploaded files…")
+
+    def progress(done: int, total: int, name: str) -> None:
+        bar.progress(done / max(total, 1), text=f"{done}/{total} files — {md(name)}")
+
+    # getbuffer(): the bytes Streamlit already holds, not a second copy of a 200 MB upload.
+    sources = [(f.name, f.getbuffer()) for f in uploads]
+    try:
+        report = ingest(sources, athlete=athlete, store=get_store(), progress=progress)
+    except InputError as exc:  # the batch as a whole (e.g. the athlete's name): nothing was stored
+        bar.empty()
+        note.empty()
+        st.error(f"Nothing was imported: {md(exc)}")
+        return
+    bar.empty()
+    note.empty()
+    stored_as = str(report["athlete"].iloc[0]) if len(report) else athlete  # the store's spelling of the name
+    after = all_runs()  # the cache key moved with the import: this is the store as it is now
+    new_runs = after[~after["run_id"].isin(before)].sort_values("start_time")
+    st.session_state[LAST_REPORT_KEY] = {
+        "athlete": stored_as,
+        "report": report,
+        "new_run_ids": list(new_runs["run_id"]),
+    }
+    # New keys empty the uploaders, so a second click cannot import the same files again by accident.
+    st.session_state[UPLOADER_GENERATION_KEY] = st.session_state.get(UPLOADER_GENERATION_KEY, 0) + 1
+    # The sidebar was drawn before the import: rerun, with its choices set before it is drawn again.
+    st.session_state[PENDING_KEY] = sidebar_choices_after_import(stored_as, new_runs["local_date"], old_span)
+    st.rerun()
+
+
+def show_report(last: dict) -> None:
+    report: pd.DataFrame = last["report"]
+    st.subheader("Last import")
+    if report.empty:
+        st.info("The upload held no files to read.")
+        return
+    line = summary_line(report)
+    counts = Counter(report["status"])
+    headline = f"{line} — for {md(last['athlete'])}."
+    if counts["imported"] and not counts["failed"]:
+        st.success(headline)
+    else:
+        st.info(headline)
+    problems = report[report["status"].isin(["failed", "skipped"])]
+    for row in problems.head(MAX_ALERTS).itertuples(index=False):
+        alert = st.error if row.status == "failed" else st.warning
+        alert(f"**{md(row.file)}** {row.status}: {md(row.reason)}")
+    if len(problems) > MAX_ALERTS:
+        st.caption(f"…and {len(problems) - MAX_ALERTS} more failed or skipped files in the table below.")
+    st.dataframe(report[list(REPORT_COLUMNS)], column_config=REPORT_COLUMNS, hide_index=True, width="stretch")
+
+    new_ids = last.get("new_run_ids") or []
+    if new_ids:
+        st.markdown(f"**{len(new_ids)} new run{'s' if len(new_ids) != 1 else ''}** stored. See "
+                    "them in the Run explorer, and how they fit the trends on the Consistency page.")
+        if st.button("Open the newest imported run in the Run explorer", type="primary", icon="📈"):
+            open_page("pages/run_explorer.py", **{ATHLETE_KEY: last["athlete"], RUN_KEY: new_ids[-1]})
+    st.page_link("pages/run_explorer.py", label="Go to the Run explorer", icon="📈")
+
+
+st.title("Import")
+st.markdown("Upload watch files (FIT, GPX), whole account exports (zip) and strength logs (CSV: our template, "
+            "Strong or Hevy). Each file is checked and read in a separate process; a file that cannot be read is "
+            "reported with the reason, and the others still import.")
+explain_formats()
+
+generation = st.session_state.get(UPLOADER_GENERATION_KEY, 0)
+left, right = st.columns(2)
+files = left.file_uploader(
+    "Files: FIT, GPX, zip or CSV", accept_multiple_files=True, key=f"import_files_{generation}",
+    help="Select several files at once (Ctrl/Cmd-click), or drop them here.")
+folder = right.file_uploader(
+    "Or a whole folder", accept_multiple_files="directory", type=FOLDER_TYPES, key=f"import_folder_{generation}",
+    help="Every FIT, GPX, zip, gz, CSV and TXT file in the folder and its sub-folders.")
+uploads = [*(files or []), *(folder or [])]
+
+athlete, athlete_missing = choose_athlete(list(athletes()["athlete"]))
+
+missing = [m for m in ("choose files or a folder" if not uploads else "", athlete_missing) if m]
+if st.button("Import", type="primary", disabled=bool(missing),
+             help="To import, " + " and ".join(missing) + "." if missing else None):
+    run_import(uploads, athlete)
+if missing:
+    st.caption("To import, " + " and ".join(missing) + ".")
+elif uploads:
+    st.caption(f"{len(uploads)} file{'s' if len(uploads) != 1 else ''} ready for {md(athlete)}.")
+
+last_report = st.session_state.get(LAST_REPORT_KEY)
+if last_report is not None:
+    show_report(last_report)

@@ -1,0 +1,154 @@
+"""AppTest of the Import page: uploads, the athlete choice, the import report and what reaches the store."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from app_harness import assert_no_exception, open_app
+from fit_fixtures import Stretch, run_file
+
+from analysis.errors import InputError
+from analysis.ingest import pipeline
+from analysis.io import read_strength_log
+from analysis.store import Store
+
+PAGE = "pages/import_files.py"
+FIT = "application/octet-stream"
+
+
+def good_fit() -> bytes:
+    """A 40-minute run at 3 m/s written by the project's FIT writer (a date no sample athlete ran on)."""
+    return run_file([Stretch(600, 2.8), Stretch(1800, 3.0), Stretch(600, 2.9)])
+
+
+def corrupt_fit(good: bytes) -> bytes:
+    """A FIT header followed by garbage: recognised as FIT, then unreadable."""
+    return good[:14] + b"\xff" * 500
+
+
+def snapshot(store_dir) -> dict[str, pd.DataFrame]:
+    with Store(store_dir) as store:
+        return {"runs": store.runs(), "athletes": store.athletes(), "log": store.strength_log()}
+
+
+def report_table(at) -> pd.DataFrame:
+    [table] = [df.value for df in at.dataframe if "status" in df.value.columns]
+    return table
+
+
+def import_button(at):
+    [button] = [b for b in at.button if b.label == "Import"]
+    return button
+
+
+def test_good_file_imports_and_corrupt_file_fails_with_its_reason(store_copy, monkeypatch):
+    before = snapshot(store_copy)
+    good = good_fit()
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    at.file_uploader[0].set_value([("morning run.fit", good, FIT), ("same run again.fit", good, FIT),
+                                   ("bad.fit", corrupt_fit(good), FIT)])
+    at.radio[0].set_value("A new athlete")
+    at.run()
+    at.text_input[0].set_value("Zoë")
+    at.run()
+    assert not import_button(at).disabled
+    import_button(at).click()
+    at.run()
+    assert_no_exception(at)
+
+    report = report_table(at).set_index("file")
+    assert report.loc["morning run.fit", "status"] == "imported"
+    assert report.loc["same run again.fit", "status"] == "duplicate"
+    assert report.loc["bad.fit", "status"] == "failed"
+    assert "damaged" in report.loc["bad.fit", "reason"]
+    assert report.loc["morning run.fit", "cadence_unit"]  # the unit detected is reported
+    assert any("1 imported, 1 duplicate, 1 failed" in i.value for i in at.info)
+    [error] = at.error
+    assert "bad" in error.value and "damaged" in error.value
+
+    after = snapshot(store_copy)
+    new = after["runs"][~after["runs"]["run_id"].isin(before["runs"]["run_id"])]
+    assert list(new["run_id"]) == [hashlib.sha256(good).hexdigest()]
+    assert list(new["athlete"]) == ["Zoë"]
+    assert report.loc["morning run.fit", "distance_km"] == pytest.approx(new["distance_km"].iloc[0], abs=5e-4)
+    # Nothing else changed: the old runs, the other athletes and the strength log are as they were.
+    old = after["runs"][after["runs"]["run_id"].isin(before["runs"]["run_id"])]
+    pd.testing.assert_frame_equal(old.reset_index(drop=True), before["runs"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(after["log"], before["log"])
+    assert sorted(after["athletes"]["athlete"]) == sorted([*before["athletes"]["athlete"], "Zoë"])
+
+    assert [b for b in at.button if b.label == "Open the newest imported run in the Run explorer"]
+    # The report stays after the next rerun, and the uploaders were emptied.
+    at.run()
+    assert report_table(at).set_index("file").loc["bad.fit", "status"] == "failed"
+    assert import_button(at).disabled
+
+
+def test_strength_log_from_a_folder_upload_goes_to_the_chosen_athlete(store_copy, monkeypatch):
+    before = snapshot(store_copy)
+    csv = (b"date,exercise,sets,reps,back_soreness,notes\n"
+           b"2026-03-02,Dead bug,3,10,,\n"
+           b"2026-03-02,Clamshell (band),3,15,,\n"
+           b"2026-03-03,,,,4,after the long run\n")
+    expected = read_strength_log(csv, athlete="Ben")
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    folder = [u for u in at.file_uploader if u.accept_directory]
+    assert len(folder) == 1 and not at.file_uploader[0].accept_directory
+    folder[0].set_value([("logs/ben.csv", csv, "text/csv")])
+    at.run()
+    at.selectbox(key="import_existing_athlete").set_value("Ben")
+    at.run()
+    import_button(at).click()
+    at.run()
+    assert_no_exception(at)
+
+    [row] = report_table(at).to_dict("records")
+    assert (row["status"], row["kind"], row["athlete"]) == ("imported", "strength", "Ben")
+    after = snapshot(store_copy)
+    added = len(after["log"]) - len(before["log"])
+    assert added == len(expected) == 3
+    ben_new = after["log"][after["log"]["athlete"] == "Ben"]
+    assert (ben_new["notes"] == "after the long run").sum() == 1
+    pd.testing.assert_frame_equal(after["runs"], before["runs"])
+
+
+def test_import_waits_for_files_and_a_name(store_copy, monkeypatch):
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    assert import_button(at).disabled
+    assert any("choose files or a folder" in c.value for c in at.caption)
+    at.file_uploader[0].set_value(("run.fit", good_fit(), FIT))
+    at.radio[0].set_value("A new athlete")
+    at.run()
+    assert import_button(at).disabled
+    assert any("type the new athlete's name" in c.value for c in at.caption)
+    at.text_input[0].set_value("   ")  # blank is not a name
+    at.run()
+    assert import_button(at).disabled
+    at.text_input[0].set_value("ben")  # an existing athlete under another case: files go to Ben
+    at.run()
+    assert not import_button(at).disabled
+    assert any("Ben already exists" in i.value for i in at.info)
+
+
+
+def test_a_batch_refused_as_a_whole_is_an_error_not_a_traceback(store_copy, monkeypatch):
+    """InputError for the whole batch (the store refusing it, e.g. a name it cannot take) is shown as an error."""
+    def refuse(sources, *, athlete, store, progress=None, **kwargs):
+        raise InputError(f"athlete name {athlete!r} is refused")
+
+    monkeypatch.setattr(pipeline, "ingest", refuse)  # the page imports ingest from here on every run
+    before = snapshot(store_copy)
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    at.file_uploader[0].set_value(("run.fit", good_fit(), FIT))
+    at.run()
+    import_button(at).click()
+    at.run()
+    assert_no_exception(at)
+    [error] = at.error
+    assert error.value.startswith("Nothing was imported") and "refused" in error.value
+    assert not [df for df in at.dataframe if "status" in df.value.columns]  # no report from an earlier import
+    after = snapshot(store_copy)
+    for name in before:
+        pd.testing.assert_frame_equal(after[name], before[name])
