@@ -38,13 +38,20 @@ with st.sidebar:
                      help="The athlete the Run explorer, Consistency and Strength log pages show.")
         span = _shared.data_span()
         if span is not None:
-            st.date_input("Dates", value=span, key=_shared.DATES_KEY, format="YYYY-MM-DD",
+            # Follow the data when it grows (an import) unless the user has narrowed the dates themselves.
+            followed = st.session_state.get(_shared.DATES_SPAN_KEY)
+            if followed != span:
+                chosen = st.session_state.get(_shared.DATES_KEY)
+                if chosen is None or followed is None or tuple(chosen) == tuple(followed):
+                    st.session_state[_shared.DATES_KEY] = span
+                st.session_state[_shared.DATES_SPAN_KEY] = span
+            st.date_input("Dates", key=_shared.DATES_KEY, format="YYYY-MM-DD",
                           help="Local dates (both included) every page shows; clear it to see everything.")
     st.caption(
         f"Store: `{status.path}` — {status.athletes} athletes, {status.runs} runs, "
         f"{status.strength_entries} strength-log entries."
     )
     if status.sample_club == "loaded" and store.athletes()["is_sample"].any():
-        st.caption("Includes the **synthetic sample club**; remove it on the Overview page.")
+        st.caption("Includes the **synthetic sample club**; remove it on the Overview or Data & settings page.")
 
 page.run()

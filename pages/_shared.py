@@ -19,6 +19,7 @@ from analysis.store import Store, default_store_dir
 
 ATHLETE_KEY = "athlete"  # sidebar selectbox: the athlete the one-athlete pages show
 DATES_KEY = "date_range"  # sidebar date_input: (first, last) local dates every page filters on
+DATES_SPAN_KEY = "_date_range_span"  # the data's span the sidebar's dates last followed
 RUN_KEY = "run_id"  # the run the run explorer shows (set by other pages to open a run)
 
 
@@ -170,3 +171,8 @@ def no_athletes_yet() -> None:
     st.info("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
     st.page_link("pages/import_files.py", label="Import files", icon="📥")
     st.stop()
+
+
+def weekly_all_dates() -> pd.DataFrame:
+    """The weekly table over every date (cached), ignoring the sidebar: a lag reaches back before its first date."""
+    return _weekly(*cache_key())
