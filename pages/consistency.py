@@ -1,6 +1,184 @@
-"""Placeholder: this page is being built (issue 7)."""
+"""Consistency vs fatigue: does the sidebar athlete's core and hip consistency go with holding form late in runs?
 
+Thin page: data from pages._shared (cached on the store's version), numbers and figures from
+analysis.charts.consistency (pure, tested without a browser), wording from analysis.stats (association,
+never cause; n and the 95 % CI beside every r; "not enough data" below the minimum n).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
-st.title("consistency")
-st.info("This page is being built.")
+from analysis.charts import consistency as charts
+from analysis.charts.style import label
+from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_N
+from pages import _shared
+
+METRIC_KEY = "consistency_metric"
+POINTS_KEY = "consistency_points"
+LAG_KEY = "consistency_lag"
+# Lag 1 by default: the four weeks *before* the outcome week, so strength work logged after a run in the same
+# week cannot count towards it (the run table's 28-day window leaves the run's own day out for the same reason).
+DEFAULT_LAG = 1
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+POINT_CHOICES = {
+    "week": "Weeks: 4-week consistency, with a lag",
+    "run": "Runs: consistency of the 28 days before each run",
+}
+
+
+def md(text: object) -> str:
+    """User text (an athlete's name) made literal in Markdown: no links, emphasis or headings from a name."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
+
+
+def lag_text(lag: int) -> str:
+    return "same week" if lag == 0 else f"{lag} week{'s' if lag > 1 else ''} before"
+
+
+@st.dialog("Definitions", width="large")
+def show_guide(name: str) -> None:
+    st.markdown((DOCS / name).read_text(encoding="utf-8"))
+
+
+st.title("Consistency vs fatigue")
+athletes = _shared.athletes()
+if athletes.empty:
+    _shared.no_athletes_yet()
+athlete = _shared.selected_athlete()
+colour = _shared.colours()[athlete]
+st.caption(
+    f"For **{md(athlete)}** (change the athlete in the sidebar): do weeks with more of the planned core and hip "
+    "work go with holding form late in runs and with less back soreness? The numbers show **association, "
+    "not cause**."
+)
+
+info = athletes.set_index("athlete").loc[athlete]
+if int(info["strength_entries"]) == 0:
+    st.info(
+        f"{md(athlete)} has no strength log yet, so there is no consistency to compare with the runs. "
+        "Import a strength log on the Import page: our CSV (see the README's strength CSV section), or a "
+        "Strong or Hevy export."
+    )
+    st.page_link("pages/import_files.py", label="Import a strength log", icon="📥")
+    st.stop()
+if int(info["runs"]) == 0:
+    st.info(
+        f"{md(athlete)} has a strength log but no runs yet, so there is no late-run fatigue to compare. "
+        "Import watch files (FIT, GPX or a zip of an export) on the Import page."
+    )
+    st.page_link("pages/import_files.py", label="Import runs", icon="📥")
+    st.stop()
+
+weekly = _shared.weekly()
+weeks = weekly[weekly["athlete"] == athlete]
+if weeks.empty:
+    st.info(f"No weeks with data for {md(athlete)} in the sidebar's dates: widen the date range.")
+    st.stop()
+plan = weekly.attrs.get("plan") or _shared.get_store().plan()
+chosen = _shared.selected_dates()
+first, last = (pd.Timestamp(chosen[0]), pd.Timestamp(chosen[1])) if chosen else (None, None)
+
+metric = st.radio(
+    "Fatigue metric", charts.FATIGUE_METRICS, key=METRIC_KEY, horizontal=True,
+    format_func=lambda m: label(m).axis_title,
+    help="Weekly values are the median of the week's eligible runs (back soreness: the mean of the days "
+         "with a report). Definitions: docs/metrics.md.",
+)
+metric_label = label(metric)
+st.caption(f"**{metric_label.title}**: {metric_label.meaning}")
+
+st.subheader("Week by week")
+st.plotly_chart(charts.weekly_sessions_figure(weeks, athlete, plan, metric, colour), key="consistency_weekly")
+st.caption(
+    f"Bars: {' and '.join(plan)} sessions logged each week (a session = a day with that type of work); dashed "
+    f"line: the plan; line (right axis): the week's {metric_label.title.lower()}, a gap where the week has "
+    "no value. Hover for the week's adherence and 4-week consistency."
+)
+
+st.subheader(f"Consistency against {metric_label.title.lower()}")
+c1, c2 = st.columns(2)
+points = c1.radio("Points", tuple(POINT_CHOICES), key=POINTS_KEY, format_func=POINT_CHOICES.get,
+                  help="Weeks are what the lag needs; runs give more points but runs of one week share "
+                       "most of their 28 days of strength history, so they are not independent.")
+if points == "week":
+    lag = c2.select_slider(
+        "Lag (weeks)", options=list(DEFAULT_LAGS), value=DEFAULT_LAG, key=LAG_KEY, format_func=lag_text,
+        help="Pairs the 4-week consistency of week w − lag with the outcome of week w, counting calendar "
+             "weeks (a week without data is a gap). Lag 1 = the four weeks before the outcome week.",
+    )
+    pairs = charts.weekly_pairs(_shared.weekly_all_dates(), athlete, metric, lag, first=first, last=last)
+    unit, load_name = "weeks", "weekly km"
+else:
+    lag = 0
+    c2.caption("Each run is paired with the share of the plan done in the 28 days before it (its own day "
+               "left out); back soreness is the report of the day after the run.")
+    pairs = charts.run_pairs(_shared.runs(), athlete, metric)
+    unit, load_name = "runs", "run distance"
+names = ("consistency", metric_label.title.lower())
+corr = charts.pair_correlations(pairs, unit=unit, names=names, load_name=load_name, min_n=DEFAULT_MIN_N)
+
+left, right = st.columns([3, 2])
+with left:
+    st.plotly_chart(
+        charts.consistency_scatter(pairs, metric, correlation=corr.outcome, colour=colour, point=points, lag=lag),
+        key="consistency_scatter",
+    )
+    st.markdown(f"**Consistency and {metric_label.title.lower()}: {corr.outcome.message}.**")
+    if corr.outcome.enough_data:
+        st.caption(
+            "Spearman's rank correlation with its 95 % confidence interval; dashed line: the Theil–Sen trend "
+            "(median of pairwise slopes, robust to a freak week). This is an association in "
+            f"{md(athlete)}'s data, not proof that strength work causes it: read it beside the training load."
+        )
+    else:
+        st.info(
+            f"Not enough data for a correlation yet: {corr.outcome.n} {unit} have both a consistency and a "
+            f"{metric_label.title.lower()}, and a correlation needs at least {DEFAULT_MIN_N}. Keep logging "
+            "runs and strength sessions, widen the sidebar's dates, or try another metric."
+        )
+with right:
+    st.plotly_chart(charts.weekly_km_figure(weeks, athlete, colour), key="consistency_km")
+    st.markdown(
+        "**Training load beside it.** How much someone runs (weekly km; for single runs, the run's distance) "
+        "moves strength work, late-run fade and soreness together, so it can create or hide an association:\n"
+        f"- consistency and {load_name}: {corr.load.message}\n"
+        f"- {load_name} and {metric_label.title.lower()}: {corr.outcome_load.message}\n"
+        f"- consistency and {metric_label.title.lower()} holding {load_name} constant (partial Spearman): "
+        f"{corr.partial.message}"
+    )
+
+if points == "week":
+    with st.expander("The association at every lag (0-4 weeks)"):
+        rows = charts.lag_table(_shared.weekly_all_dates(), athlete, metric, DEFAULT_LAGS, first=first, last=last)
+        st.plotly_chart(charts.lag_profile_figure(rows, colour, selected=lag), key="consistency_lags")
+        st.caption(
+            "Each point is r with its 95 % CI for one lag. A lag clearly stronger than the others is a hint worth "
+            "watching, not proof of a delay; with five lags one may look 'significant' by chance."
+        )
+
+with st.expander("How to read this"):
+    st.markdown(
+        "- **4-week consistency** = the mean plan adherence of a week and the three before it; **adherence** = "
+        "the share of the week's planned core and hip sessions done (extra core does not make up for missing "
+        "hip). Plan: " + ", ".join(f"{n} {t}" for t, n in plan.items()) + " sessions a week.\n"
+        "- **Late pace decay** (%): how much slower the last quarter of a run was than its 10-50 % part, "
+        "grade-adjusted; **cadence drift** (steps/min): late minus baseline cadence; **decoupling** (%): heart "
+        "rate rising for the same pace. Weekly values are medians of the week's eligible runs (30 min or more).\n"
+        "- **r** runs from −1 to +1; the **95 % CI** is the range the data are compatible with (if it spans 0, "
+        "no association fits too); **n** is the number of points; **p** how surprising this r would be with no "
+        "association. Below " + str(DEFAULT_MIN_N) + " points the app says *not enough data*.\n"
+        "- Neighbouring weeks share three of their four weeks of consistency, so the real information is less "
+        "than n suggests. Association is not cause: sleep, stress, niggles and training load move these "
+        "together too.\n\n"
+        "Full definitions: `docs/statistics.md` (statistics) and `docs/metrics.md` (run metrics) in the project."
+    )
+    g1, g2 = st.columns(2)
+    if g1.button("Open the statistics guide (docs/statistics.md)", key="consistency_stats_doc"):
+        show_guide("statistics.md")
+    if g2.button("Open the metric definitions (docs/metrics.md)", key="consistency_metrics_doc"):
+        show_guide("metrics.md")

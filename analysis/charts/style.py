@@ -80,6 +80,12 @@ METRIC_LABELS: MappingProxyType[str, MetricLabel] = MappingProxyType({
     "soreness_next_day": MetricLabel("Back soreness the day after", "0-10", "Mean soreness reported the next day."),
     "weekly_km": MetricLabel("Weekly distance", "km", "Running distance in the week (training load, a confounder)."),
     "runs": MetricLabel("Runs", "count", "Runs in the week."),
+    # strength-log counts (Consistency and Strength log pages)
+    "sessions_per_week": MetricLabel("Strength sessions", "sessions/week", "Days in the week with that session "
+                                     "type logged: two core exercises on one day are one core session."),
+    "exercise_days": MetricLabel("Days logged", "days", "Days on which the exercise was logged."),
+    "exercise_sets": MetricLabel("Sets logged", "sets", "Sets of the exercise; an entry without a set count "
+                                 "counts as one set."),
 })
 
 
