@@ -1,22 +1,22 @@
-"""Core & Cadence: router and shared sidebar only. Pages live in pages/; all computation lives in analysis/."""
+"""Core & Cadence: router and shared sidebar only. Pages live in app_pages/ (not pages/: see README); all computation lives in analysis/."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from analysis.ingest.pipeline import load_sample_club
-from pages import _shared
+from app_pages import _shared
 
 st.set_page_config(page_title="Core & Cadence", layout="wide", page_icon="🏃")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
-    st.Page("pages/import_files.py", title="Import", icon="📥"),
-    st.Page("pages/run_explorer.py", title="Run explorer", icon="📈"),
-    st.Page("pages/consistency.py", title="Consistency vs fatigue", icon="🔗"),
-    st.Page("pages/squad.py", title="Squad", icon="👥"),
-    st.Page("pages/strength_log.py", title="Strength log", icon="🏋️"),
-    st.Page("pages/data_settings.py", title="Data & settings", icon="⚙️"),
+    st.Page("app_pages/overview.py", title="Overview", icon="🏠", default=True),
+    st.Page("app_pages/import_files.py", title="Import", icon="📥"),
+    st.Page("app_pages/run_explorer.py", title="Run explorer", icon="📈"),
+    st.Page("app_pages/consistency.py", title="Consistency vs fatigue", icon="🔗"),
+    st.Page("app_pages/squad.py", title="Squad", icon="👥"),
+    st.Page("app_pages/strength_log.py", title="Strength log", icon="🏋️"),
+    st.Page("app_pages/data_settings.py", title="Data & settings", icon="⚙️"),
 ]
 page = st.navigation(PAGES)
 

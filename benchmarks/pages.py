@@ -25,8 +25,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-# This file is benchmarks/pages.py: with its folder on sys.path, `import pages` in app.py would find it
-# instead of the app's pages/ package.
+# Keep this folder off sys.path (Python puts a script's folder first), so nothing here can shadow the app's
+# modules.
 sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import streamlit as st  # noqa: E402
@@ -47,7 +47,7 @@ def visit(page: str, *, cold: bool) -> tuple[float, AppTest]:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
     if cold:
         st.cache_data.clear()
     started = time.perf_counter()

@@ -14,7 +14,7 @@ TIMEOUT_S = 120
 
 def open_app(store_dir: Path, monkeypatch: pytest.MonkeyPatch, page: str | None = None, *,
              sample_dir: Path | None = None) -> AppTest:
-    """Run app.py on the store at `store_dir`; then switch to `page` (e.g. "pages/squad.py") when given.
+    """Run app.py on the store at `store_dir`; then switch to `page` (e.g. "app_pages/squad.py") when given.
 
     Fails the test on any exception the app raised. Each call is a fresh session (new session state).
     """
@@ -41,3 +41,10 @@ def metric_value(at: AppTest, label: str) -> str:
     values = [m.value for m in at.metric if m.label == label]
     assert len(values) == 1, f"expected one metric {label!r}, found {[m.label for m in at.metric]}"
     return values[0]
+
+
+def choose_athlete(at: AppTest, athlete: str) -> AppTest:
+    """Pick `athlete` in the sidebar's selectbox, as a user would, and run again."""
+    at.sidebar.selectbox(key="athlete").select(athlete).run()
+    assert_no_exception(at)
+    return at

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from app_harness import assert_no_exception, open_app
+from app_harness import assert_no_exception, choose_athlete, open_app
 from conftest import REPO_ROOT, SAMPLE_DIR
 
 from analysis.consistency import run_table, weekly_table
@@ -17,7 +17,7 @@ from analysis.ingest.pipeline import ingest
 from analysis.stats import lagged, spearman
 from analysis.store import Store
 
-PAGE = "pages/consistency.py"
+PAGE = "app_pages/consistency.py"
 ATHLETES = ("Ana", "Ben", "Chloe", "Dev")
 
 
@@ -37,11 +37,8 @@ def page_text(at) -> str:
 
 
 def run_as(at, athlete: str) -> None:
-    """Run again for `athlete`: after switch_page AppTest drops the sidebar's widgets from its tree, so their
-    values are not sent on the next run; the athlete is put back in session state each time (harness quirk)."""
-    at.session_state["athlete"] = athlete
-    at.run()
-    assert_no_exception(at)
+    """Choose `athlete` in the sidebar and run again."""
+    choose_athlete(at, athlete)
 
 
 def test_every_sample_athlete_gets_charts_and_the_statistics_of_analysis_stats(store_copy, monkeypatch):

@@ -16,7 +16,7 @@ from analysis.ingest.pipeline import ingest
 from analysis.metrics import run_metrics
 from analysis.store import Store
 
-PAGE = "pages/data_settings.py"
+PAGE = "app_pages/data_settings.py"
 TAB_KEY = "data_settings_tab"
 
 

@@ -14,7 +14,7 @@ from analysis.ingest import pipeline
 from analysis.io import read_strength_log
 from analysis.store import Store
 
-PAGE = "pages/import_files.py"
+PAGE = "app_pages/import_files.py"
 FIT = "application/octet-stream"
 
 

@@ -11,7 +11,7 @@ from fit_fixtures import Stretch, fit_from_records, records_for
 from analysis.ingest.pipeline import ingest
 from analysis.store import Store
 
-PAGE = "pages/run_explorer.py"
+PAGE = "app_pages/run_explorer.py"
 
 
 def by_athlete(store_dir) -> dict[str, pd.DataFrame]:

@@ -9,9 +9,9 @@ from app_harness import metric_value, open_app
 from analysis.consistency import run_table, weekly_table
 from analysis.squad import squad_correlation
 from analysis.store import Store
-from pages._shared import ATHLETE_KEY, PENDING_KEY
+from app_pages._shared import ATHLETE_KEY, PENDING_KEY
 
-PAGE = "pages/squad.py"
+PAGE = "app_pages/squad.py"
 
 
 def _current_page(at) -> str:
@@ -52,10 +52,10 @@ def test_open_button_switches_to_the_consistency_page_with_that_athlete(store_co
     assert button.label == "Open Ben's consistency page"
     button.click().run()
     assert not at.exception
-    assert _current_page(at).endswith("pages/consistency.py")
-    # _shared.open_page leaves the choice for app.py, which sets it before drawing the sidebar on the next run
-    # (AppTest runs a switched-to page without the main script, so the hand-over is what can be seen here).
-    assert at.session_state[PENDING_KEY] == {ATHLETE_KEY: "Ben"}
+    assert _current_page(at).endswith("app_pages/consistency.py")
+    # _shared.open_page leaves the choice for app.py, which sets it before drawing the sidebar
+    assert at.session_state[ATHLETE_KEY] == "Ben" and PENDING_KEY not in at.session_state
+    assert at.sidebar.selectbox(key=ATHLETE_KEY).value == "Ben"
 
 
 def test_selecting_a_table_row_opens_that_athletes_consistency_page_once(store_copy, monkeypatch):
@@ -65,8 +65,8 @@ def test_selecting_a_table_row_opens_that_athletes_consistency_page_once(store_c
     at.session_state["squad_table"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
     at.run()
     assert not at.exception
-    assert _current_page(at).endswith("pages/consistency.py")
-    assert at.session_state[PENDING_KEY] == {ATHLETE_KEY: names[2]}
+    assert _current_page(at).endswith("app_pages/consistency.py")
+    assert at.session_state[ATHLETE_KEY] == names[2] and PENDING_KEY not in at.session_state
     # coming back, the earlier selection is gone: the coach is not sent straight back to that athlete
     at.switch_page(PAGE).run()
     assert _current_page(at).endswith(PAGE) and at.title[0].value == "Squad"

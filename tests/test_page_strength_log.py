@@ -10,7 +10,7 @@ from analysis.consistency import strength_sessions
 from analysis.ingest.pipeline import ingest
 from analysis.store import Store
 
-PAGE = "pages/strength_log.py"
+PAGE = "app_pages/strength_log.py"
 
 
 def run_as(at, athlete: str) -> None:

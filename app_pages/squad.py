@@ -31,11 +31,11 @@ from analysis.squad import (
     squad_table,
 )
 from analysis.stats import DEFAULT_MIN_N
-from pages import _shared
+from app_pages import _shared
 
-CONSISTENCY_PAGE = "pages/consistency.py"
-STRENGTH_PAGE = "pages/strength_log.py"
-RUN_PAGE = "pages/run_explorer.py"
+CONSISTENCY_PAGE = "app_pages/consistency.py"
+STRENGTH_PAGE = "app_pages/strength_log.py"
+RUN_PAGE = "app_pages/run_explorer.py"
 METRIC_KEY = "squad_metric"
 UNIT_KEY = "squad_unit"
 OPEN_KEY = "squad_open_athlete"
@@ -145,7 +145,7 @@ if len(names) == 1:
         f"Comparing athletes needs two or more: this store has only **{md(names[0])}**. Import another "
         "athlete's watch files and strength log to compare them; until then the table and charts show one row."
     )
-    st.page_link("pages/import_files.py", label="Import files", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
 
 c1, c2 = st.columns([1, 1])
 metric = c1.selectbox(

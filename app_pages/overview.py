@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis.charts.style import pace_text
 from analysis.consistency import strength_sessions
-from pages import _shared
+from app_pages import _shared
 
 RUN_COLUMNS = {
     "athlete": st.column_config.TextColumn("Athlete"),
@@ -59,7 +59,7 @@ if athletes.empty:
         "log on the **Import** page, or from the command line: `python -m analysis ingest PATH --athlete NAME`. "
         "`python -m analysis sample` loads the sample club again."
     )
-    st.page_link("pages/import_files.py", label="Import files", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
     st.stop()
 
 sessions = strength_sessions(log)

@@ -1,7 +1,7 @@
 """Strength log: the sidebar athlete's sessions on a calendar, plan adherence, back soreness, the exercise mix,
 and the exercises classed `other` (what the taxonomy did not put in the program).
 
-Thin page: data from pages._shared (cached on the store's version, within the sidebar's dates), figures and
+Thin page: data from app_pages._shared (cached on the store's version, within the sidebar's dates), figures and
 small tables from analysis.charts.strength (pure, tested without a browser).
 """
 
@@ -14,7 +14,7 @@ import streamlit as st
 
 from analysis.charts import strength as charts
 from analysis.charts.style import label
-from pages import _shared
+from app_pages import _shared
 
 MEASURE_KEY = "strength_mix_measure"
 OTHER_COLUMNS = {
@@ -50,7 +50,7 @@ if int(info["strength_entries"]) == 0:
         "strength CSV section, or start from `sample_data/strength_log_template.csv`), or a Strong or Hevy "
         "export. Back soreness (0-10) can be logged in the same CSV."
     )
-    st.page_link("pages/import_files.py", label="Import a strength log", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import a strength log", icon="📥")
     st.stop()
 
 log = _shared.strength_log()

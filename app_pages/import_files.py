@@ -16,7 +16,7 @@ import streamlit as st
 
 from analysis.errors import InputError
 from analysis.ingest.pipeline import PROJECT_DIR, ingest
-from pages._shared import (
+from app_pages._shared import (
     ATHLETE_KEY,
     DATES_KEY,
     PENDING_KEY,
@@ -212,8 +212,8 @@ def show_report(last: dict) -> None:
         st.markdown(f"**{len(new_ids)} new run{'s' if len(new_ids) != 1 else ''}** stored. See "
                     "them in the Run explorer, and how they fit the trends on the Consistency page.")
         if st.button("Open the newest imported run in the Run explorer", type="primary", icon="📈"):
-            open_page("pages/run_explorer.py", **{ATHLETE_KEY: last["athlete"], RUN_KEY: new_ids[-1]})
-    st.page_link("pages/run_explorer.py", label="Go to the Run explorer", icon="📈")
+            open_page("app_pages/run_explorer.py", **{ATHLETE_KEY: last["athlete"], RUN_KEY: new_ids[-1]})
+    st.page_link("app_pages/run_explorer.py", label="Go to the Run explorer", icon="📈")
 
 
 st.title("Import")

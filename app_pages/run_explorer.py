@@ -1,6 +1,6 @@
 """Run explorer: one run of the sidebar's athlete, its fatigue metrics as cards, its panels over distance, its map.
 
-Thin page: runs and the run's (Activity, RunMetrics, run_profile) come from pages._shared (cached on the
+Thin page: runs and the run's (Activity, RunMetrics, run_profile) come from app_pages._shared (cached on the
 store's version); cards, panels and map from analysis.charts.run (pure, tested without a browser).
 The run shown is session_state["run_id"] (other pages open a run with `_shared.open_page(..., run_id=...)`)
 when it belongs to the athlete, else the athlete's newest run in the sidebar's dates.
@@ -16,9 +16,9 @@ import streamlit as st
 
 from analysis.charts.run import BLANK, MAX_PLOT_POINTS, has_dynamics, metric_cards, run_map, run_panels
 from analysis.charts.style import label, pace_text
-from pages import _shared
+from app_pages import _shared
 
-IMPORT_PAGE = "pages/import_files.py"
+IMPORT_PAGE = "app_pages/import_files.py"
 TABLE_KEY = "run_explorer_runs_table"
 CARD_WIDTH = "content"  # each card as wide as its label, so no label is cut off
 

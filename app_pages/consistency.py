@@ -1,6 +1,6 @@
 """Consistency vs fatigue: does the sidebar athlete's core and hip consistency go with holding form late in runs?
 
-Thin page: data from pages._shared (cached on the store's version), numbers and figures from
+Thin page: data from app_pages._shared (cached on the store's version), numbers and figures from
 analysis.charts.consistency (pure, tested without a browser), wording from analysis.stats (association,
 never cause; n and the 95 % CI beside every r; "not enough data" below the minimum n).
 """
@@ -16,7 +16,7 @@ import streamlit as st
 from analysis.charts import consistency as charts
 from analysis.charts.style import label
 from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_N
-from pages import _shared
+from app_pages import _shared
 
 METRIC_KEY = "consistency_metric"
 POINTS_KEY = "consistency_points"
@@ -64,14 +64,14 @@ if int(info["strength_entries"]) == 0:
         "Import a strength log on the Import page: our CSV (see the README's strength CSV section), or a "
         "Strong or Hevy export."
     )
-    st.page_link("pages/import_files.py", label="Import a strength log", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import a strength log", icon="📥")
     st.stop()
 if int(info["runs"]) == 0:
     st.info(
         f"{md(athlete)} has a strength log but no runs yet, so there is no late-run fatigue to compare. "
         "Import watch files (FIT, GPX or a zip of an export) on the Import page."
     )
-    st.page_link("pages/import_files.py", label="Import runs", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import runs", icon="📥")
     st.stop()
 
 weekly = _shared.weekly()
