@@ -1,4 +1,9 @@
-"""Core & Cadence: router and shared sidebar only. Pages live in app_pages/ (not pages/: see README); all computation lives in analysis/."""
+"""Core & Cadence: router and shared sidebar only. All computation lives in analysis/.
+
+Pages live in app_pages/, not pages/: a folder named pages/ beside the main script puts Streamlit in its
+legacy folder mode until st.navigation has run once, so the first deep link after a restart ran a page
+without this script (no sidebar, wrong navigation).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,13 @@ from app_pages import _shared
 st.set_page_config(page_title="Core & Cadence", layout="wide", page_icon="🏃")
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon="🏠", default=True),
-    st.Page("app_pages/import_files.py", title="Import", icon="📥"),
-    st.Page("app_pages/run_explorer.py", title="Run explorer", icon="📈"),
-    st.Page("app_pages/consistency.py", title="Consistency vs fatigue", icon="🔗"),
-    st.Page("app_pages/squad.py", title="Squad", icon="👥"),
-    st.Page("app_pages/strength_log.py", title="Strength log", icon="🏋️"),
-    st.Page("app_pages/data_settings.py", title="Data & settings", icon="⚙️"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("app_pages/import_files.py", title="Import", icon=":material/upload:"),
+    st.Page("app_pages/run_explorer.py", title="Run explorer", icon=":material/show_chart:"),
+    st.Page("app_pages/consistency.py", title="Consistency vs fatigue", icon=":material/link:"),
+    st.Page("app_pages/squad.py", title="Squad", icon=":material/groups:"),
+    st.Page("app_pages/strength_log.py", title="Strength log", icon=":material/fitness_center:"),
+    st.Page("app_pages/data_settings.py", title="Data & settings", icon=":material/settings:"),
 ]
 page = st.navigation(PAGES)
 

@@ -169,7 +169,7 @@ def apply_pending_choices() -> None:
 def no_athletes_yet() -> None:
     """The empty state of every analysis page: say what to do, then stop the page."""
     st.info("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
-    st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
     st.stop()
 
 

@@ -64,14 +64,14 @@ if int(info["strength_entries"]) == 0:
         "Import a strength log on the Import page: our CSV (see the README's strength CSV section), or a "
         "Strong or Hevy export."
     )
-    st.page_link("app_pages/import_files.py", label="Import a strength log", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import a strength log", icon=":material/upload:")
     st.stop()
 if int(info["runs"]) == 0:
     st.info(
         f"{md(athlete)} has a strength log but no runs yet, so there is no late-run fatigue to compare. "
         "Import watch files (FIT, GPX or a zip of an export) on the Import page."
     )
-    st.page_link("app_pages/import_files.py", label="Import runs", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import runs", icon=":material/upload:")
     st.stop()
 
 weekly = _shared.weekly()

@@ -93,7 +93,7 @@ def athletes_section(version: int) -> None:
     table = athletes()
     if table.empty:
         st.info("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
-        st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
+        st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
         return
     st.dataframe(table[list(ATHLETE_COLUMNS)], column_config=ATHLETE_COLUMNS, hide_index=True, width="stretch")
 
@@ -131,7 +131,7 @@ def runs_section(version: int) -> None:
     runs = all_runs()
     if runs.empty:
         st.info("No runs stored yet. Go to **Import** to upload watch files.")
-        st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
+        st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
         return
     st.caption("Every stored run (the sidebar's dates do not apply here). Tick rows to delete them.")
     names = sorted(runs["athlete"].unique(), key=str.casefold)
@@ -304,7 +304,7 @@ def downloads_section() -> None:
         # so drawing this page costs nothing.
         st.download_button(f"Download {title.lower()} (CSV)", data=lambda name=name: csv_bytes(
             store_tables(store, chosen)[name]), file_name=f"core_cadence_{name}_{stamp}.csv", mime="text/csv",
-            on_click="ignore", key=f"download_{name}", help=help_text, icon="⬇️")
+            on_click="ignore", key=f"download_{name}", help=help_text, icon=":material/download:")
 
 
 # --- the page ---------------------------------------------------------------------------------------------

@@ -211,9 +211,9 @@ def show_report(last: dict) -> None:
     if new_ids:
         st.markdown(f"**{len(new_ids)} new run{'s' if len(new_ids) != 1 else ''}** stored. See "
                     "them in the Run explorer, and how they fit the trends on the Consistency page.")
-        if st.button("Open the newest imported run in the Run explorer", type="primary", icon="📈"):
+        if st.button("Open the newest imported run in the Run explorer", type="primary", icon=":material/show_chart:"):
             open_page("app_pages/run_explorer.py", **{ATHLETE_KEY: last["athlete"], RUN_KEY: new_ids[-1]})
-    st.page_link("app_pages/run_explorer.py", label="Go to the Run explorer", icon="📈")
+    st.page_link("app_pages/run_explorer.py", label="Go to the Run explorer", icon=":material/show_chart:")
 
 
 st.title("Import")

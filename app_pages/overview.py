@@ -59,7 +59,7 @@ if athletes.empty:
         "log on the **Import** page, or from the command line: `python -m analysis ingest PATH --athlete NAME`. "
         "`python -m analysis sample` loads the sample club again."
     )
-    st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
     st.stop()
 
 sessions = strength_sessions(log)

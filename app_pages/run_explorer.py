@@ -61,7 +61,7 @@ athlete_runs = every_run[every_run["athlete"] == athlete].sort_values("start_tim
 if athlete_runs.empty:
     st.info(f"**{plain(athlete)}** has no runs yet. Import their watch files (FIT, GPX, a folder or an account "
             "zip) on the Import page, choosing this athlete.")
-    st.page_link(IMPORT_PAGE, label="Import files", icon="📥")
+    st.page_link(IMPORT_PAGE, label="Import files", icon=":material/upload:")
     st.stop()
 
 requested = st.session_state.get(_shared.RUN_KEY)

@@ -145,7 +145,7 @@ if len(names) == 1:
         f"Comparing athletes needs two or more: this store has only **{md(names[0])}**. Import another "
         "athlete's watch files and strength log to compare them; until then the table and charts show one row."
     )
-    st.page_link("app_pages/import_files.py", label="Import files", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
 
 c1, c2 = st.columns([1, 1])
 metric = c1.selectbox(

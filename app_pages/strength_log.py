@@ -50,7 +50,7 @@ if int(info["strength_entries"]) == 0:
         "strength CSV section, or start from `sample_data/strength_log_template.csv`), or a Strong or Hevy "
         "export. Back soreness (0-10) can be logged in the same CSV."
     )
-    st.page_link("app_pages/import_files.py", label="Import a strength log", icon="📥")
+    st.page_link("app_pages/import_files.py", label="Import a strength log", icon=":material/upload:")
     st.stop()
 
 log = _shared.strength_log()

@@ -10,10 +10,12 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
+from fit_fixtures import Stretch, run_file
 
 from analysis.store import Store
 
@@ -110,6 +112,86 @@ def browser():
             b.close()
 
 
+# (sidebar link text, the page's title): every page of app.py's navigation
+PAGES = (
+    ("Overview", "Core & Cadence"),
+    ("Import", "Import"),
+    ("Run explorer", "Run explorer"),
+    ("Consistency vs fatigue", "Consistency vs fatigue"),
+    ("Squad", "Squad"),
+    ("Strength log", "Strength log"),
+    ("Data & settings", "Data & settings"),
+)
+CHARTS_ON = {"Run explorer", "Consistency vs fatigue", "Squad", "Strength log"}
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where page screenshots go: env SCREENSHOT_DIR (docs/screenshots is made this way), else the test's tmp."""
+    chosen = os.environ.get("SCREENSHOT_DIR")
+    out = Path(chosen) if chosen else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def wait_for_script(page) -> None:
+    """Wait until the app's script has finished (Streamlit marks the app root with its script state)."""
+    page.wait_for_timeout(400)  # the rerun request reaches the server and the state turns "running"
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=PAGE_TIMEOUT_MS)
+
+
+def open_by_sidebar(page, link: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=link).first.click()
+    wait_for_script(page)
+
+
+def assert_no_error(page) -> None:
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.all_inner_texts()
+
+
+def test_a_deep_link_on_a_fresh_server_gets_the_app_and_its_sidebar(server, browser):
+    """The first request of a fresh server opens a page URL directly: app.py must still route it."""
+    url, _ = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(url + "squad", timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("heading", name="Squad", exact=True).wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert [n.split("\n")[-1].strip() for n in nav] == [link for link, _ in PAGES]  # icon, then the title
+        assert sidebar.get_by_text("Athlete", exact=True).count() == 1
+        assert_no_error(page)
+    finally:
+        page.close()
+
+
+def test_every_page_opens_from_the_sidebar(server, browser, tmp_path):
+    url, _ = server
+    out = screenshot_dir(tmp_path)
+    # Streamlit scrolls inside its own container, so a full-page picture is the viewport: make it tall.
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    try:
+        page.goto(url, timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("heading", name="Core & Cadence").wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        for number, (link, title) in enumerate(PAGES, start=1):
+            open_by_sidebar(page, link)
+            heading = page.get_by_role("heading", name=title, exact=True).first
+            heading.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+            if link in CHARTS_ON:
+                charts = page.locator('[data-testid="stPlotlyChart"]')
+                charts.first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+                assert charts.count() >= 1
+            page.wait_for_timeout(500)  # let Plotly finish drawing before the picture
+            page.screenshot(path=str(out / f"{number}-{link.lower().replace(' & ', '-').replace(' ', '-')}.png"),
+                            full_page=True)
+            assert_no_error(page)
+    finally:
+        page.close()
+
+
 def test_overview_in_a_real_browser(server, browser, sample_store_dir, tmp_path):
     url, _ = server
     with Store(sample_store_dir) as store:  # the original; the server has its own copy
@@ -122,10 +204,7 @@ def test_overview_in_a_real_browser(server, browser, sample_store_dir, tmp_path)
         title.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
         tables = page.locator('[data-testid="stDataFrame"]')
         tables.first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
-        # Streamlit shows its status widget ("Running…") while the script runs; wait until it is gone.
-        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=PAGE_TIMEOUT_MS)
-        page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
-
+        wait_for_script(page)
         assert title.is_visible()
         assert tables.count() == 3 and tables.nth(1).is_visible()  # athletes, runs, latest imports (expander)
         assert page.locator('[data-testid="stException"]').count() == 0
@@ -134,3 +213,50 @@ def test_overview_in_a_real_browser(server, browser, sample_store_dir, tmp_path)
     finally:
         page.close()
     assert shown == str(expected_runs)
+
+
+def test_upload_a_fit_file_through_the_file_input_and_find_it_in_the_run_explorer(server, browser, tmp_path):
+    url, _ = server
+    fit = tmp_path / "browser morning run.fit"
+    fit.write_bytes(run_file([Stretch(600, 2.8), Stretch(1500, 3.1), Stretch(600, 2.9)],
+                             start=datetime(2026, 6, 7, 6, 45, tzinfo=UTC)))
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(url, timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("heading", name="Core & Cadence").wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        runs_before = int(page.locator('[data-testid="stMetric"]').filter(has_text="Runs")
+                          .locator('[data-testid="stMetricValue"]').inner_text())
+
+        open_by_sidebar(page, "Import")
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(fit))
+        page.get_by_text("1 file ready for").first.wait_for(timeout=PAGE_TIMEOUT_MS)  # the upload reached the app
+        wait_for_script(page)
+        page.get_by_text("A new athlete", exact=True).click()
+        wait_for_script(page)
+        name = page.get_by_label("New athlete's name", exact=True)
+        name.fill("Eve Browser")
+        name.press("Enter")
+        wait_for_script(page)
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("1 imported").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        assert_no_error(page)
+
+        page.get_by_role("button", name="Open the newest imported run in the Run explorer").click()
+        page.get_by_role("heading", name="Run explorer", exact=True).wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        chosen = page.locator('[data-testid="stSelectbox"]').filter(has_text="Run of Eve Browser")
+        inputs = chosen.locator("input")
+        shown = " ".join([chosen.inner_text(), *(inputs.nth(i).input_value() for i in range(inputs.count()))])
+        assert fit.name in shown
+        page.locator('[data-testid="stPlotlyChart"]').first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+        assert_no_error(page)
+
+        open_by_sidebar(page, "Overview")
+        runs_after = int(page.locator('[data-testid="stMetric"]').filter(has_text="Runs")
+                         .locator('[data-testid="stMetricValue"]').inner_text())
+    finally:
+        page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
+        page.close()
+    assert runs_after == runs_before + 1
