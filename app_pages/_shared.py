@@ -8,6 +8,7 @@ import, a delete or a settings change.
 from __future__ import annotations
 
 import datetime as dt
+import string
 
 import pandas as pd
 import streamlit as st
@@ -147,6 +148,15 @@ def in_dates(frame: pd.DataFrame, column: str, *, week: bool = False) -> pd.Data
 
 
 PENDING_KEY = "_pending_choices"
+
+
+def md(text: object) -> str:
+    """User text (athlete, file and device names, reasons) made literal in Streamlit markdown.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark allows escaping any of them), so a
+    file named `[x](http://…)` or an athlete called `**Ana**` is shown as written, never as a link or bold.
+    """
+    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
 
 
 def open_page(page: str, **state: str) -> None:

@@ -7,7 +7,6 @@ never cause; n and the 95 % CI beside every r; "not enough data" below the minim
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ from analysis.charts import consistency as charts
 from analysis.charts.style import label
 from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_N
 from app_pages import _shared
+from app_pages._shared import md
 
 METRIC_KEY = "consistency_metric"
 POINTS_KEY = "consistency_points"
@@ -30,10 +30,6 @@ POINT_CHOICES = {
     "run": "Runs: consistency of the 28 days before each run",
 }
 
-
-def md(text: object) -> str:
-    """User text (an athlete's name) made literal in Markdown: no links, emphasis or headings from a name."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def lag_text(lag: int) -> str:

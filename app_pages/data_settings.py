@@ -10,7 +10,6 @@ from the store, and a selection of table rows can never point at rows that moved
 from __future__ import annotations
 
 import datetime as dt
-import string
 import zlib
 
 import pandas as pd
@@ -21,7 +20,7 @@ from analysis.errors import InputError
 from analysis.export import csv_bytes, store_tables
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.metrics.settings import METRIC_SETTINGS, MetricSettings, Setting
-from app_pages._shared import all_runs, athletes, get_store
+from app_pages._shared import all_runs, athletes, get_store, md
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
 TAB_KEY = "data_settings_tab"
@@ -70,10 +69,6 @@ DOWNLOADS = (
      "exercise, sets, reps, load in kg, duration in min, RPE, back soreness, notes)."),
 )
 
-
-def md(text: object) -> str:
-    """User text (athlete and file names) made literal in Streamlit markdown (punctuation backslash-escaped)."""
-    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
 
 
 def flash(message: str) -> None:

@@ -8,7 +8,6 @@ refreshes the sidebar (a new athlete must appear in its picker).
 
 from __future__ import annotations
 
-import string
 from collections import Counter
 
 import pandas as pd
@@ -25,6 +24,7 @@ from app_pages._shared import (
     athletes,
     data_span,
     get_store,
+    md,
     open_page,
     selected_athlete,
     selected_dates,
@@ -66,12 +66,6 @@ REPORT_COLUMNS = {
     "reason": st.column_config.TextColumn("Reason", help="Why a file failed, was skipped or was a duplicate."),
 }
 
-
-def md(text: object) -> str:
-    """User text (file names, athlete names, reasons) made literal in Streamlit markdown: every ASCII
-    punctuation character backslash-escaped (CommonMark allows escaping any of them), so a file named
-    `[x](http://…)` or `**a**` is shown as written, never as a link or bold."""
-    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
 
 
 def summary_line(report: pd.DataFrame) -> str:

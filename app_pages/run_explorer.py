@@ -8,7 +8,6 @@ when it belongs to the athlete, else the athlete's newest run in the sidebar's d
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 import pandas as pd
@@ -17,15 +16,12 @@ import streamlit as st
 from analysis.charts.run import BLANK, MAX_PLOT_POINTS, has_dynamics, metric_cards, run_map, run_panels
 from analysis.charts.style import label, pace_text
 from app_pages import _shared
+from app_pages._shared import md
 
 IMPORT_PAGE = "app_pages/import_files.py"
 TABLE_KEY = "run_explorer_runs_table"
 CARD_WIDTH = "content"  # each card as wide as its label, so no label is cut off
 
-
-def plain(text: object) -> str:
-    """User text (athlete, file, device names) for st.markdown-based elements: markdown characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def run_choice_label(row: pd.Series) -> str:
@@ -59,7 +55,7 @@ every_run = _shared.all_runs()
 athlete_runs = every_run[every_run["athlete"] == athlete].sort_values("start_time", ascending=False)
 
 if athlete_runs.empty:
-    st.info(f"**{plain(athlete)}** has no runs yet. Import their watch files (FIT, GPX, a folder or an account "
+    st.info(f"**{md(athlete)}** has no runs yet. Import their watch files (FIT, GPX, a folder or an account "
             "zip) on the Import page, choosing this athlete.")
     st.page_link(IMPORT_PAGE, label="Import files", icon=":material/upload:")
     st.stop()
@@ -71,7 +67,7 @@ if requested in set(athlete_runs["run_id"]) and requested not in set(shown["run_
     shown = athlete_runs[athlete_runs["run_id"].isin(set(shown["run_id"]) | {requested})]
 if shown.empty:
     first, last = _shared.selected_dates()
-    st.info(f"**{plain(athlete)}** has {len(athlete_runs)} runs, none between {first:%Y-%m-%d} and {last:%Y-%m-%d}. "
+    st.info(f"**{md(athlete)}** has {len(athlete_runs)} runs, none between {first:%Y-%m-%d} and {last:%Y-%m-%d}. "
             "Widen the dates in the sidebar.")
     st.stop()
 
@@ -79,20 +75,20 @@ run_ids = list(shown["run_id"])
 if requested not in run_ids:
     st.session_state[_shared.RUN_KEY] = run_ids[0]  # newest first
 labels = {r["run_id"]: run_choice_label(r) for _, r in shown.iterrows()}
-run_id = st.selectbox(f"Run of {plain(athlete)} (newest first)", run_ids, key=_shared.RUN_KEY,
+run_id = st.selectbox(f"Run of {md(athlete)} (newest first)", run_ids, key=_shared.RUN_KEY,
                       format_func=lambda rid: labels.get(rid, str(rid)),
                       help="Date (local), distance and file name. Runs within the sidebar's dates.")
 
 activity, metrics, profile = _shared.run_detail(run_id)
 local = activity.local_start_time
 start = f"{local:%Y-%m-%d %H:%M} local" if local is not None else f"{activity.start_time:%Y-%m-%d %H:%M} UTC"
-st.caption(f"{start} · {plain(activity.device or 'unknown device')} · {plain(activity.sport)}")
+st.caption(f"{start} · {md(activity.device or 'unknown device')} · {md(activity.sport)}")
 
 if activity.sport != "running":
-    st.info(f"This is not a run (sport: {plain(activity.sport or 'unknown')}), so it has no fatigue metrics. "
+    st.info(f"This is not a run (sport: {md(activity.sport or 'unknown')}), so it has no fatigue metrics. "
             "Its recorded channels are shown below.")
 elif not metrics.eligible:
-    st.info(f"No fatigue metrics for this run: {plain(metrics.ineligible_reason)}. Distance, pace and the "
+    st.info(f"No fatigue metrics for this run: {md(metrics.ineligible_reason)}. Distance, pace and the "
             "channels are shown below.")
 
 # --- metric cards ------------------------------------------------------------------------------
@@ -157,7 +153,7 @@ with st.expander("About this file"):
         st.caption("The reader had no warnings for this file.")
 
 # --- the athlete's runs ----------------------------------------------------------------------
-st.subheader(f"Runs of {plain(athlete)}")
+st.subheader(f"Runs of {md(athlete)}")
 st.caption("Pick a row to open that run.")
 table = shown.assign(
     moving_time_min=shown["moving_time_s"] / 60,

@@ -6,7 +6,6 @@ Thin: reads through pages._shared, computes with analysis.squad, draws with anal
 from __future__ import annotations
 
 import math
-import re
 
 import streamlit as st
 
@@ -32,6 +31,7 @@ from analysis.squad import (
 )
 from analysis.stats import DEFAULT_MIN_N
 from app_pages import _shared
+from app_pages._shared import md
 
 CONSISTENCY_PAGE = "app_pages/consistency.py"
 STRENGTH_PAGE = "app_pages/strength_log.py"
@@ -85,10 +85,6 @@ def signed(value: float) -> str:
     """+0.12 / −0.59 with a true minus sign, as analysis.stats words them."""
     return f"{value:+.2f}".replace("-", "\u2212")
 
-
-def md(text: str) -> str:
-    """User text (an athlete's name) made literal inside Markdown."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def column_config(metric: str, unit: str) -> dict:

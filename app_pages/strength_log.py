@@ -7,14 +7,13 @@ small tables from analysis.charts.strength (pure, tested without a browser).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import streamlit as st
 
 from analysis.charts import strength as charts
 from analysis.charts.style import label
 from app_pages import _shared
+from app_pages._shared import md
 
 MEASURE_KEY = "strength_mix_measure"
 OTHER_COLUMNS = {
@@ -29,10 +28,6 @@ OTHER_COLUMNS = {
              "Not ticked: a name the taxonomy does not recognise."),
 }
 
-
-def md(text: object) -> str:
-    """User text (an athlete's name) made literal in Markdown: no links, emphasis or headings from a name."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 st.title("Strength log")
