@@ -39,23 +39,15 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:
 
 
 def export_store(store, out_dir: Path, *, fmt: str = "csv", athletes: list[str] | None = None) -> list[Path]:
-    """Write runs, weekly and strength_log tables of the store into `out_dir` (created when missing).
+    """Write the `store_tables` (runs, weekly, strength_log) into `out_dir` (created when missing).
 
-    Runs carry no positions (the store keeps them with the samples only), so an export never shows
-    where an athlete lives.
+    The same tables the Data & settings page offers for download, with the store's plan. Runs carry no
+    positions (the store keeps them with the samples only), so an export never shows where an athlete lives.
     """
-    from analysis.consistency import weekly_table
-
     out_dir.mkdir(parents=True, exist_ok=True)
-    runs = store.runs(athletes)
-    log = store.strength_log(athletes)
-    weekly = weekly_table(runs, log)
-    runs = runs.drop(columns=[c for c in POSITION_COLUMNS if c in runs.columns])
-    return [
-        write_table(runs, out_dir / f"runs.{fmt}", fmt),
-        write_table(weekly, out_dir / f"weekly.{fmt}", fmt),
-        write_table(log, out_dir / f"strength_log.{fmt}", fmt),
-    ]
+    return [write_table(frame.drop(columns=[c for c in POSITION_COLUMNS if c in frame.columns]),
+                        out_dir / f"{name}.{fmt}", fmt)
+            for name, frame in store_tables(store, athletes).items()]
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
