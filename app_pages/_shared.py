@@ -176,10 +176,18 @@ def apply_pending_choices() -> None:
         st.session_state[key] = value
 
 
+IMPORT_PAGE = "app_pages/import_files.py"
+
+
+def point_to_import(message: str, label: str = "Import files") -> None:
+    """An empty state: say what is missing and what to do (`message`, markdown), with a link to the Import page."""
+    st.info(message)
+    st.page_link(IMPORT_PAGE, label=label, icon=":material/upload:")
+
+
 def no_athletes_yet() -> None:
     """The empty state of every analysis page: say what to do, then stop the page."""
-    st.info("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
-    st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
+    point_to_import("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
     st.stop()
 
 

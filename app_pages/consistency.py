@@ -55,19 +55,15 @@ st.caption(
 
 info = athletes.set_index("athlete").loc[athlete]
 if int(info["strength_entries"]) == 0:
-    st.info(
+    _shared.point_to_import(
         f"{md(athlete)} has no strength log yet, so there is no consistency to compare with the runs. "
         "Import a strength log on the Import page: our CSV (see the README's strength CSV section), or a "
-        "Strong or Hevy export."
-    )
-    st.page_link("app_pages/import_files.py", label="Import a strength log", icon=":material/upload:")
+        "Strong or Hevy export.", "Import a strength log")
     st.stop()
 if int(info["runs"]) == 0:
-    st.info(
+    _shared.point_to_import(
         f"{md(athlete)} has a strength log but no runs yet, so there is no late-run fatigue to compare. "
-        "Import watch files (FIT, GPX or a zip of an export) on the Import page."
-    )
-    st.page_link("app_pages/import_files.py", label="Import runs", icon=":material/upload:")
+        "Import watch files (FIT, GPX or a zip of an export) on the Import page.", "Import runs")
     st.stop()
 
 weekly = _shared.weekly()

@@ -20,7 +20,7 @@ from analysis.errors import InputError
 from analysis.export import csv_bytes, store_tables
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.metrics.settings import METRIC_SETTINGS, MetricSettings, Setting
-from app_pages._shared import all_runs, athletes, get_store, md
+from app_pages._shared import all_runs, athletes, get_store, md, point_to_import
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
 TAB_KEY = "data_settings_tab"
@@ -87,8 +87,7 @@ def plural(count: int, word: str) -> str:
 def athletes_section(version: int) -> None:
     table = athletes()
     if table.empty:
-        st.info("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
-        st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
+        point_to_import("No athletes in the store yet. Go to **Import** to upload watch files and a strength log.")
         return
     st.dataframe(table[list(ATHLETE_COLUMNS)], column_config=ATHLETE_COLUMNS, hide_index=True, width="stretch")
 
@@ -125,8 +124,7 @@ def athletes_section(version: int) -> None:
 def runs_section(version: int) -> None:
     runs = all_runs()
     if runs.empty:
-        st.info("No runs stored yet. Go to **Import** to upload watch files.")
-        st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
+        point_to_import("No runs stored yet. Go to **Import** to upload watch files.")
         return
     st.caption("Every stored run (the sidebar's dates do not apply here). Tick rows to delete them.")
     names = sorted(runs["athlete"].unique(), key=str.casefold)

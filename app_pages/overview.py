@@ -54,12 +54,10 @@ if athletes["is_sample"].any():
             st.rerun()
 
 if athletes.empty:
-    st.info(
+    _shared.point_to_import(
         "No athletes in the store yet. Import watch files (FIT, GPX, or a whole account's zip) and a strength "
         "log on the **Import** page, or from the command line: `python -m analysis ingest PATH --athlete NAME`. "
-        "`python -m analysis sample` loads the sample club again."
-    )
-    st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
+        "`python -m analysis sample` loads the sample club again.")
     st.stop()
 
 sessions = strength_sessions(log)

@@ -18,10 +18,8 @@ from analysis.charts.style import label, pace_text
 from app_pages import _shared
 from app_pages._shared import md
 
-IMPORT_PAGE = "app_pages/import_files.py"
 TABLE_KEY = "run_explorer_runs_table"
 CARD_WIDTH = "content"  # each card as wide as its label, so no label is cut off
-
 
 
 def run_choice_label(row: pd.Series) -> str:
@@ -55,9 +53,8 @@ every_run = _shared.all_runs()
 athlete_runs = every_run[every_run["athlete"] == athlete].sort_values("start_time", ascending=False)
 
 if athlete_runs.empty:
-    st.info(f"**{md(athlete)}** has no runs yet. Import their watch files (FIT, GPX, a folder or an account "
-            "zip) on the Import page, choosing this athlete.")
-    st.page_link(IMPORT_PAGE, label="Import files", icon=":material/upload:")
+    _shared.point_to_import(f"**{md(athlete)}** has no runs yet. Import their watch files (FIT, GPX, a folder "
+                            "or an account zip) on the Import page, choosing this athlete.")
     st.stop()
 
 requested = st.session_state.get(_shared.RUN_KEY)

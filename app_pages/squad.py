@@ -137,11 +137,9 @@ if not names:
     _shared.no_athletes_yet()
 
 if len(names) == 1:
-    st.info(
+    _shared.point_to_import(
         f"Comparing athletes needs two or more: this store has only **{md(names[0])}**. Import another "
-        "athlete's watch files and strength log to compare them; until then the table and charts show one row."
-    )
-    st.page_link("app_pages/import_files.py", label="Import files", icon=":material/upload:")
+        "athlete's watch files and strength log to compare them; until then the table and charts show one row.")
 
 c1, c2 = st.columns([1, 1])
 metric = c1.selectbox(

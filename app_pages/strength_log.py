@@ -40,12 +40,10 @@ st.caption(f"For **{md(athlete)}** (change the athlete in the sidebar).")
 
 info = athletes.set_index("athlete").loc[athlete]
 if int(info["strength_entries"]) == 0:
-    st.info(
+    _shared.point_to_import(
         f"{md(athlete)} has no strength log yet. Import one on the Import page: our CSV (see the README's "
         "strength CSV section, or start from `sample_data/strength_log_template.csv`), or a Strong or Hevy "
-        "export. Back soreness (0-10) can be logged in the same CSV."
-    )
-    st.page_link("app_pages/import_files.py", label="Import a strength log", icon=":material/upload:")
+        "export. Back soreness (0-10) can be logged in the same CSV.", "Import a strength log")
     st.stop()
 
 log = _shared.strength_log()

@@ -15,7 +15,6 @@ import argparse
 import hashlib
 import sys
 import time
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,10 +23,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.ingest.parse import ParsedFile  # noqa: E402
 from analysis.io.activity import Activity  # noqa: E402
 from analysis.io.samples import conform_samples  # noqa: E402
 from analysis.io.strength import STRENGTH_LOG_COLUMN_NAMES  # noqa: E402
-from analysis.metrics import RunMetrics, run_metrics  # noqa: E402
+from analysis.metrics import run_metrics  # noqa: E402
 from analysis.store import Store  # noqa: E402
 
 SEED = 20261121
@@ -35,19 +35,6 @@ FIRST_MONDAY = date(2025, 11, 3)
 SAMPLE_INTERVAL_S = 5.0
 CORE = ("Dead bug", "Bird dog", "Plank", "Side plank")
 HIP = ("Glute bridge", "Clamshell", "Monster walk", "Single-leg deadlift")
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What Store.add_batch needs of one parsed file (the ParsedLike protocol)."""
-
-    name: str
-    sha256: str
-    kind: str
-    reason: str = ""
-    activity: Activity | None = None
-    metrics: RunMetrics | None = None
-    strength_log: pd.DataFrame | None = None
 
 
 def _sha(*parts: object) -> str:
@@ -81,7 +68,7 @@ def synth_run(rng: np.random.Generator, athlete: str, day: date, fade: float, in
                     file_sha256=sha, cadence_unit="steps/min (generated)", reader="benchmarks/large_club.py")
 
 
-def athlete_club(rng: np.random.Generator, athlete: str, weeks: int) -> list[Parsed]:
+def athlete_club(rng: np.random.Generator, athlete: str, weeks: int) -> list[ParsedFile]:
     """One athlete's runs and strength log (their consistency level drifts through the year)."""
     level = rng.uniform(0.2, 0.95)
     rows, parsed = [], []
@@ -108,14 +95,14 @@ def athlete_club(rng: np.random.Generator, athlete: str, weeks: int) -> list[Par
             day = monday + timedelta(days=int(rng.integers(0, 7)))
             fade = max(0.0, fade_base + rng.normal(0, 0.025))
             activity = synth_run(rng, athlete, day, fade, w * 10 + k)
-            parsed.append(Parsed(activity.file_name, activity.file_sha256, "activity", activity=activity,
+            parsed.append(ParsedFile(activity.file_name, activity.file_sha256, "activity", activity=activity,
                                  metrics=run_metrics(activity)))
     log = pd.DataFrame(rows).reindex(columns=list(STRENGTH_LOG_COLUMN_NAMES))
     log["warmup"] = False
     log["source_format"] = "core_cadence"
     log["source_row"] = np.arange(2, len(log) + 2)
     log.attrs["source_format"] = "core_cadence"
-    parsed.append(Parsed(f"{athlete}-strength.csv", _sha(athlete, "log"), "strength", strength_log=log))
+    parsed.append(ParsedFile(f"{athlete}-strength.csv", _sha(athlete, "log"), "strength", strength_log=log))
     return parsed
 
 

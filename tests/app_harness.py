@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SAMPLE_DIR
 from streamlit.testing.v1 import AppTest
+
+from analysis.ingest.pipeline import ingest
+from analysis.store import Store
 
 APP = REPO_ROOT / "app.py"
 TIMEOUT_S = 120
@@ -48,3 +51,12 @@ def choose_athlete(at: AppTest, athlete: str) -> AppTest:
     at.sidebar.selectbox(key="athlete").select(athlete).run()
     assert_no_exception(at)
     return at
+
+
+def add_runs_only_athlete(store_dir: Path, name: str = "Runs Only") -> str:
+    """Store one run (a sample GPX with a byte added, so not a duplicate) for a new athlete without a strength log."""
+    gpx = sorted((SAMPLE_DIR / "ana" / "runs").glob("*.gpx"))[0]
+    with Store(store_dir) as store:
+        report = ingest([("only-runs.gpx", gpx.read_bytes() + b"\n")], athlete=name, store=store, workers=0)
+    assert list(report["status"]) == ["imported"]
+    return name

@@ -3,34 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
-import pytest
-from conftest import REPO_ROOT, SAMPLE_DIR
-from streamlit.testing.v1 import AppTest
+from app_harness import metric_value, open_app
+from conftest import SAMPLE_DIR
 
 from analysis.store import Store
-
-APP = REPO_ROOT / "app.py"
-TIMEOUT_S = 120
-
-
-def run_app(store_dir: Path, monkeypatch: pytest.MonkeyPatch, sample_dir: Path | None = None) -> AppTest:
-    monkeypatch.setenv("CORE_CADENCE_STORE", str(store_dir))
-    if sample_dir is not None:
-        monkeypatch.setenv("CORE_CADENCE_SAMPLE_DIR", str(sample_dir))
-    else:
-        monkeypatch.delenv("CORE_CADENCE_SAMPLE_DIR", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
-def metric(at: AppTest, label: str) -> str:
-    values = [m.value for m in at.metric if m.label == label]
-    assert len(values) == 1, f"expected one metric {label!r}, found {[m.label for m in at.metric]}"
-    return values[0]
 
 
 def test_overview_shows_what_the_store_holds(store_copy, monkeypatch):
@@ -38,11 +15,11 @@ def test_overview_shows_what_the_store_holds(store_copy, monkeypatch):
         athletes, runs, log = store.athletes(), store.runs(), store.strength_log()
     sessions = {(a, d, t) for a, d, t in zip(log["athlete"], log["date"], log["session_type"], strict=True)
                 if isinstance(t, str)}
-    at = run_app(store_copy, monkeypatch)
+    at = open_app(store_copy, monkeypatch)
     assert at.title[0].value == "Core & Cadence"
-    assert metric(at, "Athletes") == str(len(athletes)) == "4"
-    assert metric(at, "Runs") == str(len(runs))
-    assert metric(at, "Strength sessions") == str(len(sessions))
+    assert metric_value(at, "Athletes") == str(len(athletes)) == "4"
+    assert metric_value(at, "Runs") == str(len(runs))
+    assert metric_value(at, "Strength sessions") == str(len(sessions))
     tables = [df.value for df in at.dataframe]
     assert len(tables[0]) == 4 and len(tables[1]) == len(runs)
     assert {"pace_decay_pct", "cadence_drift_spm", "decoupling_pct"} <= set(tables[1].columns)
@@ -51,12 +28,12 @@ def test_overview_shows_what_the_store_holds(store_copy, monkeypatch):
 
 
 def test_removing_the_sample_club_is_one_click_and_it_stays_removed(store_copy, monkeypatch):
-    at = run_app(store_copy, monkeypatch)
+    at = open_app(store_copy, monkeypatch)
     [button] = [b for b in at.button if b.label == "Remove the sample club"]
     button.click().run()
     assert not at.exception
     assert "No athletes in the store yet" in at.info[0].value
-    again = run_app(store_copy, monkeypatch)  # a new session: the sample club is not loaded again
+    again = open_app(store_copy, monkeypatch)  # a new session: the sample club is not loaded again
     assert "No athletes in the store yet" in again.info[0].value
     with Store(store_copy) as store:
         assert store.status().sample_club == "removed" and store.status().runs == 0
@@ -69,9 +46,36 @@ def test_first_start_on_an_empty_store_loads_the_sample_club(tmp_path, monkeypat
     (small / athlete.name / "runs").mkdir(parents=True)
     for path in runs:
         shutil.copyfile(path, small / athlete.name / "runs" / path.name)
-    at = run_app(tmp_path / "store", monkeypatch, sample_dir=small)
-    assert metric(at, "Athletes") == "1"
-    assert metric(at, "Runs") == "2"
+    at = open_app(tmp_path / "store", monkeypatch, sample_dir=small)
+    assert metric_value(at, "Athletes") == "1"
+    assert metric_value(at, "Runs") == "2"
     with Store(tmp_path / "store") as store:
         assert store.status().sample_club == "loaded"
         assert store.athletes()["is_sample"].all()
+
+
+def test_the_sidebar_dates_follow_new_data_unless_the_user_narrowed_them(store_copy, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from fit_fixtures import Stretch, run_file
+
+    from analysis.ingest.pipeline import ingest
+
+    def add_run(day: datetime) -> None:
+        with Store(store_copy) as store:
+            report = ingest([(f"{day:%Y-%m-%d}.fit", run_file([Stretch(1200, 3.0)], start=day))],
+                            athlete="Ana", store=store, workers=0)
+        assert list(report["status"]) == ["imported"]
+
+    at = open_app(store_copy, monkeypatch)
+    first, last = at.session_state["date_range"]
+    later = datetime(last.year + 1, 1, 5, 7, 0, tzinfo=UTC)
+    add_run(later)
+    at.run()
+    assert at.session_state["date_range"] == (first, later.date())  # the user had everything: it widens
+
+    narrowed = (first, first + timedelta(days=6))
+    at.sidebar.date_input(key="date_range").set_value(narrowed).run()
+    add_run(later.replace(year=later.year + 1))
+    at.run()
+    assert at.session_state["date_range"] == narrowed  # the user's own choice is kept

@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from app_harness import assert_no_exception, choose_athlete, open_app
-from conftest import REPO_ROOT, SAMPLE_DIR
+from app_harness import add_runs_only_athlete, assert_no_exception, choose_athlete, open_app
+from conftest import REPO_ROOT
 
 from analysis.consistency import run_table, weekly_table
-from analysis.ingest.pipeline import ingest
 from analysis.stats import lagged, spearman
 from analysis.store import Store
 
@@ -106,10 +105,7 @@ def test_too_few_weeks_says_not_enough_data(store_copy, monkeypatch):
 
 
 def test_an_athlete_without_a_strength_log_is_told_to_import_one(store_copy, monkeypatch):
-    gpx = sorted((SAMPLE_DIR / "ana" / "runs").glob("*.gpx"))[0]
-    with Store(store_copy) as store:  # a new file (one byte more), so not a duplicate of Ana's run
-        report = ingest([("only-runs.gpx", gpx.read_bytes() + b"\n")], athlete="Runs Only", store=store, workers=0)
-    assert list(report["status"]) == ["imported"]
+    add_runs_only_athlete(store_copy)
     at = open_app(store_copy, monkeypatch)
     at.session_state["athlete"] = "Runs Only"
     at.switch_page(PAGE).run()

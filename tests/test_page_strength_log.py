@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from app_harness import assert_no_exception, open_app
-from conftest import SAMPLE_DIR
+from app_harness import add_runs_only_athlete, assert_no_exception, open_app
 
 from analysis.consistency import strength_sessions
-from analysis.ingest.pipeline import ingest
 from analysis.store import Store
 
 PAGE = "app_pages/strength_log.py"
@@ -49,10 +47,7 @@ def test_every_sample_athlete_gets_charts_and_sees_the_exercises_classed_other(s
 
 
 def test_an_athlete_without_a_strength_log_is_told_to_import_one(store_copy, monkeypatch):
-    gpx = sorted((SAMPLE_DIR / "ben" / "runs").glob("*.gpx"))[0]
-    with Store(store_copy) as store:  # a new file (one byte more), so not a duplicate of Ben's run
-        report = ingest([("only-runs.gpx", gpx.read_bytes() + b"\n")], athlete="Runs Only", store=store, workers=0)
-    assert list(report["status"]) == ["imported"]
+    add_runs_only_athlete(store_copy)
     at = open_app(store_copy, monkeypatch)
     at.session_state["athlete"] = "Runs Only"
     at.switch_page(PAGE).run()
