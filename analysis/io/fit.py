@@ -1,7 +1,8 @@
-"""FIT activities → `Activity`, decoded by fitparse with Garmin's FIT SDK as the fallback.
+"""FIT activities → `Activity`: the fast vectorised decoder, fitparse as reference and fallback.
 
-fitparse 1.2.0 (the PyPI release) is the primary decoder, as the product asks. It stops at the
-first problem in a file, so:
+The default path is `analysis.io.fit_fast` (numpy, ~100× fitparse). A file it does not support
+is read by the fitparse path instead, and its warnings say so; `backend="fitparse"` forces that
+path. fitparse 1.2.0 (the PyPI release) stops at the first problem in a file, so:
 
 * a truncated file (ends before the length its header promises) keeps the records decoded
   before the damage, with a warning;
@@ -13,8 +14,8 @@ first problem in a file, so:
 
 from __future__ import annotations
 
+import dataclasses
 import io
-import struct
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,7 @@ from analysis.errors import InputError
 from analysis.io import cadence as cadence_units
 from analysis.io.activity import Activity, SessionSummary, TimerEvent
 from analysis.io.fit_devices import describe_device
+from analysis.io.fit_fast import RECORD_COLUMNS, UnsupportedFit, chain_length, decode_fit
 from analysis.io.geo import cumulative_distance_m, speed_from_distance
 from analysis.io.samples import conform_samples
 from analysis.io.timeline import repair_timeline
@@ -61,18 +63,56 @@ _RUNNING = "running"
 
 @dataclass
 class FitMessages:
-    """The messages a reader needs, as dicts of profile field names → scaled values."""
+    """The messages a reader needs: non-record messages as dicts of profile field names → scaled
+    values, records as columns (`RECORD_COLUMNS` → float64, NaN where absent; `timestamp` in
+    seconds since 1989-12-31 00:00 UTC, the FIT epoch)."""
 
     by_name: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in _WANTED})
+    records: dict[str, np.ndarray] | None = None
 
     times_were_relative: bool = False
 
     def __getitem__(self, name: str) -> list[dict]:
         return self.by_name[name]
 
+    def record_columns(self) -> dict[str, np.ndarray]:
+        """Records as columns; decoders that give record dicts are converted on first use."""
+        if self.records is None:
+            self.records = records_to_columns(self.by_name["record"])
+        return self.records
+
     @property
     def n_records(self) -> int:
-        return sum(1 for r in self.by_name["record"] if r.get("timestamp") is not None)
+        return int((~np.isnan(self.record_columns()["timestamp"])).sum())
+
+
+def _time_seconds(value: object) -> float:
+    """A decoded FIT date_time (datetime, or raw seconds when relative) → seconds since the FIT epoch."""
+    if value is None or isinstance(value, bool):
+        return np.nan
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return (aware - FIT_EPOCH).total_seconds()
+    return np.nan
+
+
+def records_to_columns(records: list[dict]) -> dict[str, np.ndarray]:
+    """Record dicts (fitparse, Garmin SDK) → the columns the fast decoder gives: numbers as float64,
+    anything else (None, tuples, strings) as NaN."""
+    columns = {}
+    for key in RECORD_COLUMNS:
+        if key == "timestamp":
+            columns[key] = np.array([_time_seconds(r.get(key)) for r in records], dtype=np.float64)
+            continue
+        out = np.full(len(records), np.nan)
+        for i, rec in enumerate(records):
+            value = rec.get(key)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out[i] = value
+        columns[key] = out
+    return columns
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,12 +120,11 @@ class FitMessages:
 
 
 def _expected_length(data: bytes, name: str) -> int:
-    """Total length in bytes the header promises for the first FIT file in `data` (header + data + CRC)."""
+    """Total length in bytes the headers promise (header + data + CRC of each chained FIT file)."""
     header_size = data[0]
     if len(data) < header_size:
         raise InputError("is too short to be a FIT file (the header is cut off)", file_name=name)
-    (data_size,) = struct.unpack_from("<I", data, 4)
-    return header_size + data_size + 2
+    return chain_length(data)
 
 
 def _decode_fitparse(data: bytes) -> tuple[FitMessages, Exception | None]:
@@ -136,8 +175,47 @@ def _describe_error(exc: BaseException) -> str:
     return text[:200]
 
 
-def read_fit(data: bytes, name: str, sha256: str) -> Activity:
-    """Decode a FIT activity file (bytes already sniffed as FIT) into an `Activity`."""
+BACKENDS = ("fast", "fitparse")
+
+
+def read_fit(data: bytes, name: str, sha256: str, *, backend: str = "fast") -> Activity:
+    """Decode a FIT activity file (bytes already sniffed as FIT) into an `Activity`.
+
+    `backend="fast"` (default) uses the vectorised decoder and falls back to fitparse for a file
+    it does not support, saying so in the warnings; `backend="fitparse"` uses fitparse only.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
+    if backend == "fitparse":
+        return read_fit_fitparse(data, name, sha256)
+    _expected_length(data, name)
+    try:
+        decoded = decode_fit(data, name, _WANTED)
+    except InputError:
+        raise
+    except Exception as reason:  # UnsupportedFit, or a fast-decoder bug: the reference path still reads it
+        activity = read_fit_fitparse(data, name, sha256)
+        why = f"does not support {reason}" if isinstance(reason, UnsupportedFit) else f"failed ({reason!r:.200})"
+        note = f"Read with the reference decoder (fitparse): the fast decoder {why}."
+        return dataclasses.replace(activity, warnings=(note, *activity.warnings))
+    messages = FitMessages(by_name={**decoded.messages, "record": []}, records=decoded.records)
+    warnings: list[str] = []
+    if decoded.truncated_at is not None:
+        if messages.n_records == 0:
+            raise InputError(
+                f"is cut off (only {len(data):,} of {decoded.expected_bytes:,} bytes) before any samples; "
+                "copy or export the file again",
+                file_name=name,
+            )
+        warnings.append(
+            f"The file is cut off ({len(data):,} of {decoded.expected_bytes:,} bytes); "
+            f"kept the {messages.n_records:,} samples recorded before the damage."
+        )
+    return build_activity(messages, name=name, sha256=sha256, reader="fast", warnings=warnings)
+
+
+def read_fit_fitparse(data: bytes, name: str, sha256: str) -> Activity:
+    """The reference path: fitparse, with Garmin's FIT SDK for files fitparse cannot read."""
     expected_len = _expected_length(data, name)
     truncated = len(data) < expected_len
     warnings: list[str] = []
@@ -231,10 +309,13 @@ def _resolve_relative_times(messages: FitMessages, warnings: list[str]) -> None:
     message still carries an absolute local end time; anchoring to it gives the right dates,
     off by the unknown time-zone offset, which the warning says.
     """
-    relative = [
-        m for name in _WANTED for m in messages[name]
-        if isinstance(m.get("timestamp"), int) and m["timestamp"] < _RELATIVE_LIMIT
-    ]
+    record_times = messages.record_columns()["timestamp"]
+    with np.errstate(invalid="ignore"):
+        relative_records = record_times < _RELATIVE_LIMIT
+    relative = relative_records.any() or any(
+        isinstance(m.get("timestamp"), int) and m["timestamp"] < _RELATIVE_LIMIT
+        for name in _WANTED if name != "record" for m in messages[name]
+    )
     if not relative:
         return
     messages.times_were_relative = True
@@ -253,7 +334,10 @@ def _resolve_relative_times(messages: FitMessages, warnings: list[str]) -> None:
             "The watch recorded times since power-on, not dates; they were anchored to the activity's "
             "local end time, so the UTC times may be off by the time-zone offset."
         )
+    record_times[relative_records] += (anchor - FIT_EPOCH).total_seconds()
     for name in _WANTED:
+        if name == "record":
+            continue
         for m in messages[name]:
             for key in _TIME_KEYS:
                 value = m.get(key)
@@ -267,13 +351,13 @@ def _text(value: object, default: str) -> str:
     return str(value)
 
 
-def _numeric_column(records: list[dict], keys: tuple[str, ...]) -> np.ndarray:
-    out = np.full(len(records), np.nan)
-    for key in reversed(keys):  # later keys are fallbacks: fill them first, then overwrite with preferred
-        for i, rec in enumerate(records):
-            value = rec.get(key)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                out[i] = value
+def _preferred(records: dict[str, np.ndarray], keys: tuple[str, ...], rows: np.ndarray) -> np.ndarray:
+    """The first of `keys` that has a value in each row (the others are fallbacks), for the kept rows."""
+    out = records[keys[-1]][rows].copy()
+    for key in reversed(keys[:-1]):
+        values = records[key][rows]
+        present = ~np.isnan(values)
+        out[present] = values[present]
     return out
 
 
@@ -364,22 +448,28 @@ def build_activity(
     """Turn decoded FIT messages into an `Activity` (shared by every FIT decoder)."""
     warnings = list(warnings)
     _resolve_relative_times(messages, warnings)
-    records = [r for r in messages["record"] if _utc(r.get("timestamp")) is not None]
-    dropped_untimed = len(messages["record"]) - len(records)
+    records = messages.record_columns()
+    seconds = records["timestamp"]
+    timed = ~np.isnan(seconds)
+    dropped_untimed = int((~timed).sum())
     if dropped_untimed:
         warnings.append(f"{dropped_untimed:,} samples without a time were left out.")
-    if not records:
+    if not timed.any():
         raise InputError(
             "has no timed samples (record messages): it is not a recorded activity, or it is empty; "
             "export the activity itself (not a course, workout or settings file)",
             file_name=name,
         )
-    times = pd.DatetimeIndex([_utc(r["timestamp"]) for r in records])
+    rows = np.flatnonzero(timed)
+    epoch_ns = pd.Timestamp(FIT_EPOCH).value
+    times = pd.DatetimeIndex(
+        (epoch_ns + np.round(seconds[rows] * 1e9).astype(np.int64)).astype("datetime64[ns]")
+    ).tz_localize("UTC")
     sessions = _sessions(messages)
     if sessions:
         running = [s for s in sessions if s.sport == _RUNNING]
         if running and len(running) < len(sessions):
-            keep = np.zeros(len(records), dtype=bool)
+            keep = np.zeros(len(rows), dtype=bool)
             for s in running:
                 keep |= np.asarray((times >= s.start_time) & (times <= s.end_time))
             parts = ", ".join(s.sport for s in sessions)
@@ -391,9 +481,9 @@ def build_activity(
                 SessionSummary(s.sport, s.sub_sport, s.start_time, s.end_time, kept=s.sport == _RUNNING)
                 for s in sessions
             ]
-            records = [r for r, k in zip(records, keep, strict=True) if k]
+            rows = rows[keep]
             times = times[keep]
-            if not records:
+            if not len(rows):
                 raise InputError("has running sessions but no samples inside them", file_name=name)
             sport, sub_sport = _RUNNING, running[0].sub_sport
         else:
@@ -406,7 +496,7 @@ def build_activity(
 
     timeline = repair_timeline(np.asarray(times.as_unit("ns").asi8))
     warnings.extend(timeline.warnings)
-    records = [r for r, ok in zip(records, timeline.keep, strict=True) if ok]
+    rows = rows[timeline.keep]
     times = pd.DatetimeIndex(timeline.times_ns.astype("datetime64[ns]")).tz_localize("UTC")
 
     kept = [s for s in sessions if s.kept]
@@ -417,11 +507,12 @@ def build_activity(
 
     columns: dict[str, object] = {"time": times, "elapsed_s": elapsed_s}
     for column, keys in _RECORD_FIELDS.items():
-        columns[column] = _numeric_column(records, keys)
+        columns[column] = _preferred(records, keys, rows)
 
-    lat = _numeric_column(records, ("position_lat",)) * SEMICIRCLE_TO_DEG
-    lon = _numeric_column(records, ("position_long",)) * SEMICIRCLE_TO_DEG
-    bad_position = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180)) | ((lat == 0) & (lon == 0))
+    lat = records["position_lat"][rows] * SEMICIRCLE_TO_DEG
+    lon = records["position_long"][rows] * SEMICIRCLE_TO_DEG
+    with np.errstate(invalid="ignore"):
+        bad_position = ~((np.abs(lat) <= 90) & (np.abs(lon) <= 180)) | ((lat == 0) & (lon == 0))
     lat[bad_position] = np.nan
     lon[bad_position] = np.nan
     columns["lat_deg"], columns["lon_deg"] = lat, lon
@@ -449,8 +540,8 @@ def build_activity(
         columns["speed_mps"] = speed = speed_from_distance(elapsed_s, distance)
         warnings.append("The file records no speed; it was derived from distance over time.")
 
-    raw_cadence = _numeric_column(records, ("cadence",))
-    fractional = _numeric_column(records, ("fractional_cadence",))
+    raw_cadence = records["cadence"][rows]
+    fractional = records["fractional_cadence"][rows]
     raw_cadence = raw_cadence + np.where(np.isfinite(fractional), fractional, 0.0)
     steps_per_min, unit = cadence_units.to_steps_per_min(raw_cadence, speed, sport)
     if sport in ("generic", "training") and _looks_like_running(steps_per_min, speed):

@@ -1,10 +1,15 @@
 """Read a recorded GPX track into an `Activity` (DESIGN.md §2, §3, §7).
 
 GPX carries positions, times and elevation in the standard and everything else (heart rate,
-cadence, power, speed) in vendor extensions with different namespaces and tag names. We let
-gpxpy do the XML and read the extensions ourselves by *local* tag name, so Garmin
-TrackPointExtension v1/v2, cluetrust gpxdata, Amazfit, Holux and bare `<hr>`/`<cad>` all land
-in the same canonical columns.
+cadence, power, speed) in vendor extensions with different namespaces and tag names. We read
+the extensions by *local* tag name, so Garmin TrackPointExtension v1/v2, cluetrust gpxdata,
+Amazfit, Holux and bare `<hr>`/`<cad>` all land in the same canonical columns.
+
+Two readers share everything but the XML walk (issue 8). `read_gpx` here lets gpxpy 1.6.2 parse
+the file: it is the reference, and the fallback. `analysis.io.gpx_fast.read_gpx_fast` walks an lxml
+tree and parses times in bulk. Both call `decode_checked` (the parser-trap checks) before any XML
+parser runs, hand the same intermediate (`ParsedGpx`) to `build_activity`, and so differ only in
+`Activity.reader`.
 
 Units in the returned samples: time UTC, seconds, metres, metres per second, beats per minute,
 steps per minute (per-leg GPX cadence is doubled, see `analysis.io.cadence`), watts, degrees.
@@ -13,11 +18,14 @@ steps per minute (per-leg GPX cadence is doubled, see `analysis.io.cadence`), wa
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from dataclasses import dataclass, field
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
 
 import gpxpy
 import gpxpy.gpx
+import gpxpy.parser
 import numpy as np
 import pandas as pd
 
@@ -27,6 +35,14 @@ from analysis.io.cadence import NONE, to_steps_per_min
 from analysis.io.geo import cumulative_distance_m, speed_from_distance
 from analysis.io.samples import conform_samples
 from analysis.io.timeline import repair_timeline
+
+# gpxpy parses with lxml whenever lxml is importable, and lxml is installed for the fast path.
+# The reference stays on the standard library's expat parser, as before lxml arrived, because with
+# lxml gpxpy (1) re-encodes the text to UTF-8 but lets lxml decode it by the declared encoding, so a
+# declared-Latin-1 file's creator "Läufer" came out as "LÃ¤ufer"; (2) registers every namespace prefix
+# of every upload in lxml's process-wide registry, which cannot be restored like ElementTree's below;
+# and (3) an independent parser keeps the fast path's equality tests a real cross-check.
+gpxpy.parser.mod_etree = ElementTree
 
 # gpxpy pre-scans the text for namespace declarations with a regex and registers each one in
 # ElementTree's process-wide prefix map. Both are quadratic: distinct declarations make every
@@ -70,7 +86,7 @@ _EXTENSION_TAGS = {
     "watts": "power_w",
     "speed": "speed_mps",
 }
-_CHANNELS = ("heart_rate_bpm", "cadence", "power_w", "speed_mps")
+CHANNELS = ("heart_rate_bpm", "cadence", "power_w", "speed_mps")
 
 # `<trk><type>` as written by Garmin Connect (words), Strava (its activity-type numbers:
 # 1 Ride, 4 Hike, 9 Run, 10 Walk, 16 Swim, 17 VirtualRide) and others, lower-cased.
@@ -120,21 +136,38 @@ _NO_SPORT = "the file does not say which sport it is"
 _YEARS = (1900, 2200)
 
 
-@dataclass
-class _Points:
-    """Per-point values gathered from the parsed GPX, in file order (lists of equal length)."""
+@dataclass(frozen=True)
+class PointArrays:
+    """Per-point values of every track point, in file order (arrays of equal length).
 
-    time: list[dt.datetime | None] = field(default_factory=list)
-    lat: list[float] = field(default_factory=list)
-    lon: list[float] = field(default_factory=list)
-    ele: list[float] = field(default_factory=list)
-    segment: list[int] = field(default_factory=list)  # running number of the non-empty segment
-    where: list[tuple[int, int, int]] = field(default_factory=list)  # (track, segment, point), 1-based
-    ext: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in _CHANNELS})
+    `time` is datetime64[us], naive UTC, NaT where the point has no time or one gpxpy cannot read
+    (gpxpy keeps microseconds, so nothing is lost before the nanosecond frame).
+    """
+
+    time: np.ndarray  # datetime64[us], UTC
+    lat: np.ndarray  # float64 degrees, as written (checked later)
+    lon: np.ndarray  # float64 degrees
+    ele: np.ndarray  # float64 metres, NaN where absent
+    segment: np.ndarray  # int64, running number of the non-empty segment
+    where: np.ndarray  # int64 (n, 3): track, segment, point numbers in the file, 1-based
+    ext: dict[str, np.ndarray]  # float64 per channel of CHANNELS, NaN where absent or not a number
+
+
+@dataclass(frozen=True)
+class ParsedGpx:
+    """What a GPX reader hands to `build_activity`: the points and the few facts about the file it needs."""
+
+    points: PointArrays
+    n_tracks: int  # tracks with at least one point
+    n_segments: int  # segments with at least one point
+    track_type: str | None  # <type> of the first track with points (GPX 1.1 only, as gpxpy reads it)
+    creator: str | None  # the <gpx creator="..."> attribute
+    route_points: int  # <rtept> in all routes (a planned route, when there are no track points)
+    waypoints: int
 
 
 def read_gpx(data: bytes, file_name: str, sha256: str) -> Activity:
-    """Read the track points of a GPX file as an `Activity`.
+    """Read the track points of a GPX file as an `Activity`, parsed by gpxpy (the reference reader).
 
     All tracks and segments are joined in time order; no distance is counted across a segment
     gap, and each gap becomes a timer stop/start pair (source "segment"). Raises `InputError`
@@ -142,27 +175,32 @@ def read_gpx(data: bytes, file_name: str, sha256: str) -> Activity:
     times, or a file built to stall the parser.
     """
     warnings: list[str] = []
-    text = _decode(data, file_name, warnings)
+    text = decode_checked(data, file_name, warnings)
     gpx = _parse(text, file_name)
-    points, n_tracks, n_segments = _collect_points(gpx, file_name, warnings)
-    n = len(points.time)
+    return build_activity(_from_gpxpy(gpx), file_name, sha256, warnings, reader="gpxpy")
 
-    times = _utc_times(points, file_name)
-    timed = ~np.isnat(times)
-    timeline = repair_timeline(times[timed].astype("int64"))
+
+def build_activity(parsed: ParsedGpx, file_name: str, sha256: str, warnings: list[str], *, reader: str) -> Activity:
+    """Everything after the XML, shared by both readers: checks, time line, positions, channels, sport.
+
+    `warnings` holds what `decode_checked` said; the sentences found here are appended to it.
+    """
+    points = parsed.points
+    n = len(points.time)
+    _check_times(parsed, file_name, warnings)
+
+    timed = ~np.isnat(points.time)
+    timeline = repair_timeline(points.time[timed].astype("datetime64[ns]").astype("int64"))
     warnings.extend(timeline.warnings)
     keep = np.zeros(n, dtype=bool)
     keep[np.flatnonzero(timed)[timeline.keep]] = True
     dropped = n - int(keep.sum())
 
-    def arr(values: list[float]) -> np.ndarray:
-        return np.asarray(values, dtype="float64")[keep]
-
     times = timeline.times_ns.astype("datetime64[ns]")
-    segment = np.asarray(points.segment)[keep]
+    segment = points.segment[keep]
     n = len(times)
-    lat, lon, ele = arr(points.lat), arr(points.lon), arr(points.ele)
-    ext = {c: arr(points.ext[c]) for c in _CHANNELS}
+    lat, lon, ele = points.lat[keep], points.lon[keep], points.ele[keep]
+    ext = {c: points.ext[c][keep] for c in CHANNELS}
 
     bad_position = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
     # (0, 0) is what several devices write before the first satellite fix; nobody runs there.
@@ -193,11 +231,12 @@ def read_gpx(data: bytes, file_name: str, sha256: str) -> Activity:
     power = ext["power_w"]
     power = np.where((power >= 0) & (power < 65535), power, np.nan)
 
-    sport, sub_sport = _sport(gpx, warnings)
+    sport, sub_sport = _sport(parsed.track_type, warnings)
     cadence_spm, cadence_unit = to_steps_per_min(cadence_raw, speed_mps, sport)
     if sport == "generic" and cadence_unit != NONE:
         sport, cadence_spm, cadence_unit = _infer_running(cadence_spm, cadence_unit, speed_mps, warnings)
 
+    n_tracks, n_segments = parsed.n_tracks, parsed.n_segments
     if n_tracks > 1:
         joined = f"{n_tracks} tracks" + (f" ({n_segments} track segments)" if n_segments > n_tracks else "")
         warnings.append(f"{joined} joined; the gaps between them count as pauses")
@@ -225,12 +264,12 @@ def read_gpx(data: bytes, file_name: str, sha256: str) -> Activity:
         sub_sport=sub_sport,
         start_time=start_time,
         utc_offset_s=None,  # GPX times are UTC (or carry their own offset); the local offset is unknown
-        device=(gpx.creator or "").strip() or "unknown",
+        device=(parsed.creator or "").strip() or "unknown",
         source_format="gpx",
         file_name=file_name,
         file_sha256=sha256,
         cadence_unit=cadence_unit,
-        reader="gpxpy",
+        reader=reader,
         timer_events=_segment_events(samples["time"], starts),
         sessions=(SessionSummary(sport, sub_sport, start_time, end_time, kept=True),),
         warnings=tuple(warnings),
@@ -238,8 +277,11 @@ def read_gpx(data: bytes, file_name: str, sha256: str) -> Activity:
     )
 
 
-def _decode(data: bytes, file_name: str, warnings: list[str]) -> str:
-    """Check the raw bytes for parser traps, then decode them to text (UTF-8 unless declared otherwise)."""
+def decode_checked(data: bytes, file_name: str, warnings: list[str]) -> str:
+    """Check the raw bytes for parser traps, then decode them to text (UTF-8 unless declared otherwise).
+
+    Both readers call this before any XML parser sees the file (DESIGN.md §7).
+    """
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     # No DTD means no entities: no "billion laughs" expansion and no external files pulled in.
@@ -276,8 +318,6 @@ def _decode(data: bytes, file_name: str, warnings: list[str]) -> str:
 
 def _parse(text: str, file_name: str) -> gpxpy.gpx.GPX:
     """Parse with gpxpy; its errors become messages a runner can act on."""
-    import xml.etree.ElementTree as ElementTree
-
     # gpxpy registers every namespace prefix it sees in ElementTree's process-wide map, which
     # would grow with each uploaded file in a long-running server; put it back as it was.
     saved = dict(getattr(ElementTree, "_namespace_map", {}))
@@ -307,14 +347,18 @@ def _parse(text: str, file_name: str) -> gpxpy.gpx.GPX:
             namespace_map.update(saved)
 
 
-def _collect_points(gpx: gpxpy.gpx.GPX, file_name: str, warnings: list[str]) -> tuple[_Points, int, int]:
-    """Gather every track point in file order; refuse routes and empty files.
-
-    Returns the points, the number of tracks with points and the number of non-empty segments.
-    """
-    points = _Points()
+def _from_gpxpy(gpx: gpxpy.gpx.GPX) -> ParsedGpx:
+    """Gather every track point of a gpxpy document in file order."""
+    time: list[dt.datetime | None] = []
+    lat: list[float] = []
+    lon: list[float] = []
+    ele: list[float] = []
+    segment: list[int] = []
+    where: list[tuple[int, int, int]] = []
+    ext: dict[str, list[float]] = {c: [] for c in CHANNELS}
     tracks_used = 0
     segment_no = 0
+    track_type = None
     for t, track in enumerate(gpx.tracks, start=1):
         track_used = False
         for s, seg in enumerate(track.segments, start=1):
@@ -322,23 +366,48 @@ def _collect_points(gpx: gpxpy.gpx.GPX, file_name: str, warnings: list[str]) -> 
                 continue  # an empty <trkseg/> is neither a pause nor data
             track_used = True
             for p, point in enumerate(seg.points, start=1):
-                points.time.append(point.time)
-                points.lat.append(_float(point.latitude))
-                points.lon.append(_float(point.longitude))
-                points.ele.append(_float(point.elevation))
-                points.segment.append(segment_no)
-                points.where.append((t, s, p))
+                time.append(None if point.time is None else utc_naive(point.time))
+                lat.append(_float(point.latitude))
+                lon.append(_float(point.longitude))
+                ele.append(_float(point.elevation))
+                segment.append(segment_no)
+                where.append((t, s, p))
                 values = _extension_values(point.extensions)
                 if np.isnan(values["speed_mps"]) and point.speed is not None:
                     values["speed_mps"] = _float(point.speed)  # GPX 1.0 has <speed> (m/s) in the point itself
-                for channel in _CHANNELS:
-                    points.ext[channel].append(values[channel])
+                for channel in CHANNELS:
+                    ext[channel].append(values[channel])
             segment_no += 1
+        if track_used and not tracks_used:
+            track_type = track.type
         tracks_used += track_used
 
-    if not points.time:
-        route_points = sum(len(r.points) for r in gpx.routes)
-        if route_points or gpx.waypoints:
+    points = PointArrays(
+        time=np.array(time, dtype="datetime64[us]"),
+        lat=np.array(lat, dtype="float64"),
+        lon=np.array(lon, dtype="float64"),
+        ele=np.array(ele, dtype="float64"),
+        segment=np.array(segment, dtype="int64"),
+        where=np.array(where, dtype="int64").reshape(-1, 3),
+        ext={c: np.array(ext[c], dtype="float64") for c in CHANNELS},
+    )
+    return ParsedGpx(
+        points=points,
+        n_tracks=tracks_used,
+        n_segments=segment_no,
+        track_type=track_type,
+        creator=gpx.creator,
+        route_points=sum(len(r.points) for r in gpx.routes),
+        waypoints=len(gpx.waypoints),
+    )
+
+
+def _check_times(parsed: ParsedGpx, file_name: str, warnings: list[str]) -> None:
+    """Refuse routes, empty files, untimed tracks and unset clocks; warn about a few untimed points."""
+    points = parsed.points
+    n = len(points.time)
+    if not n:
+        if parsed.route_points or parsed.waypoints:
             raise InputError(
                 "contains a planned route, not a recorded activity (no track points with times); "
                 "export the activity you recorded, not the course",
@@ -346,29 +415,58 @@ def _collect_points(gpx: gpxpy.gpx.GPX, file_name: str, warnings: list[str]) -> 
             )
         raise InputError("has no track points; export the recorded activity again", file_name=file_name)
 
-    missing = [i for i, t in enumerate(points.time) if t is None]
-    if len(missing) > MAX_UNTIMED_SHARE * len(points.time):
+    missing = np.flatnonzero(np.isnat(points.time))
+    if len(missing) > MAX_UNTIMED_SHARE * n:
         first = missing[0]
-        t, s, p = points.where[first]
+        t, s, p = (int(v) for v in points.where[first])
         lat, lon = points.lat[first], points.lon[first]
         route_hint = (
-            "; it looks like a planned route or a drawn track, not a recorded activity"
-            if len(missing) == len(points.time)
-            else ""
+            "; it looks like a planned route or a drawn track, not a recorded activity" if len(missing) == n else ""
         )
         raise InputError(
-            f"{len(missing)} of {len(points.time)} track points have no time (the first is track {t}, "
+            f"{len(missing)} of {n} track points have no time (the first is track {t}, "
             f"segment {s}, point {p} at {lat:.5f}, {lon:.5f}){route_hint}; "
             "a run needs a time on every point: export the recorded activity again",
             file_name=file_name,
         )
-    if missing:
-        t, s, p = points.where[missing[0]]
+    if len(missing):
+        t, s, p = (int(v) for v in points.where[missing[0]])
         warnings.append(
-            f"{len(missing)} of {len(points.time)} track points have no time and were left out "
+            f"{len(missing)} of {n} track points have no time and were left out "
             f"(the first is track {t}, segment {s}, point {p})."
         )
-    return points, tracks_used, segment_no
+
+    years = points.time.astype("datetime64[Y]").astype("int64") + 1970
+    unset = ~np.isnat(points.time) & ((years < _YEARS[0]) | (years > _YEARS[1]))
+    if unset.any():
+        first = int(np.flatnonzero(unset)[0])
+        track, seg, p = (int(v) for v in points.where[first])
+        stamp = points.time[first].item().isoformat()
+        raise InputError(
+            f"has a point dated {stamp} (track {track}, segment {seg}, point {p}); the watch's clock "
+            "was not set: export the activity again after the watch has synced",
+            file_name=file_name,
+        )
+
+
+def utc_naive(t: dt.datetime) -> dt.datetime:
+    """A time gpxpy parsed, as naive UTC: naive times are UTC already; aware ones are shifted by their offset.
+
+    gpxpy's `SimpleTZ` accepts offsets up to ±99:99, which `datetime.utcoffset()` refuses beyond
+    24 h, so its offset (minutes) is applied directly. A shift past year 1 or 9999 keeps the local
+    time, which the clock check refuses anyway.
+    """
+    if t.tzinfo is None:
+        return t
+    minutes = getattr(t.tzinfo, "offset", None)
+    offset = dt.timedelta(minutes=minutes) if isinstance(minutes, int) else t.utcoffset()
+    naive = t.replace(tzinfo=None)
+    if offset is None:
+        return naive
+    try:
+        return naive - offset
+    except OverflowError:
+        return naive
 
 
 def _float(value: object) -> float:
@@ -378,9 +476,24 @@ def _float(value: object) -> float:
         return float("nan")
 
 
+def extension_channel(tag: str) -> str | None:
+    """The canonical channel of an extension element, from its tag ("{namespace}local" or "prefix:local")."""
+    return _EXTENSION_TAGS.get(tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower())
+
+
+def extension_number(text: str | None) -> float:
+    """An extension element's number; NaN when empty, not a number, or not finite."""
+    number = _float((text or "").strip())
+    return number if math.isfinite(number) else float("nan")
+
+
 def _extension_values(extensions: list[object]) -> dict[str, float]:
-    """Numbers from a track point's extension elements, by local tag name; NaN where absent or not a number."""
-    values = dict.fromkeys(_CHANNELS, float("nan"))
+    """Numbers from a track point's extension elements, by local tag name; NaN where absent or not a number.
+
+    Elements are visited in document order and the first element of a channel wins, even when
+    it holds no number.
+    """
+    values = dict.fromkeys(CHANNELS, float("nan"))
     found: set[str] = set()
     for root in extensions:
         iterate = getattr(root, "iter", None)
@@ -390,43 +503,17 @@ def _extension_values(extensions: list[object]) -> dict[str, float]:
             tag = element.tag
             if not isinstance(tag, str):
                 continue  # comments and processing instructions
-            local = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
-            channel = _EXTENSION_TAGS.get(local)
+            channel = extension_channel(tag)
             if channel is None or channel in found:
                 continue
             found.add(channel)
-            number = _float((element.text or "").strip())
-            values[channel] = number if np.isfinite(number) else float("nan")
+            values[channel] = extension_number(element.text)
     return values
 
 
-def _utc_times(points: _Points, file_name: str) -> np.ndarray:
-    """Point times as naive-UTC datetime64[ns] (NaT where a point has none); gpxpy gives naive (already UTC)
-    or offset-aware datetimes."""
-    converted: list[dt.datetime | None] = []
-    for i, t in enumerate(points.time):
-        if t is None:
-            converted.append(None)
-            continue
-        if t.tzinfo is not None and t.utcoffset() is not None:
-            t = t.astimezone(dt.UTC).replace(tzinfo=None)
-        else:
-            t = t.replace(tzinfo=None)
-        if not _YEARS[0] <= t.year <= _YEARS[1]:
-            track, seg, p = points.where[i]
-            raise InputError(
-                f"has a point dated {t.isoformat()} (track {track}, segment {seg}, point {p}); the watch's clock "
-                "was not set: export the activity again after the watch has synced",
-                file_name=file_name,
-            )
-        converted.append(t)
-    return np.array(converted, dtype="datetime64[ns]")
-
-
-def _sport(gpx: gpxpy.gpx.GPX, warnings: list[str]) -> tuple[str, str]:
+def _sport(track_type: str | None, warnings: list[str]) -> tuple[str, str]:
     """(sport, sub_sport) from the first track's <type>; ("generic", "generic") and a warning when absent."""
-    kind = next((t.type for t in gpx.tracks if t.segments and any(s.points for s in t.segments)), None)
-    kind = (kind or "").strip().lower()
+    kind = (track_type or "").strip().lower()
     if not kind:
         warnings.append(_NO_SPORT)
         return "generic", "generic"

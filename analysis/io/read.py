@@ -6,13 +6,21 @@ from analysis.errors import InputError
 from analysis.io.activity import Activity
 from analysis.io.source import load_source, sha256_hex, sniff_format
 
+BACKENDS = ("fast", "fitparse", "gpxpy", "reference")
 
-def read_activity(source: object, *, filename: str | None = None) -> Activity:
+
+def read_activity(source: object, *, filename: str | None = None, backend: str = "fast") -> Activity:
     """Read a FIT or GPX activity from a path, bytes or binary file object.
 
     The format is decided from the content, never the file name. Every problem with the input
     raises `analysis.errors.InputError` naming the file; nothing else escapes.
+
+    `backend` picks the decoder: "fast" (default; the vectorised FIT decoder and the lxml GPX
+    path, each falling back per file to its reference) or the reference readers: "fitparse" for
+    FIT, "gpxpy" for GPX, "reference" for both. Frames are identical either way.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     data, name = load_source(source, filename)
     if not data:
         raise InputError("is empty (0 bytes); export the activity again from your watch or app", file_name=name)
@@ -22,7 +30,7 @@ def read_activity(source: object, *, filename: str | None = None) -> Activity:
         if kind == "fit":
             from analysis.io.fit import read_fit
 
-            return read_fit(data, name, digest)
+            return read_fit(data, name, digest, backend="fitparse" if backend in ("fitparse", "reference") else "fast")
         if kind == "gpx":
             from analysis.io.gpx import read_gpx
 

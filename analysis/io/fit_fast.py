@@ -1,0 +1,603 @@
+"""A vectorised FIT decoder: message headers walked in Python, record fields decoded by numpy.
+
+A one-hour run is ~3,600 `record` messages of one or two layouts, and fitparse spends ~150 µs
+on each (a Python object per field, per message). Here Python only walks the message headers;
+consecutive data messages of one layout are found with one strided numpy comparison of their
+header bytes (exponential search, so interleaved files cost no more than their message count),
+and at the end every record field is gathered for all records of a layout at once and decoded
+with a structured view (`np.frombuffer`). The records come out as columns, the form
+`analysis.io.fit.build_activity` consumes.
+
+Semantics follow the FIT protocol (Garmin, *FIT Protocol* rev 2.3 and the FIT SDK profile) and,
+field for field, fitparse 1.2.0, our reference decoder, so both paths give the same frame:
+
+* definitions may change mid-file; architecture 1 means big-endian fields;
+* developer fields are skipped by size (never decoded, never shadowing device fields);
+* compressed-timestamp headers add a 5-bit offset to the last full timestamp, rolling over
+  every 32 s (FIT Protocol §4.1.2); the accumulator follows every message's field 253;
+* invalid sentinels of the *declared* base type become NaN; scale and offset are applied as
+  `raw / scale - offset`; `compressed_speed_distance` expands to speed and an accumulated
+  12-bit distance; when a message carries a field and a component that target one column,
+  the later one in the message wins, as in fitparse;
+* header and file CRCs are checked (`analysis.io.fit_crc`), chained FIT files are read in turn,
+  and a file cut off mid-stream keeps every complete message before the cut.
+
+Non-record messages the reader needs (file_id, session, event, activity, sport, device_info)
+are few per file; they are rendered one by one with fitparse's own profile tables and value
+processors, so device names, sports and times agree with the reference by construction.
+Anything outside this (a field size that is not a multiple of its type, a data message before
+its definition, trailing garbage, an array-valued field feeding a component) raises
+`UnsupportedFit`, and the caller reads that file with fitparse instead.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.errors import InputError
+from analysis.io.fit_crc import crc16, crc16_small
+
+RECORD_MESG = 20
+TIMESTAMP_FIELD = 253
+
+# Record columns the reader uses (profile names); everything else in a record is never decoded.
+RECORD_COLUMNS = (
+    "timestamp", "position_lat", "position_long", "distance", "enhanced_speed", "speed", "heart_rate",
+    "enhanced_altitude", "altitude", "power", "stance_time", "stance_time_balance", "vertical_oscillation",
+    "step_length", "vertical_ratio", "cadence", "fractional_cadence",
+)
+
+# FIT base types: number → (numpy kind, size in bytes, invalid sentinel or None for float NaN / "z" for zero).
+_BASE_TYPES: dict[int, tuple[str, int, object]] = {
+    0x00: ("u1", 1, 0xFF),  # enum
+    0x01: ("i1", 1, 0x7F),
+    0x02: ("u1", 1, 0xFF),
+    0x83: ("i2", 2, 0x7FFF),
+    0x84: ("u2", 2, 0xFFFF),
+    0x85: ("i4", 4, 0x7FFFFFFF),
+    0x86: ("u4", 4, 0xFFFFFFFF),
+    0x07: ("S", 1, None),  # string
+    0x88: ("f4", 4, None),
+    0x89: ("f8", 8, None),
+    0x0A: ("u1", 1, 0),
+    0x8B: ("u2", 2, 0),
+    0x8C: ("u4", 4, 0),
+    0x0D: ("B", 1, None),  # byte (array of bytes; invalid when every byte is 0xFF)
+    0x8E: ("i8", 8, 0x7FFFFFFFFFFFFFFF),
+    0x8F: ("u8", 8, 0xFFFFFFFFFFFFFFFF),
+    0x90: ("u8", 8, 0),
+}
+_BYTE = 0x0D
+
+
+class UnsupportedFit(Exception):
+    """The file uses something this decoder does not handle; read it with fitparse instead."""
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """One field of a definition message: where it sits in the data message and how it is typed."""
+
+    number: int
+    offset: int  # bytes from the start of the data message's content (after its 1-byte header)
+    size: int
+    base_type: int  # the declared base type number (unknown numbers decode as byte, like fitparse)
+
+    @property
+    def kind(self) -> str:
+        return _BASE_TYPES[self.base_type][0]
+
+    @property
+    def count(self) -> int:
+        """Values in the field: 1 for a scalar, more for an array (strings and bytes count as one)."""
+        kind, size, _ = _BASE_TYPES[self.base_type]
+        return 1 if kind in ("S", "B") else self.size // size
+
+
+@dataclass
+class Layout:
+    """A definition message: global message number, byte order and fields (developer fields skipped)."""
+
+    mesg_num: int
+    big_endian: bool
+    size: int  # content bytes of each data message, developer fields included
+    fields: tuple[FieldDef, ...]
+    has_dev_fields: bool
+    ident: int = 0  # position in the file's list of layouts
+
+    def field(self, number: int) -> FieldDef | None:
+        for f in self.fields:
+            if f.number == number:
+                return f
+        return None
+
+
+@dataclass
+class RecordRuns:
+    """Where the record messages are: content offsets in file order, with the layout of each."""
+
+    offsets: list[np.ndarray] = field(default_factory=list)
+    layouts: list[int] = field(default_factory=list)  # one per run
+    epochs: list[int] = field(default_factory=list)  # accumulator resets seen before the run
+    compressed_times: list[np.ndarray | None] = field(default_factory=list)
+
+
+@dataclass
+class FastDecoded:
+    """What the fast decoder read: wanted non-record messages as dicts, records as columns."""
+
+    messages: dict[str, list[dict]]
+    records: dict[str, np.ndarray]  # RECORD_COLUMNS → float64 (NaN = absent); timestamp in s since 1989-12-31
+    truncated_at: int | None  # bytes present when the file is cut off, else None
+    expected_bytes: int
+
+
+def _scalar_dtype(f: FieldDef, big_endian: bool) -> np.dtype:
+    kind = f.kind
+    if kind in ("S", "B"):
+        return np.dtype((np.uint8, (f.size,)))
+    base = np.dtype(("<" if not big_endian else ">") + kind)
+    return base if f.count == 1 else np.dtype((base, (f.count,)))
+
+
+# --------------------------------------------------------------------------------------------
+# the walk
+
+
+def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -> tuple[Layout, int]:
+    """Parse the definition message at `pos` (its header byte); return it and the next position."""
+    if pos + 6 > end:
+        raise _Cut
+    big_endian = bool(data[pos + 2])
+    (mesg_num,) = struct.unpack_from(">H" if big_endian else "<H", data, pos + 3)
+    n_fields = data[pos + 5]
+    q = pos + 6
+    if q + 3 * n_fields > end:
+        raise _Cut
+    fields, offset = [], 0
+    for i in range(n_fields):
+        number, size, base_type = data[q + 3 * i], data[q + 3 * i + 1], data[q + 3 * i + 2]
+        if base_type not in _BASE_TYPES:
+            base_type = _BYTE  # fitparse reads an unknown base type as bytes
+        unit = _BASE_TYPES[base_type][1]
+        if size == 0 or size % unit:
+            raise UnsupportedFit(f"field {number} of message {mesg_num} has {size} bytes, not a multiple of {unit}")
+        fields.append(FieldDef(number, offset, size, base_type))
+        offset += size
+    q += 3 * n_fields
+    has_dev = bool(header & 0x20)
+    if has_dev:
+        if q + 1 > end:
+            raise _Cut
+        n_dev = data[q]
+        q += 1
+        if q + 3 * n_dev > end:
+            raise _Cut
+        offset += sum(data[q + 3 * i + 1] for i in range(n_dev))
+        q += 3 * n_dev
+    return Layout(mesg_num, big_endian, offset, tuple(fields), has_dev, ident), q
+
+
+class _Cut(Exception):
+    """The data ends inside a message (a truncated file)."""
+
+
+def _run_length(buf: np.ndarray, pos: int, stride: int, limit: int, header: int, mask: int) -> int:
+    """How many data messages of one layout follow each other from `pos` (≥ 1), by their header bytes."""
+    available = (limit - pos) // stride
+    if available <= 1:
+        return max(available, 0)
+    want = header & mask
+    count, window = 1, 8
+    while count < available:
+        take = min(window, available - count)
+        start = pos + count * stride
+        heads = buf[start: start + (take - 1) * stride + 1: stride]
+        same = (heads & mask) == want if mask != 0xFF else heads == want
+        if same.all():
+            count += take
+            window = min(window * 4, 1 << 16)
+        else:
+            count += int(np.argmin(same))
+            break
+    return count
+
+
+def _last_time(data: bytes, layout: Layout, f: FieldDef, pos: int, count: int, stride: int, last: int) -> int:
+    """The time accumulator after a run: its last valid timestamp field, else unchanged (FIT Protocol §4.1.2)."""
+    dtype = np.dtype((">" if layout.big_endian else "<") + f.kind)
+    values = np.ndarray((count,), dtype=dtype, buffer=data, offset=pos + 1 + f.offset, strides=(stride,))
+    valid = values != _BASE_TYPES[f.base_type][2]
+    if not valid.any():
+        return last
+    return int(values[count - 1 - int(np.argmax(valid[::-1]))])
+
+
+def _valid_integer_timestamp(f: FieldDef | None) -> bool:
+    return f is not None and f.count == 1 and f.kind in ("u4", "i4", "u8", "i8", "u2", "i2", "u1", "i1")
+
+
+def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
+    """Decode FIT bytes (already sniffed as FIT). Raises InputError for a bad checksum, UnsupportedFit to defer."""
+    from fitparse.profile import MESSAGE_TYPES
+
+    wanted_nums = {num for num, mt in MESSAGE_TYPES.items() if mt.name in wanted and mt.name != "record"}
+    buf = np.frombuffer(data, dtype=np.uint8)
+    size = len(data)
+    messages: dict[str, list[dict]] = {w: [] for w in wanted}
+    runs = RecordRuns()
+    layouts: list[Layout] = []
+    pos = 0
+    truncated_at: int | None = None
+    expected_total = 0
+    epoch = 0
+    renderer = _MessageRenderer()
+
+    while pos < size:
+        header_size = data[pos]
+        if pos + 12 > size or header_size not in (12, 14) or data[pos + 8: pos + 12] != b".FIT":
+            if pos == 0:
+                raise InputError("is not a FIT file (its header is not a FIT header)", file_name=name)
+            raise UnsupportedFit(f"{size - pos:,} bytes after the end of the FIT data are not another FIT file")
+        (data_size,) = struct.unpack_from("<I", data, pos + 4)
+        body = pos + header_size
+        end = body + data_size
+        expected_total = end + 2
+        if header_size == 14:
+            if body > size:
+                raise UnsupportedFit("the file is cut off inside its header")
+            (stored,) = struct.unpack_from("<H", data, pos + 12)
+            if stored != 0 and stored != crc16_small(data[pos: pos + 12]):
+                if end + 2 <= size:
+                    raise InputError(_CRC_MESSAGE, file_name=name)
+                raise UnsupportedFit("the header checksum does not match")
+        checksum_bad = False
+        if end + 2 <= size:
+            (stored,) = struct.unpack_from("<H", data, end)
+            # Refused below, once the walk shows the messages do fill the data exactly; a file whose
+            # messages run past its end is a writer's cut-off, which the reference path recovers.
+            checksum_bad = crc16(memoryview(data)[pos:end]) != stored
+            limit = end
+        else:
+            limit = size
+            truncated_at = size
+
+        # Per FIT file of a chain: local definitions, accumulators and the time accumulator restart.
+        local: dict[int, Layout] = {}
+        last_time = 0
+        renderer.reset()
+        p = body
+        try:
+            while p < limit:
+                header = data[p]
+                if header & 0x80:  # compressed timestamp header: local types 0-3, 5-bit time offset
+                    layout = local.get((header >> 5) & 0x3)
+                    mask = 0xE0
+                elif header & 0x40:
+                    layout, p = _read_definition(data, p, limit, header, len(layouts))
+                    layouts.append(layout)
+                    local[header & 0x0F] = layout
+                    if layout.mesg_num == RECORD_MESG and layout.field(8) is not None:
+                        epoch += 1  # a new compressed_speed_distance definition restarts its accumulated distance
+                    ts_field = layout.field(TIMESTAMP_FIELD)
+                    if ts_field is not None and not _valid_integer_timestamp(ts_field):
+                        raise UnsupportedFit("a timestamp field that is not an integer")
+                    continue
+                else:
+                    layout = local.get(header & 0x0F)
+                    mask = 0xFF
+                if layout is None:
+                    raise UnsupportedFit(f"a data message of undefined local type at byte {p}")
+                stride = layout.size + 1
+                if p + stride > limit:
+                    if truncated_at is None:
+                        raise UnsupportedFit("a message runs past the end of the FIT data")
+                    raise _Cut
+                count = _run_length(buf, p, stride, limit, header, mask)
+                ts_field = layout.field(TIMESTAMP_FIELD)
+                compressed = None
+                if mask == 0xE0:
+                    if ts_field is not None:
+                        raise UnsupportedFit("a compressed-timestamp message that also has a timestamp field")
+                    offsets = buf[p: p + (count - 1) * stride + 1: stride].astype(np.int64) & 0x1F
+                    previous = np.concatenate(([last_time & 0x1F], offsets[:-1]))
+                    wraps = np.cumsum(offsets < previous)
+                    compressed = (last_time & ~0x1F) + offsets + 32 * wraps
+                    last_time = int(compressed[-1])
+
+                if layout.mesg_num == RECORD_MESG:
+                    if ts_field is not None:
+                        last_time = _last_time(data, layout, ts_field, p, count, stride, last_time)
+                    runs.offsets.append(np.arange(p + 1, p + 1 + count * stride, stride, dtype=np.int64))
+                    runs.layouts.append(layout.ident)
+                    runs.epochs.append(epoch)
+                    runs.compressed_times.append(compressed)
+                elif layout.mesg_num in wanted_nums:
+                    for i in range(count):
+                        start = p + i * stride
+                        values, stamp = renderer.render(
+                            data, layout, start + 1, None if compressed is None else int(compressed[i])
+                        )
+                        if stamp is not None:
+                            last_time = stamp
+                        messages[values.pop("__name__")].append(values)
+                elif ts_field is not None:
+                    last_time = _last_time(data, layout, ts_field, p, count, stride, last_time)
+                p += count * stride
+        except _Cut:
+            if truncated_at is None:
+                raise UnsupportedFit("a definition runs past the end of the FIT data") from None
+            break
+        if truncated_at is not None:
+            break
+        if checksum_bad:
+            raise InputError(_CRC_MESSAGE, file_name=name)
+        pos = end + 2
+
+    records = _decode_records(data, layouts, runs)
+    return FastDecoded(messages, records, truncated_at, expected_total)
+
+
+def chain_length(data: bytes) -> int:
+    """Bytes the FIT file(s) in `data` promise: header + data + CRC of each file of a chain, in turn.
+
+    Larger than `len(data)` when the last file of the chain is cut off.
+    """
+    pos = 0
+    while pos + 12 <= len(data) and data[pos] in (12, 14) and data[pos + 8: pos + 12] == b".FIT":
+        (data_size,) = struct.unpack_from("<I", data, pos + 4)
+        pos += data[pos] + data_size + 2
+    return pos
+
+
+_CRC_MESSAGE = (
+    "is damaged: its checksum does not match its content, so its data cannot be trusted; "
+    "export the activity again from your watch or app"
+)
+
+
+# --------------------------------------------------------------------------------------------
+# records → columns
+
+
+@dataclass(frozen=True)
+class _Writer:
+    """Which field of a layout produces a column: the field itself, or one of its components."""
+
+    field: FieldDef
+    component: object | None  # fitparse ComponentField, or None for the field's own value
+    scale: float | None
+    offset: float | None
+
+
+def _record_writers(layout: Layout) -> dict[str, _Writer]:
+    """Column → the last writer in message order (fitparse's dict semantics: later fields overwrite)."""
+    from fitparse.profile import MESSAGE_TYPES
+
+    profile = MESSAGE_TYPES[RECORD_MESG].fields
+    writers: dict[str, _Writer] = {}
+    for f in layout.fields:
+        spec = profile.get(f.number)
+        if spec is None:
+            continue
+        if spec.subfields:
+            raise UnsupportedFit(f"record field {spec.name} has subfields")
+        for component in spec.components or ():
+            target = profile[component.def_num]
+            if target.name not in RECORD_COLUMNS:
+                continue
+            if f.kind != "B" and (f.count != 1 or f.kind in ("S", "f4", "f8")):
+                raise UnsupportedFit(f"record field {spec.name} is an array or float feeding components")
+            if target.type.values:
+                raise UnsupportedFit(f"record component {target.name} is an enumeration")
+            writers[target.name] = _Writer(f, component, component.scale, component.offset)
+        if spec.name in RECORD_COLUMNS:
+            if spec.type.values:
+                raise UnsupportedFit(f"record field {spec.name} is an enumeration")
+            writers[spec.name] = _Writer(f, None, spec.scale, spec.offset)
+    return writers
+
+
+def _gather(data: bytes, offsets: np.ndarray, f: FieldDef) -> np.ndarray:
+    """The raw bytes of one field for every message at `offsets`, as an (n, size) uint8 array."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    return buf[offsets[:, None] + (f.offset + np.arange(f.size))]
+
+
+def _scaled(values: np.ndarray, scale: float | None, offset: float | None) -> np.ndarray:
+    out = values.astype(np.float64)
+    if scale:
+        out = out / scale
+    if offset:
+        out = out - offset
+    return out
+
+
+def _accumulate(raw: np.ndarray, bits: int, epochs: np.ndarray) -> np.ndarray:
+    """FIT accumulated components (FIT Protocol §4.8): each value adds to the running sum modulo 2**bits."""
+    out = np.full(len(raw), np.nan)
+    modulus = 1 << bits
+    for epoch in np.unique(epochs):
+        rows = np.flatnonzero((epochs == epoch) & ~np.isnan(raw))
+        if not len(rows):
+            continue
+        values = raw[rows].astype(np.int64)
+        previous = np.concatenate(([0], values[:-1]))
+        wraps = np.cumsum(values < previous)
+        out[rows] = values + modulus * wraps
+    return out
+
+
+def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dict[str, np.ndarray]:
+    n_runs = len(runs.offsets)
+    if n_runs == 0:
+        return {name: np.empty(0) for name in RECORD_COLUMNS}
+    offsets = np.concatenate(runs.offsets)
+    lengths = np.array([len(o) for o in runs.offsets])
+    layout_of = np.repeat(np.array(runs.layouts), lengths)
+    epoch_of = np.repeat(np.array(runs.epochs), lengths)
+    n = len(offsets)
+    columns = {name: np.full(n, np.nan) for name in RECORD_COLUMNS}
+    # Accumulated components run across layouts in file order, so collect their raw values first.
+    pending_accumulate: dict[str, tuple[np.ndarray, _Writer]] = {}
+
+    for ident in np.unique(layout_of):
+        layout = layouts[int(ident)]
+        rows = np.flatnonzero(layout_of == ident)
+        where = offsets[rows]
+        for column, writer in _record_writers(layout).items():
+            f = writer.field
+            raw_bytes = _gather(data, where, f)
+            if writer.component is None:
+                if f.kind in ("S", "B") or f.count != 1:
+                    columns[column][rows] = np.nan  # arrays, strings and bytes are never a number
+                    continue
+                values = raw_bytes.view(_scalar_dtype(f, layout.big_endian)).reshape(-1)
+                invalid = _BASE_TYPES[f.base_type][2]
+                bad = np.isnan(values) if invalid is None else values == invalid
+                out = _scaled(values, writer.scale, writer.offset)
+                out[bad] = np.nan
+                columns[column][rows] = out
+                continue
+            component = writer.component
+            if f.kind == "B":
+                bad = (raw_bytes == 0xFF).all(axis=1)
+                if component.bit_offset and component.bit_offset >= f.size * 8:
+                    # fitparse then keeps the column's earlier writer; too rare to mirror.
+                    raise UnsupportedFit(f"record field {f.number} is too short for its components")
+                packed = np.zeros(len(rows), dtype=np.uint64)
+                for i in range(min(f.size, 8)):
+                    packed |= raw_bytes[:, i].astype(np.uint64) << np.uint64(8 * i)
+            else:
+                values = raw_bytes.view(_scalar_dtype(f, layout.big_endian)).reshape(-1)
+                invalid = _BASE_TYPES[f.base_type][2]
+                bad = values == invalid
+                packed = values.astype(np.int64).astype(np.uint64)
+            part = (packed >> np.uint64(component.bit_offset or 0)) & np.uint64((1 << component.bits) - 1)
+            part = part.astype(np.float64)
+            part[bad] = np.nan
+            if component.accumulate:
+                full = pending_accumulate.get(column, (np.full(n, np.nan), writer))[0]
+                full[rows] = part
+                pending_accumulate[column] = (full, writer)
+                continue
+            out = _scaled(part, component.scale, component.offset)
+            out[bad] = np.nan
+            columns[column][rows] = out
+
+    for column, (raw, writer) in pending_accumulate.items():
+        component = writer.component
+        summed = _accumulate(raw, component.bits, epoch_of)
+        present = ~np.isnan(raw)
+        columns[column][present] = _scaled(summed[present], component.scale, component.offset)
+
+    # Timestamps from compressed headers (a record has either these or a timestamp field).
+    start = 0
+    for times, length in zip(runs.compressed_times, lengths, strict=True):
+        if times is not None:
+            columns["timestamp"][start: start + length] = times
+        start += length
+    return columns
+
+
+# --------------------------------------------------------------------------------------------
+# the few non-record messages, rendered with fitparse's own profile and processors
+
+
+class _MessageRenderer:
+    """Render one data message as fitparse would (field names → values), from its raw bytes."""
+
+    def __init__(self) -> None:
+        from fitparse.processors import FitFileDataProcessor
+
+        self._processor = FitFileDataProcessor()
+        self.accumulators: dict[int, dict[int, int]] = {}
+
+    def reset(self) -> None:
+        self.accumulators = {}
+
+    def render(
+        self, data: bytes, layout: Layout, start: int, compressed_time: int | None
+    ) -> tuple[dict, int | None]:
+        from fitparse.base import FitFile
+        from fitparse.profile import FIELD_TYPE_TIMESTAMP, MESSAGE_TYPES
+        from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, FieldData, FieldDefinition
+
+        mesg_type = MESSAGE_TYPES[layout.mesg_num]
+        endian = ">" if layout.big_endian else "<"
+        field_defs, raw_values = [], []
+        for f in layout.fields:
+            base = BASE_TYPES.get(f.base_type, BASE_TYPE_BYTE)
+            is_byte = base.name == "byte"
+            fmt = endian + str(f.size // base.size) + base.fmt
+            raw = struct.unpack_from(fmt, data, start + f.offset)
+            if len(raw) > 1 and not is_byte:
+                raw = tuple(base.parse(v) for v in raw)
+            else:
+                raw = base.parse(raw if is_byte else raw[0])
+            spec = mesg_type.fields.get(f.number)
+            field_defs.append(FieldDefinition(field=spec, def_num=f.number, base_type=base, size=f.size))
+            raw_values.append(raw)
+            if spec and spec.components:
+                for component in spec.components:
+                    if component.accumulate:
+                        self.accumulators.setdefault(layout.mesg_num, {}).setdefault(component.def_num, 0)
+
+        class _Def:  # the two attributes FitFile._resolve_subfield reads
+            pass
+
+        definition = _Def()
+        definition.field_defs = field_defs
+        datas = []
+        stamp = None
+        for field_def, raw in zip(field_defs, raw_values, strict=True):
+            spec, parent = field_def.field, None
+            if spec:
+                spec, parent = FitFile._resolve_subfield(spec, definition, raw_values)
+                for component in spec.components or ():
+                    try:
+                        part = component.render(raw)
+                    except ValueError:
+                        continue
+                    if component.accumulate and part is not None:
+                        store = self.accumulators[layout.mesg_num]
+                        part = FitFile._apply_compressed_accumulation(part, store[component.def_num], component.bits)
+                        store[component.def_num] = part
+                    part = _apply_scale_offset(component, part)
+                    target = mesg_type.fields[component.def_num]
+                    target, target_parent = FitFile._resolve_subfield(target, definition, raw_values)
+                    datas.append(FieldData(field_def=None, field=target, parent_field=target_parent,
+                                           value=target.render(part), raw_value=part))
+                value = _apply_scale_offset(spec, spec.render(raw))
+            else:
+                value = raw
+            if field_def.def_num == TIMESTAMP_FIELD and raw is not None:
+                stamp = raw
+            datas.append(FieldData(field_def=field_def, field=spec, parent_field=parent, value=value, raw_value=raw))
+        if compressed_time is not None:
+            stamp = compressed_time
+            datas.append(FieldData(field_def=None, field=FIELD_TYPE_TIMESTAMP, parent_field=None,
+                                   value=FIELD_TYPE_TIMESTAMP.render(compressed_time), raw_value=compressed_time))
+        values: dict = {}
+        for item in datas:
+            self._processor.run_type_processor(item)
+            self._processor.run_field_processor(item)
+            self._processor.run_unit_processor(item)
+            values[item.name] = item.value
+        values["__name__"] = mesg_type.name
+        return values, stamp
+
+
+def _apply_scale_offset(spec, raw):
+    """fitparse's FitFile._apply_scale_offset: `float(raw) / scale - offset`, element-wise for tuples."""
+    if isinstance(raw, tuple):
+        return tuple(_apply_scale_offset(spec, x) for x in raw)
+    if isinstance(raw, (int, float)):
+        if spec.scale:
+            raw = float(raw) / spec.scale
+        if spec.offset:
+            raw = raw - spec.offset
+    return raw
