@@ -62,7 +62,7 @@ def test_every_column_has_the_hand_computed_value(run):
 
 def test_metadata(run):
     assert run.sport == "running" and run.sub_sport == "generic"
-    assert run.source_format == "fit" and run.reader == "fitparse"
+    assert run.source_format == "fit" and run.reader == "fit_fast"
     assert run.file_name == "two-stretches.fit"
     assert run.start_time == pd.Timestamp(START)
     assert run.utc_offset_s == 3600

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -62,8 +62,9 @@ class ParsedFile:
 
     `reason` is a sentence for a runner and never starts with the file name (the report shows `name`
     beside it; `message` joins the two). `sha256` is of the bytes read (decompressed when the file came
-    as `.gz`), "" for a file that was skipped before it was read. `seconds` is the wall-clock parse time.
-    `warnings` are the activity's or strength log's warnings, as sentences.
+    as `.gz`), "" for a file that was skipped before it was read. `seconds` is the wall-clock parse time;
+    `stage_seconds` splits it for an activity: `("read", s)` (decode to an `Activity`) and `("metrics", s)`
+    (`run_metrics`), for benchmarks/ingest.py. `warnings` are the activity's or strength log's warnings.
     """
 
     name: str
@@ -76,6 +77,7 @@ class ParsedFile:
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     unrecognised_exercises: tuple[str, ...] = ()
+    stage_seconds: tuple[tuple[str, float], ...] = ()
 
     @property
     def message(self) -> str:
@@ -115,10 +117,13 @@ def parse_source(
                         unrecognised_exercises=tuple(log.attrs.get("unrecognised_exercises") or ()))
         if source.kind in ("fit", "gpx"):
             activity = read_activity(source.data, filename=source.name)
+            read = time.perf_counter()
             if activity.sport != RUNNING:
-                return done("skipped", _not_a_run(activity), activity=activity, warnings=activity.warnings)
+                return done("skipped", _not_a_run(activity), activity=activity, warnings=activity.warnings,
+                            stage_seconds=(("read", read - started),))
             metrics = run_metrics(activity, settings)
-            return done("activity", activity=activity, metrics=metrics, warnings=activity.warnings)
+            return done("activity", activity=activity, metrics=metrics, warnings=activity.warnings,
+                        stage_seconds=(("read", read - started), ("metrics", time.perf_counter() - read)))
         return done("failed", f"could not be read (internal error: unknown kind {source.kind!r})")
     except InputError as exc:
         return done("failed", _without_name(exc, source.name))
@@ -210,11 +215,32 @@ def parse_all(
     libraries take (Linux) and about `timeout_s` of CPU time per file. `progress(done, total, name)` is
     called after each file, in completion order; an exception it raises stops the batch (workers are
     killed) and propagates. `parser` replaces `parse_source` (tests; it must be a picklable top-level
-    function with the same signature).
+    function with the same signature). `parse_iter` is the same, one result at a time.
+    """
+    return list(parse_iter(sources, athlete=athlete, settings=settings, workers=workers, timeout_s=timeout_s,
+                           progress=progress, parser=parser, memory_limit_bytes=memory_limit_bytes))
+
+
+def parse_iter(
+    sources: Iterable[SourceFile | Skipped],
+    *,
+    athlete: str | None = None,
+    settings: MetricSettings | None = None,
+    workers: int | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    progress: Callable[[int, int, str], None] | None = None,
+    parser: Parser | None = None,
+    memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
+) -> Iterator[ParsedFile]:
+    """`parse_all` as a generator: each result in input order, as soon as it and all before it are read.
+
+    Why: the store can take each file while the workers read the next ones (`Store.add_batch` accepts
+    an iterator), so storing overlaps reading and a season's activities are never all in memory at once.
+    Arguments are checked at the call, before any worker starts; the work happens as results are taken.
+    With `workers=0` each file is read when it is asked for. Closing the generator early (or an exception
+    from `progress`, which propagates out of it) stops the workers.
     """
     items: list[Any] = list(sources)
-    total = len(items)
-    results: list[ParsedFile | None] = [None] * total
     if workers is None:
         workers = usable_cpus()
     if workers < 0:
@@ -226,29 +252,60 @@ def parse_all(
             pickle.dumps(parser)
         except Exception as exc:
             raise TypeError(f"parser must be a picklable top-level function for worker processes ({exc})") from exc
+    return _results_in_order(items, athlete=athlete, settings=settings, workers=workers, timeout_s=timeout_s,
+                             progress=progress, parser=parser, memory_limit_bytes=memory_limit_bytes)
+
+
+def _results_in_order(items: list[Any], *, athlete: str | None, settings: MetricSettings | None, workers: int,
+                      timeout_s: float, progress: Callable[[int, int, str], None] | None, parser: Parser | None,
+                      memory_limit_bytes: int) -> Iterator[ParsedFile]:
+    total = len(items)
+    ready: dict[int, ParsedFile] = {}  # finished, waiting for an earlier file; emptied as they are yielded
     done = 0
+    next_index = 0
 
     def finish(index: int, result: ParsedFile) -> None:
         nonlocal done
-        results[index] = result
+        ready[index] = result
         done += 1
         if progress is not None:
             progress(done, total, result.name)
 
+    def in_process(index: int) -> ParsedFile:
+        item = items[index]
+        items[index] = None
+        if isinstance(item, SourceFile) and parser is not None:
+            return guarded_parse(parser, item, athlete=athlete, settings=settings)
+        return parse_source(item, athlete=athlete, settings=settings)
+
+    if workers == 0:
+        for index in range(total):
+            finish(index, in_process(index))
+            yield ready.pop(index)
+        return
+
     tasks: list[int] = []
     for index, item in enumerate(items):
-        if isinstance(item, SourceFile) and workers > 0:
+        if isinstance(item, SourceFile):
             tasks.append(index)
-        elif isinstance(item, SourceFile) and parser is not None:
-            finish(index, guarded_parse(parser, item, athlete=athlete, settings=settings))
-        else:
-            finish(index, parse_source(item, athlete=athlete, settings=settings))
+        else:  # skipped before it was read: nothing for a worker to do
+            finish(index, in_process(index))
+    steps: Generator[None, None, None] | None = None
     if tasks:
         pool = _Pool(min(workers, len(tasks)), parser=parser, timeout_s=timeout_s,
                      memory_limit_bytes=memory_limit_bytes)
-        pool.run(tasks, items, athlete, settings, finish)
-    assert all(r is not None for r in results)
-    return results  # type: ignore[return-value]
+        steps = pool.run(tasks, items, athlete, settings, finish)
+    try:
+        while True:
+            while next_index in ready:
+                yield ready.pop(next_index)
+                next_index += 1
+            if steps is None or next(steps, StopIteration) is StopIteration:
+                break
+    finally:
+        if steps is not None:
+            steps.close()  # stops the workers when the consumer stops early
+    assert next_index == total and not ready, "every file gets exactly one result"
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -333,7 +390,9 @@ class _Pool:
             self.start_failures += 1
 
     def run(self, tasks: list[int], items: list[Any], athlete: str | None, settings: MetricSettings | None,
-            finish: Callable[[int, ParsedFile], None]) -> None:
+            finish: Callable[[int, ParsedFile], None]) -> Generator[None, None, None]:
+        """Read every task; a generator that yields after each round of events, so the caller can take
+        finished results in between. Closing it (or an exception from `finish`) stops every worker."""
         pending = deque(tasks)
         attempts: dict[int, int] = {}
         sources: dict[int, Any] = {}  # what busy workers are reading, for a result if they die
@@ -374,6 +433,7 @@ class _Pool:
                 self._wait_and_handle(sources, finish)
                 self._enforce_deadlines(sources, finish)
                 self._replace_gone(pending)
+                yield
         finally:
             self._shutdown()
 

@@ -211,7 +211,7 @@ def read_fit(data: bytes, name: str, sha256: str, *, backend: str = "fast") -> A
             f"The file is cut off ({len(data):,} of {decoded.expected_bytes:,} bytes); "
             f"kept the {messages.n_records:,} samples recorded before the damage."
         )
-    return build_activity(messages, name=name, sha256=sha256, reader="fast", warnings=warnings)
+    return build_activity(messages, name=name, sha256=sha256, reader="fit_fast", warnings=warnings)
 
 
 def read_fit_fitparse(data: bytes, name: str, sha256: str) -> Activity:

@@ -2,7 +2,9 @@
 
 It writes what the FIT protocol (Garmin FIT SDK, "Flexible and Interoperable Data Transfer")
 specifies: a 14-byte header with its CRC, definition messages (re-issued when a message's set
-of fields changes, as real devices do), normal-header data messages, and the file CRC.
+of fields changes, as real devices do), normal-header data messages, and the file CRC. On request
+it also writes what some devices write: big-endian fields, compressed-timestamp headers for
+records (FIT Protocol §4.1.2) and a developer field on records (a Connect IQ app's "Power").
 Values are given in the profile's physical units (metres, m/s, seconds) and encoded with the
 profile's scale and offset; `None` writes the base type's invalid sentinel. Positions are given
 in degrees and stored as semicircles. Only the messages and fields the readers use are listed;
@@ -17,6 +19,8 @@ import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from analysis.io.fit_crc import crc16
 
 FIT_EPOCH_S = int(datetime(1989, 12, 31, tzinfo=UTC).timestamp())
 PROTOCOL_VERSION = 0x20  # 2.0
@@ -41,7 +45,9 @@ BASE_TYPES: dict[str, BaseType] = {
     "uint8z": BaseType(0x0A, "B", 0x00),
     "uint16z": BaseType(0x8B, "H", 0x0000),
     "uint32z": BaseType(0x8C, "I", 0x00000000),
+    "string": BaseType(0x07, "s", 0),
 }
+STRING_BYTES = 16  # every string field is written with this many bytes, NUL-padded
 
 
 @dataclass(frozen=True)
@@ -130,7 +136,21 @@ MESSAGES: dict[str, tuple[int, dict[str, FieldSpec]]] = {
         "sport": FieldSpec(0, "enum", kind="sport"),
         "sub_sport": FieldSpec(1, "enum", kind="sub_sport"),
     }),
+    "developer_data_id": (207, {
+        "developer_data_index": FieldSpec(3, "uint8"),
+        "application_version": FieldSpec(4, "uint32"),
+    }),
+    "field_description": (206, {
+        "developer_data_index": FieldSpec(0, "uint8"),
+        "field_definition_number": FieldSpec(1, "uint8"),
+        "fit_base_type_id": FieldSpec(2, "uint8"),
+        "field_name": FieldSpec(3, "string", kind="string"),
+        "units": FieldSpec(8, "string", kind="string"),
+    }),
 }
+# The developer field written on records when asked: a running-power app's watts (uint16).
+DEV_FIELD_NAME = "Power"
+DEV_FIELD_NUMBER = 0
 
 # FIT profile (Types sheet): the enum values used here.
 ENUMS: dict[str, dict[str, int]] = {
@@ -146,7 +166,8 @@ ENUMS: dict[str, dict[str, int]] = {
 
 
 def fit_crc(data: bytes, crc: int = 0) -> int:
-    """CRC-16 of the FIT protocol (the SDK's nibble-table algorithm)."""
+    """CRC-16 of the FIT protocol (the SDK's nibble-table algorithm; an independent check of
+    `analysis.io.fit_crc`, which the writer uses for speed)."""
     table = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
              0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)
     for byte in data:
@@ -159,8 +180,14 @@ def fit_crc(data: bytes, crc: int = 0) -> int:
     return crc
 
 
-def _encode_value(spec: FieldSpec, value: object) -> int:
+def _fmt(spec: FieldSpec) -> str:
+    return f"{STRING_BYTES}s" if spec.base == "string" else BASE_TYPES[spec.base].fmt
+
+
+def _encode_value(spec: FieldSpec, value: object) -> int | bytes:
     base = BASE_TYPES[spec.base]
+    if spec.kind == "string":
+        return b"" if value is None else str(value).encode()[: STRING_BYTES - 1]
     if value is None:
         return int(base.invalid)
     if spec.kind == "time":
@@ -184,55 +211,81 @@ class FitWriter:
     b'.FIT'
     """
 
-    def __init__(self, *, big_endian: bool = False):
+    def __init__(self, *, big_endian: bool = False, compressed_timestamps: bool = False,
+                 developer_power: bool = False):
         self.big_endian = big_endian
+        self.compressed_timestamps = compressed_timestamps
+        self.developer_power = developer_power
         self._body = bytearray()
-        self._layouts: dict[int, tuple[str, tuple[str, ...]]] = {}
         self._local_of: dict[tuple[str, tuple[str, ...]], int] = {}
         self._next_local = 0
+        self._last_time: int | None = None  # the receiver's time accumulator, in FIT seconds
+        if developer_power:
+            self.write("developer_data_id", developer_data_index=0, application_version=1)
+            self.write("field_description", developer_data_index=0, field_definition_number=DEV_FIELD_NUMBER,
+                       fit_base_type_id=BASE_TYPES["uint16"].code, field_name=DEV_FIELD_NAME, units="watts")
 
-    def _define(self, message: str, fields: tuple[str, ...]) -> int:
+    def _define(self, message: str, fields: tuple[str, ...], *, compressed: bool = False) -> int:
         key = (message, fields)
         if key in self._local_of:
             return self._local_of[key]
-        local = self._next_local % 16  # like devices, reuse local types when the 16 slots run out
-        self._next_local += 1
+        # Compressed headers can only name local types 0-3; keep those for them, 4-15 for the rest.
+        local = 0 if compressed else 4 + self._next_local % 12
+        if not compressed:
+            self._next_local += 1
         for old_key, old_local in list(self._local_of.items()):
             if old_local == local:
                 del self._local_of[old_key]
         number, specs = MESSAGES[message]
         endian = ">" if self.big_endian else "<"
-        out = bytearray([0x40 | local, 0, 1 if self.big_endian else 0])
+        dev = self.developer_power and message == "record"
+        out = bytearray([0x40 | (0x20 if dev else 0) | local, 0, 1 if self.big_endian else 0])
         out += struct.pack(endian + "HB", number, len(fields))
         for name in fields:
             spec = specs[name]
-            base = BASE_TYPES[spec.base]
-            out += bytes([spec.number, struct.calcsize(base.fmt), base.code])
+            out += bytes([spec.number, struct.calcsize(_fmt(spec)), BASE_TYPES[spec.base].code])
+        if dev:
+            out += bytes([1, DEV_FIELD_NUMBER, 2, 0])  # one developer field: number, 2 bytes, data index 0
         self._body += out
         self._local_of[key] = local
-        self._layouts[local] = key
         return local
 
     def write(self, message: str, **values: object) -> None:
-        """Append one data message; keyword names are profile field names (see MESSAGES)."""
+        """Append one data message; keyword names are profile field names (see MESSAGES).
+
+        With developer_power, a record may carry `dev_power` (watts; None writes the invalid value).
+        """
         if message not in MESSAGES:
             raise KeyError(f"FitWriter does not know message {message!r}")
         specs = MESSAGES[message][1]
+        dev_power = values.pop("dev_power", None) if message == "record" else None
         unknown = set(values) - set(specs)
         if unknown:
             raise KeyError(f"{message} has no fields {sorted(unknown)} in FitWriter.MESSAGES")
+        header_offset = None
+        stamp = values.get("timestamp")
+        if "timestamp" in specs and isinstance(stamp, datetime):
+            seconds = _encode_value(specs["timestamp"], stamp)
+            if (message == "record" and self.compressed_timestamps and self._last_time is not None
+                    and 0 <= seconds - self._last_time < 32):
+                values = {k: v for k, v in values.items() if k != "timestamp"}
+                header_offset = seconds & 0x1F
+            self._last_time = seconds
         fields = tuple(values)
-        local = self._define(message, fields)
+        local = self._define(message, fields, compressed=header_offset is not None)
         endian = ">" if self.big_endian else "<"
-        fmt = endian + "".join(BASE_TYPES[specs[name].base].fmt for name in fields)
+        fmt = endian + "".join(_fmt(specs[name]) for name in fields)
         raw = [_encode_value(specs[name], values[name]) for name in fields]
-        self._body += bytes([local]) + struct.pack(fmt, *raw)
+        header = 0x80 | (local << 5) | header_offset if header_offset is not None else local
+        self._body += bytes([header]) + struct.pack(fmt, *raw)
+        if self.developer_power and message == "record":
+            self._body += struct.pack(endian + "H", 0xFFFF if dev_power is None else int(dev_power))
 
     def to_bytes(self) -> bytes:
         header = struct.pack("<BBHI4s", 14, PROTOCOL_VERSION, PROFILE_VERSION, len(self._body), b".FIT")
-        header += struct.pack("<H", fit_crc(header))
+        header += struct.pack("<H", crc16(header))
         content = header + bytes(self._body)
-        return content + struct.pack("<H", fit_crc(content))
+        return content + struct.pack("<H", crc16(content))
 
 
 # --------------------------------------------------------------------------------------------
@@ -256,6 +309,8 @@ def encode_activity(
     manufacturer: str = "development",
     product: int = 1,
     big_endian: bool = False,
+    compressed_timestamps: bool = False,
+    developer_power: bool = False,
 ) -> bytes:
     """Write a complete activity file: file_id, timer events, records, laps, sessions, activity.
 
@@ -264,7 +319,8 @@ def encode_activity(
     Record dicts use profile field names and physical units (degrees for positions).
     """
     sessions = list(sessions)
-    writer = FitWriter(big_endian=big_endian)
+    writer = FitWriter(big_endian=big_endian, compressed_timestamps=compressed_timestamps,
+                       developer_power=developer_power)
     first = sessions[0].records[0]["timestamp"]
     last = sessions[-1].records[-1]["timestamp"]
     writer.write("file_id", type="activity", manufacturer=manufacturer, product=product,

@@ -63,6 +63,17 @@ _SIMPLE_OFFSET = re.compile(r"[+-][0-9]{2}(?::?[0-9]{2})?")
 _US_PER_S = 1_000_000
 
 
+_UNSET = object()  # "no such child yet", as distinct from a child without text (None)
+
+
+class _ChannelOf(dict):
+    """Extension tag -> canonical channel (or None), worked out once per tag and file."""
+
+    def __missing__(self, tag: str) -> str | None:
+        channel = self[tag] = extension_channel(tag)
+        return channel
+
+
 class _Unsupported(Exception):
     """Something this path does not reproduce exactly; gpxpy reads the file instead."""
 
@@ -158,11 +169,13 @@ def _parse(text: str) -> ParsedGpx:
     lon_text: list[str | None] = []
     ele_text: list[str | None] = []
     time_text: list[str | None] = []
-    ext_index: dict[str, list[int]] = {c: [] for c in CHANNELS}
-    ext_text: dict[str, list[str | None]] = {c: [] for c in CHANNELS}
+    ext_hits: list[tuple[int, dict[str, str | None]]] = []  # (point, {channel: text of its first element})
     extra: list[tuple[int, str, str | None]] = []  # (point, tag, text) of checked children
     where: list[tuple[int, int, int]] = []  # (track, segment, number of points) per non-empty segment
-    channel_of: dict[str, str | None] = {}
+    channel_of = _ChannelOf()
+    # Bound methods: this loop runs once per point, where attribute look-ups add up.
+    add_lat, add_lon, add_ele, add_time = lat_text.append, lon_text.append, ele_text.append, time_text.append
+    add_hits, add_extra = ext_hits.append, extra.append
     tracks_used = 0
     track_type = None
     i = 0
@@ -173,36 +186,32 @@ def _parse(text: str) -> ParsedGpx:
             _gpxpy_fields(_SegmentHead, seg, version)
             first_point = i
             for pt in seg.iterchildren("trkpt"):
-                lat_text.append(pt.get("lat"))
-                lon_text.append(pt.get("lon"))
-                ele = time = ext = None
-                seen_ele = seen_time = seen_ext = False
+                add_lat(pt.get("lat"))
+                add_lon(pt.get("lon"))
+                ele = time = ext = _UNSET  # gpxpy's find(): the first child of a name counts
                 for child in pt:
                     tag = child.tag
                     if tag == "ele":
-                        if not seen_ele:
-                            seen_ele, ele = True, child.text
+                        if ele is _UNSET:
+                            ele = child.text
                     elif tag == "time":
-                        if not seen_time:
-                            seen_time, time = True, child.text
+                        if time is _UNSET:
+                            time = child.text
                     elif tag == "extensions":
-                        if not seen_ext and v11:
-                            seen_ext, ext = True, child
+                        if ext is _UNSET:
+                            ext = child
                     elif tag in checked:
-                        extra.append((i, tag, child.text))
-                ele_text.append(ele)
-                time_text.append(time)
-                if ext is not None:
-                    got: set[str] = set()
+                        add_extra((i, tag, child.text))
+                add_ele(None if ele is _UNSET else ele)
+                add_time(None if time is _UNSET else time)
+                if ext is not _UNSET and v11:
+                    hits: dict[str, str | None] = {}
                     for element in ext.iterdescendants():
-                        tag = element.tag
-                        channel = channel_of.get(tag, "")
-                        if channel == "":
-                            channel = channel_of[tag] = extension_channel(tag)
-                        if channel is not None and channel not in got:
-                            got.add(channel)  # the first element of a channel wins, number or not
-                            ext_index[channel].append(i)
-                            ext_text[channel].append(element.text)
+                        channel = channel_of[element.tag]
+                        if channel is not None and channel not in hits:
+                            hits[channel] = element.text  # the first element of a channel wins, number or not
+                    if hits:
+                        add_hits((i, hits))
                 i += 1
             if i > first_point:
                 where.append((t, s, i - first_point))
@@ -214,8 +223,9 @@ def _parse(text: str) -> ParsedGpx:
     n = i
     ext = {c: np.full(n, np.nan) for c in CHANNELS}
     for channel in CHANNELS:
-        if ext_index[channel]:
-            ext[channel][ext_index[channel]] = _extension_numbers(ext_text[channel])
+        found = [(k, hits[channel]) for k, hits in ext_hits if channel in hits]
+        if found:
+            ext[channel][[k for k, _ in found]] = _extension_numbers([text for _, text in found])
     speed = _check_extra(extra, checked)
     if speed:  # GPX 1.0 <speed> (m/s) in the point itself: the channel is empty, extensions are 1.1 only
         ext["speed_mps"][list(speed)] = list(speed.values())
