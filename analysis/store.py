@@ -61,7 +61,12 @@ def default_store_dir() -> Path:
 
 
 class ParsedLike(Protocol):
-    """What `add_batch` needs of one parsed file (analysis.ingest.parse.ParsedFile has it)."""
+    """What `add_batch` needs of one parsed file (analysis.ingest.parse.ParsedFile has it).
+
+    Optionally also `facts`: a mapping with the activity's `summary()`, `fields_present` and
+    `sample_interval_s`, computed where the file was read (see `_RunFacts`); absent or None, they are
+    computed here.
+    """
 
     name: str
     sha256: str
@@ -381,7 +386,7 @@ class Store:
             return row | self._add_strength(tx, athlete_id, item, now)
         activity, metrics = item.activity, item.metrics
         assert activity is not None, f"{item.name}: parsed as an activity without one"
-        facts = _RunFacts.of(activity)
+        facts = _RunFacts.of(activity, getattr(item, "facts", None))
         row |= facts.report
         known = runs.known(item.sha256)
         if known:
@@ -530,15 +535,24 @@ class Store:
 
 @dataclass(frozen=True)
 class _RunFacts:
-    """What the report and the `runs` row say about an activity, each computed once per run."""
+    """What the report and the `runs` row say about an activity that takes a pass over its samples.
+
+    About 2 ms a run with pandas, half the store's time per run: `analysis.ingest.parse` computes these
+    in the worker processes, in parallel, and passes them as `ParsedFile.facts`; here they are only
+    computed when a caller did not (tests, benchmarks/large_club.py).
+    """
 
     report: dict[str, Any]
     fields_present: tuple[str, ...]
     sample_interval_s: float
 
     @classmethod
-    def of(cls, activity: Activity) -> _RunFacts:
-        return cls(_activity_report(activity), activity.fields_present, activity.sample_interval_s)
+    def of(cls, activity: Activity, facts: Mapping[str, Any] | None = None) -> _RunFacts:
+        if not facts:  # the same mapping as analysis.ingest.parse.activity_facts (a test checks they agree)
+            facts = {"summary": activity.summary(), "fields_present": activity.fields_present,
+                     "sample_interval_s": activity.sample_interval_s}
+        return cls(_activity_report(activity, facts["summary"]), tuple(facts["fields_present"]),
+                   float(facts["sample_interval_s"]))
 
 
 @dataclass(frozen=True)
@@ -645,23 +659,19 @@ class _RunBatch:
         if not self.pending:
             return
         tx = self.tx
+        # Relations, not register(): a registered frame stays referenced until the transaction ends (its
+        # view is only dropped at commit), which kept every batch's samples in memory twice.
         rows = [values for values, _, _ in self.pending.values()]
-        tx.register("runs_arrow", pa.Table.from_pylist(rows, schema=_runs_arrow_schema(tx)))
-        columns = ", ".join(rows[0])
-        tx.execute(f"INSERT INTO runs ({columns}) SELECT {columns} FROM runs_arrow")
-        tx.unregister("runs_arrow")
-
-        tx.register("samples_arrow", _samples_table([(run_id, samples) for run_id, (_, samples, _)
-                                                     in self.pending.items()]))
-        tx.execute(f"INSERT INTO samples SELECT run_id::VARCHAR, seq, {', '.join(COLUMN_NAMES)} FROM samples_arrow")
-        tx.unregister("samples_arrow")
-
+        schema = _runs_arrow_schema(tx)  # the table's own column order: insert_into is by position
+        assert set(rows[0]) == set(schema.names), "a runs row must name every column of the table"
+        tx.from_arrow(pa.Table.from_pylist(rows, schema=schema)).insert_into("runs")
+        samples = _samples_table([(run_id, frame) for run_id, (_, frame, _) in self.pending.items()])
+        tx.from_arrow(samples).project(f"run_id::VARCHAR, seq, {', '.join(COLUMN_NAMES)}").insert_into("samples")
+        del samples
         events = [{"run_id": run_id, "time": e.time.to_pydatetime(), "kind": e.kind, "source": e.source}
                   for run_id, (_, _, timer_events) in self.pending.items() for e in timer_events]
         if events:
-            tx.register("events_arrow", pa.Table.from_pylist(events, schema=_EVENTS_ARROW_SCHEMA))
-            tx.execute("INSERT INTO timer_events SELECT run_id, time, kind, source FROM events_arrow")
-            tx.unregister("events_arrow")
+            tx.from_arrow(pa.Table.from_pylist(events, schema=_EVENTS_ARROW_SCHEMA)).insert_into("timer_events")
         self.stored_ids.update(self.pending)
         self.pending.clear()
         self.pending_samples = 0
@@ -694,9 +704,12 @@ def _samples_table(runs: list[tuple[str, pd.DataFrame]]) -> pa.Table:
                                     "seq": pa.array(seq)}
     times = np.concatenate([samples["time"].array.as_unit("ns").asi8 for _, samples in runs])
     columns["time"] = pa.array(times.view("datetime64[ns]"), type=pa.timestamp("ns", tz="UTC"), from_pandas=True)
-    for name in COLUMN_NAMES[1:]:
-        values = np.concatenate([samples[name].to_numpy(dtype="float64") for _, samples in runs])
-        columns[name] = pa.array(values, type=pa.float64(), from_pandas=True)
+    # One (channels x samples) block: a conformed frame keeps its floats as one block, so each run's
+    # part is a view, and each channel's row of the joined block goes to Arrow without another copy.
+    values = list(COLUMN_NAMES[1:])
+    block = np.concatenate([samples[values].to_numpy(dtype="float64").T for _, samples in runs], axis=1)
+    for row, name in enumerate(values):
+        columns[name] = pa.array(block[row], type=pa.float64(), from_pandas=True)
     return pa.table(columns)
 
 
@@ -725,9 +738,8 @@ def _finite_or_none(value: Any) -> Any:
     return value
 
 
-def _activity_report(activity: Activity) -> dict[str, Any]:
-    """The import-report columns of a run: `Activity.summary()` with the start in local time."""
-    summary = activity.summary()
+def _activity_report(activity: Activity, summary: Mapping[str, Any]) -> dict[str, Any]:
+    """The import-report columns of a run: its `Activity.summary()` with the start in local time."""
     local = activity.local_start_time
     start = local if local is not None else activity.start_time.tz_convert(None)
     return {k: summary[k] for k in ("sport", "distance_km", "duration_min", "cadence_unit", "sample_interval_s",

@@ -45,6 +45,7 @@ RUNNING = "running"  # Activity.sport of a run (the readers' and run_metrics' wo
 DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_LIMIT_BYTES = 2 * 1024**3  # per worker, beyond what its libraries take after import
 WORKER_START_TIMEOUT_S = 120.0  # importing pandas on a busy machine can take several seconds
+PIPE_BUFFER_BYTES = 1024 * 1024  # Linux's default ceiling for an unprivileged process (fs.pipe-max-size)
 MAX_START_FAILURES = 3  # workers in a row that die before they are ready: the pool cannot work here
 MEMORY_REASON = "needed more memory than one file may use while being read; the file may be damaged or hostile"
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -64,7 +65,10 @@ class ParsedFile:
     beside it; `message` joins the two). `sha256` is of the bytes read (decompressed when the file came
     as `.gz`), "" for a file that was skipped before it was read. `seconds` is the wall-clock parse time;
     `stage_seconds` splits it for an activity: `("read", s)` (decode to an `Activity`) and `("metrics", s)`
-    (`run_metrics`), for benchmarks/ingest.py. `warnings` are the activity's or strength log's warnings.
+    (`run_metrics` and `facts`), for benchmarks/ingest.py. `warnings` are the activity's or strength log's
+    warnings. `facts` (runs only) holds what the store's report and runs row need from a pass over the
+    samples (`Activity.summary()`, `fields_present`, `sample_interval_s`): computed here, in the worker
+    processes, because the store is one process writing every file and these cost it half its time per run.
     """
 
     name: str
@@ -78,6 +82,7 @@ class ParsedFile:
     warnings: tuple[str, ...] = ()
     unrecognised_exercises: tuple[str, ...] = ()
     stage_seconds: tuple[tuple[str, float], ...] = ()
+    facts: dict[str, Any] | None = None
 
     @property
     def message(self) -> str:
@@ -123,6 +128,7 @@ def parse_source(
                             stage_seconds=(("read", read - started),))
             metrics = run_metrics(activity, settings)
             return done("activity", activity=activity, metrics=metrics, warnings=activity.warnings,
+                        facts=activity_facts(activity),
                         stage_seconds=(("read", read - started), ("metrics", time.perf_counter() - read)))
         return done("failed", f"could not be read (internal error: unknown kind {source.kind!r})")
     except InputError as exc:
@@ -131,6 +137,12 @@ def parse_source(
         return done("failed", MEMORY_REASON)
     except Exception as exc:  # a reader or metrics bug: still reported against this file only
         return done("failed", f"could not be read (internal error: {type(exc).__name__}: {exc})")
+
+
+def activity_facts(activity: Activity) -> dict[str, Any]:
+    """`ParsedFile.facts` of a run (the mapping `analysis.store.ParsedLike` describes)."""
+    return {"summary": activity.summary(), "fields_present": activity.fields_present,
+            "sample_interval_s": activity.sample_interval_s}
 
 
 def _read_strength(source: SourceFile, athlete: str | None) -> pd.DataFrame:
@@ -330,6 +342,8 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        for stream in (self.proc.stdin, self.proc.stdout):
+            _widen_pipe(stream)
         self.stdin: IO[bytes] = self.proc.stdin
         try:
             _worker.send(self.stdin, list(sys.path))
@@ -514,6 +528,22 @@ class _Pool:
             if worker.state != "gone":
                 worker.stop(kill=worker.state != "idle")
         self.workers = []
+
+
+def _widen_pipe(stream: IO[bytes]) -> None:
+    """Give a pipe to or from a worker a 1 MiB buffer where Linux allows it (the default is 64 KiB).
+
+    Why: a file (~100 KiB for an hour at 1 Hz) or a parsed run (~450 KiB) then fits in the pipe whole, so
+    the writer hands it over and goes on instead of waiting for the reader to be scheduled: with three
+    processes on two cores that wait cost the parent several ms per file (benchmarks/ingest.py --profile).
+    Elsewhere, or past the per-user pipe allowance, the pipe keeps its size: nothing else changes.
+    """
+    try:
+        import fcntl
+
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BUFFER_BYTES)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
 
 
 def _wait_briefly(proc: subprocess.Popen) -> int | None:

@@ -107,6 +107,12 @@ class Layout:
     fields: tuple[FieldDef, ...]
     has_dev_fields: bool
     ident: int = 0  # position in the file's list of layouts
+    wanted: bool = False  # a non-record message the reader needs, rendered one by one
+    timestamp: tuple[struct.Struct, int, int] | None = None  # (unpacker, offset in content, invalid) of field 253
+
+    @property
+    def stride(self) -> int:
+        return self.size + 1
 
     def field(self, number: int) -> FieldDef | None:
         for f in self.fields:
@@ -117,12 +123,24 @@ class Layout:
 
 @dataclass
 class RecordRuns:
-    """Where the record messages are: content offsets in file order, with the layout of each."""
+    """Where the record messages are, as runs: `count` messages `step` bytes apart from `start`
+    (the content offset of the first), one layout per run. Sorting offsets gives file order."""
 
-    offsets: list[np.ndarray] = field(default_factory=list)
-    layouts: list[int] = field(default_factory=list)  # one per run
+    starts: list[int] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    steps: list[int] = field(default_factory=list)
+    layouts: list[int] = field(default_factory=list)
     epochs: list[int] = field(default_factory=list)  # accumulator resets seen before the run
-    compressed_times: list[np.ndarray | None] = field(default_factory=list)
+    compressed_times: dict[int, np.ndarray] = field(default_factory=dict)  # run index → times
+
+    def add(self, start: int, count: int, step: int, layout: int, epoch: int, times: np.ndarray | None = None) -> None:
+        if times is not None:
+            self.compressed_times[len(self.starts)] = times
+        self.starts.append(start)
+        self.counts.append(count)
+        self.steps.append(step)
+        self.layouts.append(layout)
+        self.epochs.append(epoch)
 
 
 @dataclass
@@ -145,6 +163,20 @@ def _scalar_dtype(f: FieldDef, big_endian: bool) -> np.dtype:
 
 # --------------------------------------------------------------------------------------------
 # the walk
+
+
+def _definition_bytes(data: bytes, pos: int, end: int, header: int) -> bytes:
+    """The bytes of the definition message at `pos` after its header byte (its identity), dev flag in front."""
+    if pos + 6 > end:
+        raise _Cut
+    length = 5 + 3 * data[pos + 5]
+    if header & 0x20:
+        if pos + 1 + length + 1 > end:
+            raise _Cut
+        length += 1 + 3 * data[pos + 1 + length]
+    if pos + 1 + length > end:
+        raise _Cut
+    return bytes([header & 0x20]) + data[pos + 1: pos + 1 + length]
 
 
 def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -> tuple[Layout, int]:
@@ -185,18 +217,34 @@ class _Cut(Exception):
     """The data ends inside a message (a truncated file)."""
 
 
+_STRUCT_CODES = {"u1": "B", "i1": "b", "u2": "H", "i2": "h", "u4": "I", "i4": "i", "u8": "Q", "i8": "q"}
+_STRUCT_TO_KIND = {code: kind for kind, code in _STRUCT_CODES.items()}
+MAX_CYCLE = 4  # messages in a repeating pattern, e.g. record + gps_metadata + an undocumented message
+
+
 def _run_length(buf: np.ndarray, pos: int, stride: int, limit: int, header: int, mask: int) -> int:
     """How many data messages of one layout follow each other from `pos` (≥ 1), by their header bytes."""
-    available = (limit - pos) // stride
+    return _repeats(buf, pos, stride, limit, [(0, header, None)], mask)
+
+
+def _repeats(buf: np.ndarray, pos: int, period: int, limit: int, members: list, mask: int = 0xFF) -> int:
+    """How many times a pattern of data messages (`members`: offset, header byte, layout) repeats
+    back to back from `pos`, checked on the header bytes only, in windows growing 4× (≥ 1).
+
+    Header bytes are enough: a data message's header names its local type, the type fixes its
+    length, and a definition in between would have a different header (bit 6 set)."""
+    available = (limit - pos) // period
     if available <= 1:
         return max(available, 0)
-    want = header & mask
     count, window = 1, 8
     while count < available:
         take = min(window, available - count)
-        start = pos + count * stride
-        heads = buf[start: start + (take - 1) * stride + 1: stride]
-        same = (heads & mask) == want if mask != 0xFF else heads == want
+        start = pos + count * period
+        same = None
+        for offset, header, _ in members:
+            heads = buf[start + offset: start + offset + (take - 1) * period + 1: period]
+            match = (heads & mask) == (header & mask) if mask != 0xFF else heads == header
+            same = match if same is None else same & match
         if same.all():
             count += take
             window = min(window * 4, 1 << 16)
@@ -206,14 +254,48 @@ def _run_length(buf: np.ndarray, pos: int, stride: int, limit: int, header: int,
     return count
 
 
-def _last_time(data: bytes, layout: Layout, f: FieldDef, pos: int, count: int, stride: int, last: int) -> int:
-    """The time accumulator after a run: its last valid timestamp field, else unchanged (FIT Protocol §4.1.2)."""
-    dtype = np.dtype((">" if layout.big_endian else "<") + f.kind)
-    values = np.ndarray((count,), dtype=dtype, buffer=data, offset=pos + 1 + f.offset, strides=(stride,))
-    valid = values != _BASE_TYPES[f.base_type][2]
-    if not valid.any():
-        return last
-    return int(values[count - 1 - int(np.argmax(valid[::-1]))])
+def _find_cycle(data: bytes, pos: int, limit: int, local: dict[int, Layout]) -> tuple[list, int] | None:
+    """A pattern of 1 to MAX_CYCLE data messages starting at `pos` that appears at least twice in a row.
+
+    Devices interleave records with other messages in a fixed order (record, hrv; or record,
+    gps_metadata, ...); finding the pattern lets `_repeats` step over the whole stretch at once.
+    Patterns with compressed headers or with messages rendered one by one are not used."""
+    first = data[pos]
+    members: list[tuple[int, int, Layout]] = []
+    q = pos
+    for _ in range(MAX_CYCLE):
+        header = data[q]
+        if header & 0xC0:
+            return None
+        layout = local.get(header & 0x0F)
+        if layout is None or layout.wanted:
+            return None
+        members.append((q - pos, header, layout))
+        q += layout.stride
+        if q >= limit:
+            return None
+        if data[q] == first:
+            period = q - pos
+            if q + period <= limit and all(data[q + offset] == h for offset, h, _ in members):
+                return members, period
+    return None
+
+
+def _strided(data: bytes, layout: Layout, pos: int, count: int, step: int) -> np.ndarray:
+    """Field 253 (timestamp) of `count` messages `step` bytes apart from the one at `pos`, as int64;
+    invalid values as -1."""
+    unpack, offset, invalid = layout.timestamp
+    dtype = np.dtype(unpack.format[0] + _STRUCT_TO_KIND[unpack.format[1]])
+    values = np.ndarray((count,), dtype=dtype, buffer=data, offset=pos + 1 + offset, strides=(step,))
+    return np.where(values == invalid, -1, values.astype(np.int64))
+
+
+def _last_valid_time(stamps: list[np.ndarray], last: int) -> int:
+    """The time accumulator after a stretch: its last valid timestamp field in file order (FIT Protocol
+    §4.1.2), else unchanged. `stamps` are the pattern members' timestamps, one array per member."""
+    ordered = np.column_stack(stamps).reshape(-1)  # instance by instance, member by member: file order
+    valid = np.flatnonzero(ordered >= 0)
+    return int(ordered[valid[-1]]) if len(valid) else last
 
 
 def _valid_integer_timestamp(f: FieldDef | None) -> bool:
@@ -235,6 +317,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
     expected_total = 0
     epoch = 0
     renderer = _MessageRenderer()
+    known: dict[bytes, Layout] = {}
 
     while pos < size:
         header_size = data[pos]
@@ -273,60 +356,89 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
         try:
             while p < limit:
                 header = data[p]
-                if header & 0x80:  # compressed timestamp header: local types 0-3, 5-bit time offset
-                    layout = local.get((header >> 5) & 0x3)
-                    mask = 0xE0
-                elif header & 0x40:
+                if header & 0xC0 == 0x40:
+                    # Some devices (Suunto) repeat the definition before nearly every message;
+                    # identical definitions share one layout, so records decode in few groups.
+                    key = _definition_bytes(data, p, limit, header)
+                    layout = known.get(key)
+                    if layout is not None:
+                        p += len(key)  # the header byte plus the definition; key = flag + definition
+                        local[header & 0x0F] = layout
+                        if layout.mesg_num == RECORD_MESG and layout.field(8) is not None:
+                            epoch += 1
+                        continue
                     layout, p = _read_definition(data, p, limit, header, len(layouts))
+                    known[key] = layout
+                    layout.wanted = layout.mesg_num in wanted_nums
+                    ts_field = layout.field(TIMESTAMP_FIELD)
+                    if ts_field is not None:
+                        if not _valid_integer_timestamp(ts_field):
+                            raise UnsupportedFit("a timestamp field that is not an integer")
+                        unpacker = struct.Struct((">" if layout.big_endian else "<") + _STRUCT_CODES[ts_field.kind])
+                        layout.timestamp = (unpacker, ts_field.offset, _BASE_TYPES[ts_field.base_type][2])
                     layouts.append(layout)
                     local[header & 0x0F] = layout
                     if layout.mesg_num == RECORD_MESG and layout.field(8) is not None:
                         epoch += 1  # a new compressed_speed_distance definition restarts its accumulated distance
-                    ts_field = layout.field(TIMESTAMP_FIELD)
-                    if ts_field is not None and not _valid_integer_timestamp(ts_field):
-                        raise UnsupportedFit("a timestamp field that is not an integer")
                     continue
-                else:
-                    layout = local.get(header & 0x0F)
-                    mask = 0xFF
+                compressed_header = bool(header & 0x80)
+                # Compressed timestamp headers name local types 0-3 and carry a 5-bit time offset.
+                layout = local.get((header >> 5) & 0x3 if compressed_header else header & 0x0F)
                 if layout is None:
                     raise UnsupportedFit(f"a data message of undefined local type at byte {p}")
-                stride = layout.size + 1
+                stride = layout.stride
                 if p + stride > limit:
                     if truncated_at is None:
                         raise UnsupportedFit("a message runs past the end of the FIT data")
                     raise _Cut
-                count = _run_length(buf, p, stride, limit, header, mask)
-                ts_field = layout.field(TIMESTAMP_FIELD)
-                compressed = None
-                if mask == 0xE0:
-                    if ts_field is not None:
+
+                if compressed_header:
+                    if layout.timestamp is not None:
                         raise UnsupportedFit("a compressed-timestamp message that also has a timestamp field")
+                    count = _run_length(buf, p, stride, limit, header, 0xE0)
                     offsets = buf[p: p + (count - 1) * stride + 1: stride].astype(np.int64) & 0x1F
                     previous = np.concatenate(([last_time & 0x1F], offsets[:-1]))
                     wraps = np.cumsum(offsets < previous)
-                    compressed = (last_time & ~0x1F) + offsets + 32 * wraps
-                    last_time = int(compressed[-1])
+                    times = (last_time & ~0x1F) + offsets + 32 * wraps
+                    last_time = int(times[-1])
+                    if layout.mesg_num == RECORD_MESG:
+                        runs.add(p + 1, count, stride, layout.ident, epoch, times)
+                    elif layout.wanted:
+                        for k in range(count):
+                            values, _ = renderer.render(data, layout, p + k * stride + 1, int(times[k]))
+                            messages[values.pop("__name__")].append(values)
+                    p += count * stride
+                    continue
 
+                cycle = None if layout.wanted else _find_cycle(data, p, limit, local)
+                if cycle is not None:
+                    members, period = cycle
+                    repeats = _repeats(buf, p, period, limit, members)
+                    stamps = []
+                    for offset, _, member in members:
+                        if member.mesg_num == RECORD_MESG:
+                            runs.add(p + offset + 1, repeats, period, member.ident, epoch)
+                        if member.timestamp is not None:
+                            stamps.append(_strided(data, member, p + offset, repeats, period))
+                    if stamps:
+                        last_time = _last_valid_time(stamps, last_time)
+                    p += repeats * period
+                    continue
+
+                # A single message.
                 if layout.mesg_num == RECORD_MESG:
-                    if ts_field is not None:
-                        last_time = _last_time(data, layout, ts_field, p, count, stride, last_time)
-                    runs.offsets.append(np.arange(p + 1, p + 1 + count * stride, stride, dtype=np.int64))
-                    runs.layouts.append(layout.ident)
-                    runs.epochs.append(epoch)
-                    runs.compressed_times.append(compressed)
-                elif layout.mesg_num in wanted_nums:
-                    for i in range(count):
-                        start = p + i * stride
-                        values, stamp = renderer.render(
-                            data, layout, start + 1, None if compressed is None else int(compressed[i])
-                        )
-                        if stamp is not None:
-                            last_time = stamp
-                        messages[values.pop("__name__")].append(values)
-                elif ts_field is not None:
-                    last_time = _last_time(data, layout, ts_field, p, count, stride, last_time)
-                p += count * stride
+                    runs.add(p + 1, 1, stride, layout.ident, epoch)
+                if layout.wanted:
+                    values, stamp = renderer.render(data, layout, p + 1, None)
+                    if stamp is not None:
+                        last_time = stamp
+                    messages[values.pop("__name__")].append(values)
+                elif layout.timestamp is not None:
+                    unpack, offset, invalid = layout.timestamp
+                    (value,) = unpack.unpack_from(data, p + 1 + offset)
+                    if value != invalid:
+                        last_time = value
+                p += stride
         except _Cut:
             if truncated_at is None:
                 raise UnsupportedFit("a definition runs past the end of the FIT data") from None
@@ -432,14 +544,24 @@ def _accumulate(raw: np.ndarray, bits: int, epochs: np.ndarray) -> np.ndarray:
 
 
 def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dict[str, np.ndarray]:
-    n_runs = len(runs.offsets)
-    if n_runs == 0:
+    if not runs.starts:
         return {name: np.empty(0) for name in RECORD_COLUMNS}
-    offsets = np.concatenate(runs.offsets)
-    lengths = np.array([len(o) for o in runs.offsets])
-    layout_of = np.repeat(np.array(runs.layouts), lengths)
-    epoch_of = np.repeat(np.array(runs.epochs), lengths)
-    n = len(offsets)
+    counts = np.array(runs.counts, dtype=np.int64)
+    n = int(counts.sum())
+    first_row = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    within = np.arange(n, dtype=np.int64) - np.repeat(first_row, counts)
+    offsets = np.repeat(np.array(runs.starts, dtype=np.int64), counts) + within * np.repeat(
+        np.array(runs.steps, dtype=np.int64), counts
+    )
+    compressed = np.full(n, np.nan)
+    for run, times in runs.compressed_times.items():
+        compressed[first_row[run]: first_row[run] + counts[run]] = times
+    # Runs of interleaved patterns were listed member by member; offsets give back file order.
+    order = np.argsort(offsets, kind="stable")
+    offsets = offsets[order]
+    compressed = compressed[order]
+    layout_of = np.repeat(np.array(runs.layouts), counts)[order]
+    epoch_of = np.repeat(np.array(runs.epochs), counts)[order]
     columns = {name: np.full(n, np.nan) for name in RECORD_COLUMNS}
     # Accumulated components run across layouts in file order, so collect their raw values first.
     pending_accumulate: dict[str, tuple[np.ndarray, _Writer]] = {}
@@ -495,11 +617,8 @@ def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dic
         columns[column][present] = _scaled(summed[present], component.scale, component.offset)
 
     # Timestamps from compressed headers (a record has either these or a timestamp field).
-    start = 0
-    for times, length in zip(runs.compressed_times, lengths, strict=True):
-        if times is not None:
-            columns["timestamp"][start: start + length] = times
-        start += length
+    from_header = ~np.isnan(compressed)
+    columns["timestamp"][from_header] = compressed[from_header]
     return columns
 
 

@@ -54,8 +54,8 @@ __all__ = ["read_gpx_fast", "read_gpx", "parse_times"]
 _GPXPY_DEFAULT_NS = re.compile(r"""\sxmlns=(['"])[^'"]+\1""")
 # Time strings longer than this are not timestamps gpxpy reads in bulk; they go one by one.
 _MAX_TIME_CHARS = 40
-# A file writes its times in one or two layouts; more distinct layouts than this go one by one.
-_MAX_TIME_SHAPES = 8
+# A file writes its times in one or two layouts; texts beyond this many distinct layouts go one by one.
+_MAX_TIME_SHAPES = 16
 # Digits are marked with a code point that XML text cannot contain, so it never meets a real character.
 _DIGIT_MARK = 1
 # Offsets in the layouts parsed in bulk: "+hh", "+hhmm", "+hh:mm" (and "-").
@@ -99,38 +99,48 @@ def read_gpx_fast(data: bytes, file_name: str, sha256: str) -> Activity:
     return dataclasses.replace(activity, warnings=(*activity.warnings, note))
 
 
-def _without_fields(cls: type, name: str) -> type:
-    """A gpxpy class whose field lists skip `name`, so gpxpy reads everything of an element but that."""
+def _without_fields(cls: type, *names: str) -> type:
+    """A gpxpy class whose field lists skip `names`, so gpxpy reads an element but for its many points."""
     return type(
         f"{cls.__name__}Head",
         (cls,),
         {
-            "gpx_10_fields": [f for f in cls.gpx_10_fields if getattr(f, "name", None) != name],
-            "gpx_11_fields": [f for f in cls.gpx_11_fields if getattr(f, "name", None) != name],
+            "gpx_10_fields": [f for f in cls.gpx_10_fields if getattr(f, "name", None) not in names],
+            "gpx_11_fields": [f for f in cls.gpx_11_fields if getattr(f, "name", None) not in names],
         },
     )
 
 
-_GpxHead = _without_fields(gpxpy_gpx.GPX, "tracks")  # metadata, waypoints, routes
-_TrackHead = _without_fields(gpxpy_gpx.GPXTrack, "segments")  # name, number, type ...
+_GpxHead = _without_fields(gpxpy_gpx.GPX, "tracks", "waypoints", "routes")  # creator, metadata, <bounds>
+_RouteHead = _without_fields(gpxpy_gpx.GPXRoute, "points")  # name, <number> ...
+_TrackHead = _without_fields(gpxpy_gpx.GPXTrack, "segments")  # name, <number>, <type> ...
 _SegmentHead = _without_fields(gpxpy_gpx.GPXTrackSegment, "points")  # extensions
 
 
-def _checked_fields(fields: list[object]) -> dict[str, gpxfield.GPXField]:
-    """Track point child tags whose text gpxpy converts or checks (and refuses the file over), but ele and time."""
+def _checked_fields(fields: list[object], *, skip: tuple[str, ...]) -> dict[str, gpxfield.GPXField]:
+    """Point child tags whose text gpxpy converts or checks, and refuses the file over, by tag."""
     return {
         f.tag: f
         for f in fields
         if isinstance(f, gpxfield.GPXField)
-        and f.tag not in (None, "ele", "time")
+        and f.tag is not None
+        and f.tag not in skip
         and (f.type_converter is not None or f.possible)
     }
 
 
-_CHECKED = {
-    "1.0": _checked_fields(gpxpy_gpx.GPXTrackPoint.gpx_10_fields),  # course, speed, magvar, sat, fix ...
-    "1.1": _checked_fields(gpxpy_gpx.GPXTrackPoint.gpx_11_fields),  # magvar, sat, fix, hdop ... (no speed)
+# Track points: <ele> and <time> are read column-wise; the rest only checked (1.0 <speed> also used).
+_TRACK_POINT_CHECKS = {
+    "1.0": _checked_fields(gpxpy_gpx.GPXTrackPoint.gpx_10_fields, skip=("ele", "time")),  # course, speed, sat ...
+    "1.1": _checked_fields(gpxpy_gpx.GPXTrackPoint.gpx_11_fields, skip=("ele", "time")),  # sat, fix ... no speed
 }
+# Waypoints and route points are only counted, but gpxpy reads every one of them; <time> never fails.
+_OTHER_POINT_CHECKS = {
+    "1.0": _checked_fields(gpxpy_gpx.GPXWaypoint.gpx_10_fields, skip=("time",)),
+    "1.1": _checked_fields(gpxpy_gpx.GPXWaypoint.gpx_11_fields, skip=("time",)),
+}
+assert gpxpy_gpx.GPXRoutePoint.gpx_10_fields is gpxpy_gpx.GPXWaypoint.gpx_10_fields  # one check for both kinds
+assert gpxpy_gpx.GPXRoutePoint.gpx_11_fields is gpxpy_gpx.GPXWaypoint.gpx_11_fields
 
 
 def _gpxpy_fields(cls: type, element: etree._Element, version: str | None) -> object:
@@ -142,7 +152,7 @@ def _gpxpy_fields(cls: type, element: etree._Element, version: str | None) -> ob
 
 
 def _parse(text: str) -> ParsedGpx:
-    """Walk the lxml tree the way gpxpy walks its ElementTree and collect the points in bulk."""
+    """Parse with lxml and walk the tree the way gpxpy walks its ElementTree."""
     xml = _GPXPY_DEFAULT_NS.sub("", text, count=1)
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -161,10 +171,25 @@ def _parse(text: str) -> ParsedGpx:
         raise _Unsupported(f"lxml recovered from an error: {parser.error_log[0]}")
 
     version = root.get("version")
-    v11 = version == "1.1"  # gpxpy reads 1.1 fields only for exactly "1.1"
-    checked = _CHECKED["1.1" if v11 else "1.0"]
+    key = "1.1" if version == "1.1" else "1.0"  # gpxpy reads 1.1 fields only for exactly "1.1"
     head = _gpxpy_fields(_GpxHead, root, version)
+    waypoints = list(root.iterchildren("wpt"))
+    _check_points(waypoints, _OTHER_POINT_CHECKS[key])
+    route_points = 0
+    for rte in root.iterchildren("rte"):
+        _gpxpy_fields(_RouteHead, rte, version)
+        points = list(rte.iterchildren("rtept"))
+        _check_points(points, _OTHER_POINT_CHECKS[key])
+        route_points += len(points)
+    return dataclasses.replace(
+        _read_tracks(root, version), creator=head.creator, route_points=route_points, waypoints=len(waypoints)
+    )
 
+
+def _read_tracks(root: etree._Element, version: str | None) -> ParsedGpx:
+    """Every track point's columns, in file order (creator, routes and waypoints left empty)."""
+    v11 = version == "1.1"
+    checked = _TRACK_POINT_CHECKS["1.1" if v11 else "1.0"]
     lat_text: list[str | None] = []
     lon_text: list[str | None] = []
     ele_text: list[str | None] = []
@@ -221,17 +246,17 @@ def _parse(text: str) -> ParsedGpx:
         tracks_used += track_used
 
     n = i
-    ext = {c: np.full(n, np.nan) for c in CHANNELS}
+    channels = {c: np.full(n, np.nan) for c in CHANNELS}
     for channel in CHANNELS:
         found = [(k, hits[channel]) for k, hits in ext_hits if channel in hits]
         if found:
-            ext[channel][[k for k, _ in found]] = _extension_numbers([text for _, text in found])
+            channels[channel][[k for k, _ in found]] = _extension_numbers([text for _, text in found])
     speed = _check_extra(extra, checked)
     if speed:  # GPX 1.0 <speed> (m/s) in the point itself: the channel is empty, extensions are 1.1 only
-        ext["speed_mps"][list(speed)] = list(speed.values())
+        channels["speed_mps"][list(speed)] = list(speed.values())
 
     counts = np.array([c for _, _, c in where], dtype="int64")
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
+    segment_start = np.repeat(np.cumsum(counts) - counts, counts)
     points = PointArrays(
         time=parse_times(time_text),
         lat=_coordinates(lat_text, "lat"),
@@ -242,20 +267,29 @@ def _parse(text: str) -> ParsedGpx:
             (
                 np.repeat(np.array([w[0] for w in where], dtype="int64"), counts),
                 np.repeat(np.array([w[1] for w in where], dtype="int64"), counts),
-                np.arange(n, dtype="int64") - starts + 1,
+                np.arange(n, dtype="int64") - segment_start + 1,
             )
         ).reshape(-1, 3),
-        ext=ext,
+        ext=channels,
     )
     return ParsedGpx(
         points=points,
         n_tracks=tracks_used,
         n_segments=len(where),
         track_type=track_type,
-        creator=head.creator,
-        route_points=sum(len(r.points) for r in head.routes),
-        waypoints=len(head.waypoints),
+        creator=None,
+        route_points=0,
+        waypoints=0,
     )
+
+
+def _check_points(elements: list[etree._Element], checked: dict[str, gpxfield.GPXField]) -> None:
+    """Waypoints or route points: what gpxpy would refuse in them (position, <ele>, <sat> ...)."""
+    if not elements:
+        return
+    _coordinates([e.get("lat") for e in elements], "lat")
+    _coordinates([e.get("lon") for e in elements], "lon")
+    _check_extra([(i, c.tag, c.text) for i, e in enumerate(elements) for c in e if c.tag in checked], checked)
 
 
 def _coordinates(texts: list[str | None], name: str) -> np.ndarray:
@@ -319,31 +353,37 @@ def parse_times(texts: list[str | None]) -> np.ndarray:
     so one match decides validity and field positions for the whole group, whose digits are then
     read column by column. Non-ASCII, very long and unusual texts are converted one by one.
     """
-    out = np.full(len(texts), np.datetime64("NaT", "us"))
-    present = np.array([i for i, s in enumerate(texts) if s is not None], dtype="int64")
-    if not len(present):
-        return out
-    strings = [texts[i] for i in present]
+    n = len(texts)
+    out = np.full(n, np.datetime64("NaT", "us"))
+    if None in texts:
+        present = np.flatnonzero(np.fromiter((s is not None for s in texts), bool, n))
+        strings = [texts[i] for i in present]
+    else:
+        present, strings = np.arange(n), texts
     lengths = np.fromiter(map(len, strings), np.int64, len(strings))
-    bulk = (lengths <= _MAX_TIME_CHARS) & (lengths > 0)
-    slow = list(present[~bulk])
-    if bulk.any():
-        chosen = present[bulk]
-        chars = np.array(strings if bulk.all() else [texts[i] for i in chosen])
-        codes = chars.view(np.uint32).reshape(len(chosen), -1).astype(np.int64)
-        shapes = np.where((codes >= 48) & (codes <= 57), _DIGIT_MARK, codes)
-        todo = (codes < 128).all(axis=1)
-        slow.extend(chosen[~todo])
-        for _ in range(_MAX_TIME_SHAPES):
-            if not todo.any():
-                break
+    slow: list[int] = []
+    shapes_left = _MAX_TIME_SHAPES
+    for width in np.unique(lengths).tolist():
+        rows = np.flatnonzero(lengths == width)
+        chunk = strings if len(rows) == len(strings) else [strings[k] for k in rows]
+        joined = "".join(chunk)
+        # isascii() is O(1) in CPython: a str knows whether it is ASCII.
+        if not 0 < width <= _MAX_TIME_CHARS or not joined.isascii() or not shapes_left:
+            slow.extend(present[rows].tolist())
+            continue
+        # One byte per character: the texts of one width side by side, a row each.
+        codes = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(len(rows), width)
+        shapes = np.where((codes >= 48) & (codes <= 57), np.uint8(_DIGIT_MARK), codes)
+        todo = np.ones(len(rows), dtype=bool)
+        while todo.any() and shapes_left:
+            shapes_left -= 1
             row = int(np.argmax(todo))
             group = todo & (shapes == shapes[row]).all(axis=1)
             todo &= ~group
-            values, one_by_one = _parse_shape(str(chars[row]), codes[group])
-            out[chosen[group]] = values
-            slow.extend(chosen[group][one_by_one])
-        slow.extend(chosen[todo])
+            values, one_by_one = _parse_shape(chunk[row], codes[group])
+            out[present[rows[group]]] = values
+            slow.extend(present[rows[group][one_by_one]].tolist())
+        slow.extend(present[rows[todo]].tolist())
     for i in slow:
         parsed = gpxfield.TIME_TYPE.from_string(texts[i])
         out[i] = np.datetime64("NaT", "us") if parsed is None else np.datetime64(utc_naive(parsed), "us")
@@ -364,7 +404,7 @@ def _parse_shape(example: str, codes: np.ndarray) -> tuple[np.ndarray, np.ndarra
     def number(start: int, end: int) -> np.ndarray:
         value = np.zeros(rows, dtype=np.int64)
         for k in range(start, end):
-            value = value * 10 + (codes[:, k] - 48)
+            value = value * 10 + (codes[:, k].astype(np.int64) - 48)
         return value
 
     year, month, day, hour, minute, second = (number(*match.span(g)) for g in range(1, 7))
