@@ -290,12 +290,17 @@ def _strided(data: bytes, layout: Layout, pos: int, count: int, step: int) -> np
     return np.where(values == invalid, -1, values.astype(np.int64))
 
 
-def _last_valid_time(stamps: list[np.ndarray], last: int) -> int:
-    """The time accumulator after a stretch: its last valid timestamp field in file order (FIT Protocol
-    §4.1.2), else unchanged. `stamps` are the pattern members' timestamps, one array per member."""
-    ordered = np.column_stack(stamps).reshape(-1)  # instance by instance, member by member: file order
-    valid = np.flatnonzero(ordered >= 0)
-    return int(ordered[valid[-1]]) if len(valid) else last
+def _resolve_time(data: bytes, pending: list[list[tuple[Layout, int, int, int]]], last: int) -> int:
+    """The time accumulator after the pending stretches: the last valid timestamp field in file order
+    (FIT Protocol §4.1.2), else `last`. Each stretch lists its pattern members (layout, position,
+    repeats, period) that carry a timestamp field."""
+    for stretch in reversed(pending):
+        stamps = [_strided(data, layout, pos, count, step) for layout, pos, count, step in stretch]
+        ordered = np.column_stack(stamps).reshape(-1)  # instance by instance, member by member: file order
+        valid = np.flatnonzero(ordered >= 0)
+        if len(valid):
+            return int(ordered[valid[-1]])
+    return last
 
 
 def _valid_integer_timestamp(f: FieldDef | None) -> bool:
@@ -351,6 +356,9 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
         # Per FIT file of a chain: local definitions, accumulators and the time accumulator restart.
         local: dict[int, Layout] = {}
         last_time = 0
+        # Stretches of messages with timestamp fields since `last_time` was last known; only a
+        # compressed header needs the accumulator, so they are looked at only then (most files never).
+        pending_times: list[list[tuple[Layout, int, int, int]]] = []
         renderer.reset()
         p = body
         try:
@@ -397,6 +405,8 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                         raise UnsupportedFit("a compressed-timestamp message that also has a timestamp field")
                     count = _run_length(buf, p, stride, limit, header, 0xE0)
                     offsets = buf[p: p + (count - 1) * stride + 1: stride].astype(np.int64) & 0x1F
+                    last_time = _resolve_time(data, pending_times, last_time)
+                    pending_times.clear()
                     previous = np.concatenate(([last_time & 0x1F], offsets[:-1]))
                     wraps = np.cumsum(offsets < previous)
                     times = (last_time & ~0x1F) + offsets + 32 * wraps
@@ -419,9 +429,9 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                         if member.mesg_num == RECORD_MESG:
                             runs.add(p + offset + 1, repeats, period, member.ident, epoch)
                         if member.timestamp is not None:
-                            stamps.append(_strided(data, member, p + offset, repeats, period))
+                            stamps.append((member, p + offset, repeats, period))
                     if stamps:
-                        last_time = _last_valid_time(stamps, last_time)
+                        pending_times.append(stamps)
                     p += repeats * period
                     continue
 
@@ -432,12 +442,14 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                     values, stamp = renderer.render(data, layout, p + 1, None)
                     if stamp is not None:
                         last_time = stamp
+                        pending_times.clear()
                     messages[values.pop("__name__")].append(values)
                 elif layout.timestamp is not None:
                     unpack, offset, invalid = layout.timestamp
                     (value,) = unpack.unpack_from(data, p + 1 + offset)
                     if value != invalid:
                         last_time = value
+                        pending_times.clear()
                 p += stride
         except _Cut:
             if truncated_at is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -106,11 +107,13 @@ class _Intervals:
     smoothed_altitude_m: np.ndarray  # per sample, NaN without altitude
     channels: dict[str, np.ndarray]  # end-sample values per interval
 
-    @property
+    # Cached: every aggregate weights by these (17 uses per run); a frozen dataclass allows cached_property
+    # because it writes the instance's __dict__ directly. Callers must not modify the arrays.
+    @cached_property
     def moving_dd(self) -> np.ndarray:
         return np.where(self.moving, self.dd_m, 0.0)
 
-    @property
+    @cached_property
     def moving_dt(self) -> np.ndarray:
         return np.where(self.moving, self.dt_s, 0.0)
 
