@@ -63,7 +63,7 @@ def measure_fit(count: int, repeat: int) -> list[dict]:
         messages, error = _decode_fitparse(data)
         records = messages.n_records
         reference_s = _once(lambda d=data: _decode_fitparse(d))
-        fast_s = _best(lambda d=data: decode_fit(d, label, _WANTED), repeat)
+        fast_s = _best(lambda d=data, n=label: decode_fit(d, n, _WANTED), repeat)
         read_reference_s = _once(lambda d=data: read_activity(d, backend="fitparse"))
         read_fast_s = _best(lambda d=data: read_activity(d), repeat)
         rows.append({

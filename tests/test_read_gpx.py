@@ -132,7 +132,7 @@ def test_two_points_at_the_equator_every_column_and_unit():
     assert act.start_time == pd.Timestamp("2024-05-04T07:30:00Z")
     assert act.utc_offset_s is None
     assert act.device == "Garmin Connect"
-    assert act.source_format == "gpx" and act.reader == "gpxpy"
+    assert act.source_format == "gpx" and act.reader == "lxml"
     assert act.file_name == "equator.gpx"
     assert act.file_sha256 == hashlib.sha256(text.encode()).hexdigest()
     assert len(act.sessions) == 1

@@ -48,7 +48,7 @@ class Activity:
     file_name: str
     file_sha256: str
     cadence_unit: str  # how cadence_spm was derived; see analysis.io.cadence
-    reader: str  # library that decoded the file: "fitparse", "garmin-fit-sdk", "gpxpy"
+    reader: str  # decoder that read the file: "fit_fast", "fitparse", "garmin-fit-sdk", "lxml", "gpxpy"
     timer_events: tuple[TimerEvent, ...] = ()
     sessions: tuple[SessionSummary, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)

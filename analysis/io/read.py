@@ -30,11 +30,16 @@ def read_activity(source: object, *, filename: str | None = None, backend: str =
         if kind == "fit":
             from analysis.io.fit import read_fit
 
-            return read_fit(data, name, digest, backend="fitparse" if backend in ("fitparse", "reference") else "fast")
+            reference = backend in ("fitparse", "reference")
+            return read_fit(data, name, digest, backend="fitparse" if reference else "fast")
         if kind == "gpx":
-            from analysis.io.gpx import read_gpx
+            if backend in ("gpxpy", "reference"):
+                from analysis.io.gpx import read_gpx
 
-            return read_gpx(data, name, digest)
+                return read_gpx(data, name, digest)
+            from analysis.io.gpx_fast import read_gpx_fast
+
+            return read_gpx_fast(data, name, digest)
     except InputError:
         raise
     except Exception as exc:  # a reader bug or a library failure we did not foresee: still the user's file
