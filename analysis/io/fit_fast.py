@@ -32,6 +32,7 @@ its definition, trailing garbage, an array-valued field feeding a component) rai
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 from dataclasses import dataclass, field
 
@@ -359,7 +360,6 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
         # Stretches of messages with timestamp fields since `last_time` was last known; only a
         # compressed header needs the accumulator, so they are looked at only then (most files never).
         pending_times: list[list[tuple[Layout, int, int, int]]] = []
-        renderer.reset()
         p = body
         try:
             while p < limit:
@@ -638,86 +638,131 @@ def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dic
 # the few non-record messages, rendered with fitparse's own profile and processors
 
 
+# Fields of the non-record messages that `analysis.io.fit` reads; the renderer skips the others
+# (a session message has ~100 fields), which makes it ~10× cheaper than rendering everything.
+MESSAGE_FIELDS = frozenset({
+    "device_index", "event", "event_type", "garmin_product", "local_timestamp", "manufacturer", "product",
+    "product_name", "sport", "sub_sport", "start_time", "timestamp", "total_elapsed_time", "time_created",
+})
+_FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z
+
+
+def _process_type(type_name: str, value):
+    """fitparse's FitFileDataProcessor type processors (the only value processors it runs by default)."""
+    if value is None:
+        return None
+    if type_name == "date_time":
+        if value >= 0x10000000:
+            return _naive_utc(value)
+        return value
+    if type_name == "local_date_time":
+        return _naive_utc(value)
+    if type_name == "bool":
+        return bool(value)
+    if type_name == "localtime_into_day":
+        minutes, seconds = divmod(value, 60)
+        hours, minutes = divmod(minutes, 60)
+        return dt.time(hours, minutes, seconds)
+    return value
+
+
+def _naive_utc(seconds: int) -> dt.datetime:
+    return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=_FIT_EPOCH_UNIX_S + seconds)
+
+
 class _MessageRenderer:
-    """Render one data message as fitparse would (field names → values), from its raw bytes."""
+    """Render one data message as fitparse 1.2.0 would (field names → values), from its raw bytes,
+    for the fields in MESSAGE_FIELDS: same raw parsing, subfields, components (none accumulated
+    in these messages), scale and offset, enumeration names and date processing, in the same order, so a
+    later field overwrites an earlier one exactly as in fitparse's dicts."""
 
     def __init__(self) -> None:
-        from fitparse.processors import FitFileDataProcessor
+        self._plans: dict[int, tuple] = {}
 
-        self._processor = FitFileDataProcessor()
-        self.accumulators: dict[int, dict[int, int]] = {}
+    def _plan(self, layout: Layout) -> tuple:
+        plan = self._plans.get(layout.ident)
+        if plan is not None:
+            return plan
+        from fitparse.profile import MESSAGE_TYPES
+        from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES
 
-    def reset(self) -> None:
-        self.accumulators = {}
+        mesg_type = MESSAGE_TYPES[layout.mesg_num]
+        endian = ">" if layout.big_endian else "<"
+
+        def names(spec) -> set[str]:
+            out = {spec.name} | {sub.name for sub in spec.subfields or ()}
+            for component in spec.components or ():
+                target = mesg_type.fields[component.def_num]
+                out |= {target.name} | {sub.name for sub in target.subfields or ()}
+            return out
+
+        relevant, referenced = [], set()
+        for f in layout.fields:
+            spec = mesg_type.fields.get(f.number)
+            if spec is not None and names(spec) & MESSAGE_FIELDS:
+                relevant.append(f.number)
+                for sub in spec.subfields or ():
+                    referenced |= {ref.def_num for ref in sub.ref_fields}
+                for component in spec.components or ():
+                    for sub in mesg_type.fields[component.def_num].subfields or ():
+                        referenced |= {ref.def_num for ref in sub.ref_fields}
+        parse = []
+        for f in layout.fields:
+            if f.number in relevant or f.number in referenced:
+                base = BASE_TYPES.get(f.base_type, BASE_TYPE_BYTE)
+                unpacker = struct.Struct(endian + str(f.size // base.size) + base.fmt)
+                parse.append((f, base, unpacker, mesg_type.fields.get(f.number), f.number in relevant))
+        plan = (mesg_type, tuple(parse))
+        self._plans[layout.ident] = plan
+        return plan
 
     def render(
         self, data: bytes, layout: Layout, start: int, compressed_time: int | None
     ) -> tuple[dict, int | None]:
-        from fitparse.base import FitFile
-        from fitparse.profile import FIELD_TYPE_TIMESTAMP, MESSAGE_TYPES
-        from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, FieldData, FieldDefinition
-
-        mesg_type = MESSAGE_TYPES[layout.mesg_num]
-        endian = ">" if layout.big_endian else "<"
-        field_defs, raw_values = [], []
-        for f in layout.fields:
-            base = BASE_TYPES.get(f.base_type, BASE_TYPE_BYTE)
-            is_byte = base.name == "byte"
-            fmt = endian + str(f.size // base.size) + base.fmt
-            raw = struct.unpack_from(fmt, data, start + f.offset)
-            if len(raw) > 1 and not is_byte:
+        mesg_type, parse = self._plan(layout)
+        raws: dict[int, object] = {}
+        for f, base, unpacker, _, _ in parse:
+            raw = unpacker.unpack_from(data, start + f.offset)
+            if base.name == "byte":
+                raw = base.parse(raw)
+            elif len(raw) > 1:
                 raw = tuple(base.parse(v) for v in raw)
             else:
-                raw = base.parse(raw if is_byte else raw[0])
-            spec = mesg_type.fields.get(f.number)
-            field_defs.append(FieldDefinition(field=spec, def_num=f.number, base_type=base, size=f.size))
-            raw_values.append(raw)
-            if spec and spec.components:
-                for component in spec.components:
-                    if component.accumulate:
-                        self.accumulators.setdefault(layout.mesg_num, {}).setdefault(component.def_num, 0)
+                raw = base.parse(raw[0])
+            raws.setdefault(f.number, raw)  # fitparse matches subfield references on the first such field
 
-        class _Def:  # the two attributes FitFile._resolve_subfield reads
-            pass
+        def resolve(spec):
+            for sub in spec.subfields or ():
+                for ref in sub.ref_fields:
+                    if ref.def_num in raws and raws[ref.def_num] == ref.raw_value:
+                        return sub
+            return spec
 
-        definition = _Def()
-        definition.field_defs = field_defs
-        datas = []
+        values: dict = {}
         stamp = None
-        for field_def, raw in zip(field_defs, raw_values, strict=True):
-            spec, parent = field_def.field, None
-            if spec:
-                spec, parent = FitFile._resolve_subfield(spec, definition, raw_values)
-                for component in spec.components or ():
-                    try:
-                        part = component.render(raw)
-                    except ValueError:
-                        continue
-                    if component.accumulate and part is not None:
-                        store = self.accumulators[layout.mesg_num]
-                        part = FitFile._apply_compressed_accumulation(part, store[component.def_num], component.bits)
-                        store[component.def_num] = part
-                    part = _apply_scale_offset(component, part)
-                    target = mesg_type.fields[component.def_num]
-                    target, target_parent = FitFile._resolve_subfield(target, definition, raw_values)
-                    datas.append(FieldData(field_def=None, field=target, parent_field=target_parent,
-                                           value=target.render(part), raw_value=part))
-                value = _apply_scale_offset(spec, spec.render(raw))
-            else:
-                value = raw
-            if field_def.def_num == TIMESTAMP_FIELD and raw is not None:
+        for f, _, _, spec, is_relevant in parse:
+            raw = raws[f.number]
+            if f.number == TIMESTAMP_FIELD and raw is not None:
                 stamp = raw
-            datas.append(FieldData(field_def=field_def, field=spec, parent_field=parent, value=value, raw_value=raw))
+            if not is_relevant:
+                continue
+            field = resolve(spec)
+            for component in field.components or ():
+                try:
+                    part = component.render(raw)
+                except ValueError:
+                    continue
+                if component.accumulate:
+                    # None of the profile's non-record messages the reader uses has one (FIT SDK 21).
+                    raise UnsupportedFit(f"an accumulated component in {mesg_type.name}")
+                part = _apply_scale_offset(component, part)
+                target = resolve(mesg_type.fields[component.def_num])
+                values[target.name] = _process_type(target.type.name, target.render(part))
+            value = _apply_scale_offset(field, field.render(raw))
+            values[field.name] = _process_type(field.type.name, value)
         if compressed_time is not None:
             stamp = compressed_time
-            datas.append(FieldData(field_def=None, field=FIELD_TYPE_TIMESTAMP, parent_field=None,
-                                   value=FIELD_TYPE_TIMESTAMP.render(compressed_time), raw_value=compressed_time))
-        values: dict = {}
-        for item in datas:
-            self._processor.run_type_processor(item)
-            self._processor.run_field_processor(item)
-            self._processor.run_unit_processor(item)
-            values[item.name] = item.value
+            values["timestamp"] = _process_type("date_time", compressed_time)
         values["__name__"] = mesg_type.name
         return values, stamp
 
