@@ -7,11 +7,12 @@ a one-hour run: more than decoding the run. Two facts make it cheap:
 
 * with initial value 0 the CRC is linear over GF(2), and leading zero bytes leave it at 0;
 * so the data, padded at the front with zeros, can be cut into B equal blocks of L bytes whose
-  CRCs are computed side by side (one numpy table lookup per byte *column*, L steps), then
+  CRCs are computed side by side (one numpy lookup per column of 16-bit words, L/2 steps: a
+  16-bit state is fully replaced by two bytes, so a 65,536-entry table does two at once), then
   chained: crc(A‖B) = Z_L(crc(A)) xor crc(B), where Z_L is "feed L zero bytes", itself linear
   and so a pair of 256-entry tables.
 
-With L ≈ √n both loops take ~√n steps: ~2 ms for a 150 KB file.
+With L ≈ √n both loops take ~√n steps: ~1 ms for a 500 KB file.
 """
 
 from __future__ import annotations
@@ -64,6 +65,18 @@ def _zero_feed_tables(block: int) -> tuple[list[int], list[int]]:
     return low, high
 
 
+def _word_table() -> np.ndarray:
+    """T2[w]: the state after feeding two bytes to state c, where w = c xor (byte0 | byte1 << 8).
+
+    A 16-bit CRC's state is fully replaced by two bytes, so two bytes cost one lookup."""
+    w = np.arange(1 << 16, dtype=np.uint32)
+    first = _TABLE[w & 0xFF].astype(np.uint32)
+    return ((first >> 8) ^ _TABLE[((w >> 8) ^ first) & 0xFF]).astype(np.uint16)
+
+
+_WORD_TABLE = _word_table()
+
+
 def crc16(data: bytes | memoryview) -> int:
     """CRC-16/ARC (the FIT checksum) of `data`; an integer 0..65535."""
     size = len(data)
@@ -73,12 +86,13 @@ def crc16(data: bytes | memoryview) -> int:
     blocks = -(-size // block)
     padded = np.zeros(blocks * block, dtype=np.uint8)
     padded[blocks * block - size:] = np.frombuffer(data, dtype=np.uint8)
-    # Column-major so each step reads one contiguous column of bytes, one from every block.
-    columns = np.asfortranarray(padded.reshape(blocks, block))
+    # Column-major so each step reads one contiguous column of words, one from every block.
+    words = np.asfortranarray(padded.view("<u2").reshape(blocks, block // 2))
     state = np.zeros(blocks, dtype=np.uint16)
-    table = _TABLE
-    for j in range(block):
-        state = (state >> 8) ^ table[(state ^ columns[:, j]) & 0xFF]
+    table = _WORD_TABLE
+    for j in range(block // 2):
+        np.bitwise_xor(state, words[:, j], out=state)
+        state = table[state]
     low, high = _zero_feed_tables(block)
     crc = 0
     for value in state.tolist():
