@@ -288,7 +288,8 @@ class Store:
         frame = self._cursor().execute(
             f"SELECT {', '.join(COLUMN_NAMES)} FROM samples WHERE run_id = ? ORDER BY seq", [run_id]
         ).df()
-        return conform_samples({c: frame[c].to_numpy() for c in COLUMN_NAMES})
+        # Series, not .to_numpy(): a tz-aware column's to_numpy() is Timestamp objects, parsed one by one.
+        return conform_samples({c: frame[c] for c in COLUMN_NAMES})
 
     def activity(self, run_id: str) -> Activity:
         """A stored run as an `Activity` (samples, timer events and metadata), without its file."""
@@ -685,8 +686,9 @@ _ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.floa
 
 def _runs_arrow_schema(tx: duckdb.DuckDBPyConnection) -> pa.Schema:
     """The `runs` table's columns as an Arrow schema (read from the database: one source of truth)."""
-    described = tx.execute("SELECT column_name, data_type FROM information_schema.columns "
-                           "WHERE table_name = 'runs' ORDER BY ordinal_position").fetchall()
+    described = tx.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'runs' "
+                           "AND table_catalog = current_database() AND table_schema = current_schema() "
+                           "ORDER BY ordinal_position").fetchall()
     return pa.schema([(name, _ARROW_TYPES[kind]) for name, kind in described])
 
 
@@ -706,11 +708,20 @@ def _samples_table(runs: list[tuple[str, pd.DataFrame]]) -> pa.Table:
     columns["time"] = pa.array(times.view("datetime64[ns]"), type=pa.timestamp("ns", tz="UTC"), from_pandas=True)
     # One (channels x samples) block: a conformed frame keeps its floats as one block, so each run's
     # part is a view, and each channel's row of the joined block goes to Arrow without another copy.
-    values = list(COLUMN_NAMES[1:])
-    block = np.concatenate([samples[values].to_numpy(dtype="float64").T for _, samples in runs], axis=1)
-    for row, name in enumerate(values):
+    block = np.concatenate([_channels(samples).T for _, samples in runs], axis=1)
+    for row, name in enumerate(COLUMN_NAMES[1:]):
         columns[name] = pa.array(block[row], type=pa.float64(), from_pandas=True)
     return pa.table(columns)
+
+
+def _channels(samples: pd.DataFrame) -> np.ndarray:
+    """The float channels of a samples frame, (samples x channels) in COLUMN_NAMES order."""
+    if samples.columns.equals(_SAMPLE_INDEX):  # the contract's order: slice by position, 3x cheaper
+        return samples.iloc[:, 1:].to_numpy(dtype="float64")
+    return samples[list(COLUMN_NAMES[1:])].to_numpy(dtype="float64")
+
+
+_SAMPLE_INDEX = pd.Index(COLUMN_NAMES)
 
 
 def _epoch_us(stamp: pd.Timestamp) -> int:

@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/ingest.py --profile 20 [--profile-workers 1]   # where does the time go?
 
 Workloads: the bundled sample club (sample_data/), and N generated runs at 1 Hz (default 1,000 one-hour runs,
-3.6 M records, ~150 MB of FIT: a coach's season) written by the project's FIT writer. Each is ingested by
+3.6 M records, ~100 MB of FIT: a coach's season) written by the project's FIT writer (in parallel; `--cache`
+keeps them for the next run). Each is ingested by
 `analysis.ingest.pipeline.ingest` (or `load_sample_club`) into a fresh store in a temporary folder, with
 workers=1 and with every usable core (`--serial` adds workers=0: everything in this process, one file after
 another). A measurement, not a test: numbers depend on the machine and on what else runs on it.
@@ -14,10 +15,14 @@ Columns:
 - CPU s of this process and of the worker processes during the row (getrusage RUSAGE_SELF, and RUSAGE_CHILDREN,
   which counts workers once they have exited: every row's workers exit before the row ends);
 - stage sums: `read` (decode a file to an Activity, in the workers, wall time per file as the worker measured
-  it), `metrics` (run_metrics, in the workers), `store` (this process inside Store.add_batch, not counting
-  the time it waited for the next file from the workers);
-- `non-decode CPU/1k`: CPU seconds of parent + workers minus the `read` stage, per 1,000 files: the cost
-  of everything around the decoder, extrapolated to a season;
+  it), `metrics` (run_metrics and the report's facts, in the workers), `store` (this process inside
+  Store.add_batch, not counting the time it waited for the next file from the workers), `waited` (that
+  waiting: the store had nothing to do);
+- `non-decode CPU/1k`: CPU seconds of parent + workers minus what the FIT decoder alone takes on the same
+  files (measured once, in this process, before the rows: `analysis.io.fit_fast.decode_fit` where it
+  exists, else fitparse), per 1,000 files: the cost of everything around the decoder (worker start-up,
+  building the Activity, metrics, moving results between processes, the store), extrapolated to a season
+  (generated runs only);
 - peak memory in MB, from a thread sampling /proc every 20 ms: this process's resident set (RSS), the sum
   of the workers' RSS, and the peak of their total. At the end, getrusage's lifetime maxima are printed as
   a cross-check (ru_maxrss of this process; of the largest single worker).
@@ -202,11 +207,31 @@ def _cpu() -> tuple[float, float]:
 
 
 HEADER = (f"{'workload':32} {'workers':>7} {'files':>5} {'records':>10} {'wall s':>7} {'files/s':>8} "
-          f"{'records/s':>10} | {'CPU s parent':>12} {'workers':>7} | {'read':>6} {'metrics':>7} {'store':>6} | "
-          f"{'non-decode CPU/1k':>17} | {'peak MB parent':>14} {'workers':>7} {'total':>6}")
+          f"{'records/s':>10} | {'CPU s parent':>12} {'workers':>7} | {'read':>6} {'metrics':>7} {'store':>6} "
+          f"{'waited':>6} | {'non-decode CPU/1k':>17} | {'peak MB parent':>14} {'workers':>7} {'total':>6}")
 
 
-def measure(label: str, load: Callable[[Store, int], object], workers: int) -> None:
+def decoder_only(paths: list[Path]) -> tuple[float, str]:
+    """CPU seconds the FIT decoder alone takes over `paths` in this process, and its name."""
+    from analysis.io import fit
+
+    try:
+        from analysis.io.fit_fast import decode_fit
+
+        def decode(data: bytes) -> object:
+            return decode_fit(data, "bench.fit", fit._WANTED)
+
+        name = "fit_fast"
+    except ImportError:  # before the fast decoder: fitparse was the decoder
+        decode, name = fit._decode_fitparse, "fitparse"
+    datas = [p.read_bytes() for p in paths]
+    started = time.process_time()
+    for data in datas:
+        decode(data)
+    return time.process_time() - started, name
+
+
+def measure(label: str, load: Callable[[Store, int], object], workers: int, decode_s_per_file: float = 0.0) -> None:
     stages = Stages()
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "store") as store:
         _instrument(store, stages)
@@ -221,13 +246,13 @@ def measure(label: str, load: Callable[[Store, int], object], workers: int) -> N
     failed = int((report["status"] == "failed").sum())
     parent_cpu = cpu_after[0] - cpu_before[0]
     worker_cpu = cpu_after[1] - cpu_before[1]
-    # With workers=0 the reading happens in this process: its read stage is in the parent's CPU.
-    non_decode = (parent_cpu + worker_cpu - stages.read_s) / max(files, 1) * 1000
+    non_decode = "" if not decode_s_per_file else \
+        f"{(parent_cpu + worker_cpu) / files * 1000 - decode_s_per_file * 1000:15.1f} s"
     print(f"{label:32} {workers:>7} {files:5} {records:>10,} {seconds:7.2f} {files / seconds:8.1f} "
           f"{records / seconds:>10,.0f} | {parent_cpu:12.2f} {worker_cpu:7.2f} | {stages.read_s:6.2f} "
-          f"{stages.metrics_s:7.2f} {stages.store_s:6.2f} | {non_decode:15.1f} s | {memory.parent / MB:14.0f} "
-          f"{memory.children / MB:7.0f} {memory.total / MB:6.0f}" + (f"  FAILED={failed}" if failed else ""),
-          flush=True)
+          f"{stages.metrics_s:7.2f} {stages.store_s:6.2f} {stages.waited_s:6.2f} | {non_decode:>17} | "
+          f"{memory.parent / MB:14.0f} {memory.children / MB:7.0f} {memory.total / MB:6.0f}"
+          + (f"  FAILED={failed}" if failed else ""), flush=True)
 
 
 def profile(folder: Path, runs: int, workers: int, top: int = 30) -> None:
@@ -274,6 +299,9 @@ def main() -> int:
             profile(folder, args.profile, args.profile_workers)
             return 0
 
+        decode_s, decoder = decoder_only(paths)
+        print(f"decoder alone ({decoder}, one process): {decode_s:.2f} s CPU for {count} files, "
+              f"{count * args.minutes * 60 / decode_s:,.0f} records/s")
         print(HEADER)
         worker_counts = ([0] if args.serial else []) + sorted({1, cores})
         if not args.skip_club:
@@ -282,7 +310,8 @@ def main() -> int:
                         lambda store, w: load_sample_club(store, workers=w), workers)
         for workers in worker_counts:
             measure(f"{count} generated {args.minutes}-min runs",
-                    lambda store, w: ingest(paths, athlete="Bench", store=store, workers=w), workers)
+                    lambda store, w: ingest(paths, athlete="Bench", store=store, workers=w), workers,
+                    decode_s / count)
 
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     largest_worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

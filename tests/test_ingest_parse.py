@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from fit_fixtures import Stretch, gpx_from_records, records_for, run_file
 
-from analysis.ingest.parse import MEMORY_REASON, ParsedFile, parse_all, parse_source
+from analysis.ingest.parse import MEMORY_REASON, ParsedFile, parse_all, parse_iter, parse_source
 from analysis.ingest.sources import Skipped, SourceFile, expand_sources
 from analysis.io.source import sha256_hex
 
@@ -46,6 +46,10 @@ def check_batch(results: list[ParsedFile]) -> None:
     assert run.metrics is not None and run.metrics.eligible
     assert run.activity is not None and run.activity.file_name == "export.zip/run.fit"
     assert run.sha256 == sha256_hex(RUN) == run.activity.file_sha256
+    assert [stage for stage, _ in run.stage_seconds] == ["read", "metrics"]
+    assert all(0 <= seconds <= run.seconds for _, seconds in run.stage_seconds)
+    assert run.facts is not None and run.facts["fields_present"] == run.activity.fields_present
+    assert run.facts["summary"] == run.activity.summary()
     assert broken.kind == "failed" and "checksum does not match" in broken.reason
     assert not broken.reason.startswith("export.zip")  # the name is a field of its own
     assert broken.message.startswith("export.zip/broken.fit: is damaged")
@@ -101,6 +105,22 @@ def test_parse_all_in_process_keeps_order_and_reports_progress() -> None:
     check_batch(results)
     assert len(calls) == 6 and calls[-1][:2] == (6, 6)
     assert [c[0] for c in calls] == [1, 2, 3, 4, 5, 6]
+
+
+def test_parse_iter_reads_each_file_when_it_is_asked_for() -> None:
+    calls: list[tuple[int, int, str]] = []
+    results = parse_iter(batch(), athlete="ana", workers=0, progress=lambda *a: calls.append(a))
+    assert calls == []  # nothing is read before the first result is taken
+    taken = []
+    for result in results:
+        taken.append(result)
+        assert len(calls) == len(taken)  # one file read per result taken, in input order
+    check_batch(taken)
+
+
+def test_parse_iter_checks_its_arguments_at_the_call() -> None:
+    with pytest.raises(ValueError, match="workers"):
+        parse_iter([], workers=-1)
 
 
 def test_expanded_sample_files_parse(tmp_path: Path) -> None:
@@ -180,6 +200,36 @@ def test_parse_all_in_workers_survives_hangs_crashes_and_memory_hogs() -> None:
     assert elapsed < 60, "a hung file must not hold up the batch for long"
 
 
+def test_files_sent_ahead_to_a_worker_that_then_hangs_or_crashes_are_read_by_another() -> None:
+    """One worker: each small file is sent while the one before is being read, so a file waits in the pipe
+    of a worker that then crashes or hangs; it must go back to the queue, not fail with it."""
+    sources = [SourceFile("crash.fit", RUN, "fit"), SourceFile("next.fit", RUN, "fit"),
+               SourceFile("hang.fit", RUN, "fit"), SourceFile("last.fit", RUN, "fit")]
+    results = parse_all(sources, workers=1, timeout_s=3.0, parser=_troublesome_parser)
+    assert [r.kind for r in results] == ["failed", "activity", "failed", "activity"]
+    assert "stopped the file reader" in results[0].reason
+    assert results[2].reason == "took longer than 3 s to read; the file may be damaged or hostile"
+
+
+def test_only_a_file_that_fits_the_pipe_is_sent_ahead() -> None:
+    from collections import deque
+
+    from analysis.ingest.parse import _Worker
+
+    worker = _Worker.__new__(_Worker)  # no process: only the rule is under test
+    worker.state, worker.queue, worker.pipe_bytes = "busy", deque([0]), 1024 * 1024
+    small, large = SourceFile("a.fit", bytes(100_000), "fit"), SourceFile("b.gpx", bytes(600_000), "gpx")
+    assert worker.can_take(small) and not worker.can_take(large)
+    worker.queue.append(1)
+    assert not worker.can_take(small)  # one file waiting is enough
+    worker.queue, worker.pipe_bytes = deque([0]), 0  # a pipe whose size is unknown
+    assert not worker.can_take(small)
+    worker.state, worker.queue = "idle", deque()
+    assert worker.can_take(large)  # an idle worker takes anything: it is waiting to read it
+    worker.state = "starting"
+    assert not worker.can_take(small)
+
+
 def test_parse_all_in_workers_matches_in_process_results() -> None:
     sources = [SourceFile(f"run{i}.fit", RUN, "fit") for i in range(3)] + [
         SourceFile("short.gpx", SHORT_RUN_GPX, "gpx"),
@@ -217,4 +267,17 @@ def test_an_exception_from_progress_stops_the_batch_and_its_workers() -> None:
     sources = [SourceFile("run.fit", RUN, "fit"), SourceFile("hang.fit", RUN, "fit")]
     with pytest.raises(KeyboardInterrupt):
         parse_all(sources, workers=2, parser=_troublesome_parser, progress=stop)
+    assert _children() <= before
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to list child processes")
+def test_a_consumer_that_stops_early_stops_the_workers() -> None:
+    """The store takes results from parse_iter; if it stops (an error while storing), no worker is left."""
+    before = _children()
+    sources = [SourceFile("run.fit", RUN, "fit"), SourceFile("hang.fit", RUN, "fit"), SourceFile("b.fit", RUN, "fit")]
+    results = parse_iter(sources, workers=2, parser=_troublesome_parser)
+    first = next(results)
+    assert first.name == "run.fit" and first.kind == "activity"
+    assert len(_children() - before) >= 1  # the workers are running (one is stuck on hang.fit)
+    results.close()
     assert _children() <= before

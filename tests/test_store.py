@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import gzip
 import io
+import os
 import subprocess
 import sys
 import threading
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -17,11 +21,12 @@ from conftest import REPO_ROOT, SAMPLE_DIR
 from fit_fixtures import Stretch, fit_from_records, gpx_from_records, records_for, run_file
 
 from analysis.errors import InputError
-from analysis.ingest.parse import ParsedFile
+from analysis.ingest.parse import ParsedFile, parse_source
 from analysis.ingest.pipeline import ingest
+from analysis.ingest.sources import SourceFile
 from analysis.io import read_activity
 from analysis.metrics import run_metrics
-from analysis.store import STORE_FILE, Store
+from analysis.store import STORE_FILE, Store, _RunBatch
 
 LOG_CSV = (SAMPLE_DIR / "strength_log_template.csv").read_bytes()  # names its athlete: ana
 # The same log without an athlete column: entries go to the athlete named at import.
@@ -258,3 +263,153 @@ def test_the_plan_is_stored_checked_and_survives_reopening(tmp_path):
     with Store(tmp_path / "s") as store:
         assert store.plan() == {"core": 3, "mobility": 1}
         assert store.set_plan(None) == {"core": 2, "hip": 2}
+
+
+# ----------------------------------------------------------------------------------------------------
+# writing in bulk: runs are accepted in memory and written many at a time (analysis.store._RunBatch)
+
+
+def parsed(name: str, data: bytes) -> ParsedFile:
+    return parse_source(SourceFile(name, data, "gpx" if name.endswith(".gpx") else "fit"), athlete="Ana")
+
+
+def tricky_batch() -> list[ParsedFile]:
+    """Duplicates by content and by start time, in the batch and against the store, in a chosen order."""
+    records = records_for([Stretch(2400, 3.0)], dynamics=True)
+    return [parsed("plain.gpx", gpx_from_records(records)),  # replaced later in this batch
+            parsed("other.fit", a_run(start_hour=12)),
+            parsed("rich.fit", fit_from_records(records)),  # the same run with more channels
+            parsed("rich-copy.fit", fit_from_records(records)),  # the same bytes: duplicate by SHA-256
+            parsed("plain-again.gpx", gpx_from_records(records) + b"\n"),  # same run, fewer channels
+            parsed("evening.fit", a_run(start_hour=18))]
+
+
+def store_contents(store: Store) -> dict[str, pd.DataFrame]:
+    cur = store._cursor()
+    return {"runs": store.runs().drop(columns="imported_at"),
+            "imports": store.imports().drop(columns=["imported_at", "batch_id"]),
+            "samples": cur.execute("SELECT * FROM samples ORDER BY run_id, seq").df(),
+            "events": cur.execute("SELECT * FROM timer_events ORDER BY run_id, time").df()}
+
+
+def test_a_batch_written_run_by_run_stores_exactly_what_one_write_does(tmp_path, monkeypatch):
+    results = {}
+    for flush_every in (_RunBatch.FLUSH_SAMPLES, 1):  # 1: every run is written as soon as it is accepted
+        monkeypatch.setattr(_RunBatch, "FLUSH_SAMPLES", flush_every)
+        with Store(tmp_path / f"store-{flush_every}") as store:
+            store.add_batch("Ana", [parsed("evening.fit", a_run(start_hour=18))])  # stored before the batch
+            report = store.add_batch("Ana", tricky_batch())
+            assert list(report["status"]) == ["imported", "imported", "imported", "duplicate", "duplicate",
+                                              "duplicate"]
+            assert "replaced plain.gpx" in report["reason"][2]
+            assert report["reason"][3] == "already imported (athlete Ana, file rich.fit)"
+            assert "the same run as rich.fit" in report["reason"][4]
+            assert report["reason"][5].startswith("already imported (athlete Ana, file evening.fit)")
+            results[flush_every] = store_contents(store)
+    assert sorted(results[1]["runs"]["file_name"]) == ["evening.fit", "other.fit", "rich.fit"]
+    for table, frame in results[1].items():
+        pd.testing.assert_frame_equal(frame, results[_RunBatch.FLUSH_SAMPLES][table], check_exact=True, obj=table)
+
+
+def test_a_run_replaced_after_it_was_written_is_deleted_with_its_samples(store, monkeypatch):
+    monkeypatch.setattr(_RunBatch, "FLUSH_SAMPLES", 1)
+    batch = tricky_batch()
+    store.add_batch("Ana", batch)
+    cur = store._cursor()
+    gone = batch[0].sha256
+    assert cur.execute("SELECT count(*) FROM samples WHERE run_id = ?", [gone]).fetchall()[0][0] == 0
+    assert cur.execute("SELECT count(*) FROM runs WHERE run_id = ?", [gone]).fetchall()[0][0] == 0
+    assert store.status().samples == sum(len(p.activity.samples) for p in (batch[1], batch[2], batch[5]))
+
+
+def test_channels_a_run_did_not_record_are_null_in_the_database(store):
+    item = parsed("a.fit", a_run())
+    store.add_batch("Ana", [item])
+    counts = store._cursor().execute(
+        "SELECT count(*), count(heart_rate_bpm), count(power_w), count(*) FILTER (WHERE isnan(power_w)) "
+        "FROM samples").fetchall()[0]
+    assert counts == (len(item.activity.samples), len(item.activity.samples), 0, 0)  # NULL, not NaN
+
+
+def test_facts_computed_by_the_reader_or_by_the_store_give_the_same_rows(tmp_path):
+    item = parsed("a.fit", a_run())
+    assert item.facts is not None and item.facts["fields_present"] == item.activity.fields_present
+    contents = []
+    for name, batch in (("with", [item]), ("without", [dataclasses.replace(item, facts=None)])):
+        with Store(tmp_path / name) as store:
+            store.add_batch("Ana", batch)
+            contents.append(store_contents(store))
+    for table in contents[0]:
+        pd.testing.assert_frame_equal(contents[0][table], contents[1][table], check_exact=True, obj=table)
+
+
+def test_files_are_taken_one_at_a_time_and_let_go_of_once_written(store, monkeypatch):
+    """A season is streamed into the store: written runs must not stay in memory until the commit
+    (neither the parsed files nor the Arrow tables handed to DuckDB, which a registered view would pin)."""
+    import analysis.store as store_module
+
+    monkeypatch.setattr(_RunBatch, "FLUSH_SAMPLES", 1)
+    refs: list[weakref.ref] = []
+    build = store_module._samples_table
+
+    def tracked_table(runs):
+        table = build(runs)
+        refs.append(weakref.ref(table))
+        return table
+
+    monkeypatch.setattr(store_module, "_samples_table", tracked_table)
+    alive_when_taken: list[int] = []
+
+    def files():
+        for hour in (6, 9, 12, 15):
+            item = parsed(f"{hour}.fit", a_run(start_hour=hour))
+            refs.append(weakref.ref(item.activity.samples))
+            yield item
+            del item
+            gc.collect()
+            alive_when_taken.append(sum(ref() is not None for ref in refs))
+
+    report = store.add_batch("Ana", files())
+    assert list(report["status"]) == ["imported"] * 4 and store.status().runs == 4
+    assert len(refs) == 8  # one samples frame and one Arrow table per run
+    assert alive_when_taken == [0, 0, 0, 0]
+
+
+def test_an_error_while_the_files_come_in_stores_nothing(store):
+    store.add_batch("Ana", [parsed("a.fit", a_run())])
+    before, version = store_contents(store), store.data_version()
+
+    def files():
+        yield parsed("b.fit", a_run(start_hour=12))
+        yield parsed("c.fit", a_run(start_hour=15))
+        raise KeyboardInterrupt("the user left the page")
+
+    with pytest.raises(KeyboardInterrupt):
+        store.add_batch("Ana", files())
+    assert store.data_version() == version
+    for table, frame in store_contents(store).items():
+        pd.testing.assert_frame_equal(frame, before[table], obj=table)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to list child processes")
+def test_an_import_stopped_from_its_progress_bar_stores_nothing_and_leaves_no_worker(store, tmp_path):
+    """The Import page stops by raising inside the progress callback, while files are still being read
+    and stored (reading and storing overlap): the batch rolls back and every worker ends."""
+    def children() -> set[int]:
+        return {int(pid) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+                for pid in (task / "children").read_text().split()}
+
+    ingest([("a.fit", a_run())], athlete="Ana", store=store, workers=0)
+    before, version, workers_before = store_contents(store), store.data_version(), children()
+    folder = write(tmp_path / "in", {f"{hour}.fit": a_run(start_hour=hour) for hour in (8, 10, 12, 14)})
+
+    def stop_after_two(done: int, total: int, name: str) -> None:
+        if done == 2:
+            raise KeyboardInterrupt("the user left the page")
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest([folder], athlete="Ana", store=store, workers=1, progress=stop_after_two)
+    assert children() <= workers_before
+    assert store.data_version() == version
+    for table, frame in store_contents(store).items():
+        pd.testing.assert_frame_equal(frame, before[table], obj=table)

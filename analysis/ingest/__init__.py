@@ -2,7 +2,8 @@
 
 - `analysis.ingest.sources.expand_sources` opens folders, zip archives (nested too) and gzip files
   lazily, in memory, with caps against archive bombs, and decides each file's kind from its content.
-- `analysis.ingest.parse.parse_all` reads them in worker processes with per-file time and memory limits.
+- `analysis.ingest.parse.parse_all` reads them in worker processes with per-file time and memory limits
+  (`parse_iter`: the same, one result at a time, for the store to take while the rest are read).
 
 Names are imported lazily (PEP 562) so that a parse worker can import `analysis.ingest._worker`
 without pulling in pandas before it has set its environment (thread counts) and limits.
@@ -20,6 +21,7 @@ _EXPORTS = {
     "ParsedFile": "analysis.ingest.parse",
     "parse_source": "analysis.ingest.parse",
     "parse_all": "analysis.ingest.parse",
+    "parse_iter": "analysis.ingest.parse",
 }
 
 __all__ = sorted(_EXPORTS)

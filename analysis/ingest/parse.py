@@ -3,11 +3,14 @@
 `parse_source` reads one `SourceFile` and never raises. `parse_all` reads a batch in worker processes
 with a per-file wall-clock timeout, CPU-time and memory limits (DESIGN.md §7: one hostile or broken file
 must not freeze the server), keeping the results in input order and reporting progress per file.
+`parse_iter` is the same as a generator, so the store can take each file while the next are read.
 
 Workers are fresh Python interpreters started with `subprocess` (see `analysis.ingest._worker` for why not
 `multiprocessing`), `min(workers, files)` of them, each reused for many files because starting one costs
-about a second (importing pandas and the readers). A worker whose file exceeds the timeout is killed and
-replaced; a worker that dies (memory limit, crash) costs only the file it was reading.
+about half a second (importing pandas and the readers). A worker whose file exceeds the timeout is killed
+and replaced; a worker that dies (memory limit, crash) costs only the file it was reading: a file that was
+waiting in its pipe (a small file is sent while the one before is read, so the worker never waits for the
+parent) goes to another worker.
 
 `workers=0` parses in this process, one file after another, with no timeout and no limits: the simplest
 path for debugging and for tests that do not exercise the pool. Any `workers >= 1` uses the pool, so a
@@ -46,6 +49,7 @@ DEFAULT_TIMEOUT_S = 60.0
 DEFAULT_MEMORY_LIMIT_BYTES = 2 * 1024**3  # per worker, beyond what its libraries take after import
 WORKER_START_TIMEOUT_S = 120.0  # importing pandas on a busy machine can take several seconds
 PIPE_BUFFER_BYTES = 1024 * 1024  # Linux's default ceiling for an unprivileged process (fs.pipe-max-size)
+PIPE_FRAME_SLACK_BYTES = 64 * 1024  # the task's pickle around the file's bytes, and page rounding in the pipe
 MAX_START_FAILURES = 3  # workers in a row that die before they are ready: the pool cannot work here
 MEMORY_REASON = "needed more memory than one file may use while being read; the file may be damaged or hostile"
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -325,13 +329,19 @@ def _results_in_order(items: list[Any], *, athlete: str | None, settings: Metric
 
 
 class _Worker:
-    """One worker process, the thread that reads its replies, and what it is doing."""
+    """One worker process, the thread that reads its replies, and what it is doing.
+
+    `queue` holds the files sent to it, in order: the first is being read, a second (when there is one)
+    waits in the pipe so the worker can start on it the moment it sends its result, without waiting for
+    the parent to hand it work (the parent may be busy storing). Only a file small enough to sit in the
+    pipe whole is sent ahead (`can_take`), so the parent never blocks writing to a worker that is busy.
+    """
 
     def __init__(self, number: int, events: queue.Queue, config: dict[str, Any]):
         self.number = number
         self.state = "starting"  # starting -> idle <-> busy; "gone" once stopped
-        self.index: int | None = None
-        self.started = time.monotonic()
+        self.queue: deque[int] = deque()
+        self.started = time.monotonic()  # when the file at the head of the queue was started
         self.deadline = self.started + WORKER_START_TIMEOUT_S
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
@@ -342,8 +352,8 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
-        for stream in (self.proc.stdin, self.proc.stdout):
-            _widen_pipe(stream)
+        self.pipe_bytes = _widen_pipe(self.proc.stdin)
+        _widen_pipe(self.proc.stdout)
         self.stdin: IO[bytes] = self.proc.stdin
         try:
             _worker.send(self.stdin, list(sys.path))
@@ -353,6 +363,19 @@ class _Worker:
         self.reader = threading.Thread(target=self._read, args=(self.proc.stdout, events), daemon=True,
                                        name=f"ingest-worker-{number}")
         self.reader.start()
+
+    @property
+    def index(self) -> int | None:
+        """The file being read, if any."""
+        return self.queue[0] if self.queue else None
+
+    def can_take(self, source: Any) -> bool:
+        if self.state == "idle":
+            return True
+        # Ahead of time only into a pipe that holds the whole file with room to spare: the worker has read
+        # the file it is on (or is reading it now), so the write cannot wait on a worker stuck on a file.
+        return (self.state == "busy" and len(self.queue) == 1
+                and len(getattr(source, "data", b"")) <= self.pipe_bytes // 2 - PIPE_FRAME_SLACK_BYTES)
 
     def _read(self, stream: IO[bytes], events: queue.Queue) -> None:
         try:
@@ -395,6 +418,11 @@ class _Pool:
         self.workers: list[_Worker] = []
         self.started = 0
         self.start_failures = 0  # workers that died before or between files, since the last result
+        self.pending: deque[int] = deque()
+        self.items: list[Any] = []
+        self.sources: dict[int, Any] = {}  # what workers hold, for a result if they die
+        self.attempts: dict[int, int] = {}
+        self.finish: Callable[[int, ParsedFile], None] = lambda index, result: None
 
     def _spawn(self) -> None:
         self.started += 1
@@ -407,9 +435,8 @@ class _Pool:
             finish: Callable[[int, ParsedFile], None]) -> Generator[None, None, None]:
         """Read every task; a generator that yields after each round of events, so the caller can take
         finished results in between. Closing it (or an exception from `finish`) stops every worker."""
-        pending = deque(tasks)
-        attempts: dict[int, int] = {}
-        sources: dict[int, Any] = {}  # what busy workers are reading, for a result if they die
+        self.pending, self.items, self.finish = deque(tasks), items, finish
+        pending = self.pending
         try:
             for _ in range(self.size):
                 self._spawn()
@@ -424,34 +451,58 @@ class _Pool:
                         items[index] = None
                     break
                 for worker in self.workers:
-                    if worker.state == "idle" and pending:
+                    while pending and worker.can_take(items[pending[0]]):
                         index = pending.popleft()
                         source = items[index]
-                        worker.state, worker.index = "busy", index
-                        worker.started = time.monotonic()
-                        worker.deadline = worker.started + self.timeout_s
-                        sources[index] = source
-                        items[index] = None  # the worker has it now; keep memory to one copy per busy file
+                        was_idle = worker.state == "idle"
+                        if was_idle:
+                            worker.state = "busy"
+                            worker.started = time.monotonic()
+                            worker.deadline = worker.started + self.timeout_s
+                        worker.queue.append(index)
+                        self.sources[index] = source
+                        items[index] = None  # the worker has it now; keep memory to one copy per file in flight
                         if not worker.send((index, source, athlete, settings)):
-                            # the worker died while idle: not this file's fault, give it to another worker
-                            attempts[index] = attempts.get(index, 0) + 1
-                            items[index] = sources.pop(index)
-                            if attempts[index] < 3:
-                                pending.appendleft(index)
-                            else:
-                                finish(index, failed_file(source, _died_reason(worker.proc.poll())))
-                                items[index] = None
-                            worker.index = None
+                            returncode = _wait_briefly(worker.proc)
+                            if was_idle:  # it died between files: not this file's fault, another worker gets it
+                                self._give_back(worker, skip_head=False, returncode=returncode)
+                            else:  # it died reading the file before this one
+                                self._fail_head(worker, returncode)
                             worker.stop(kill=True)
-                self._replace_gone(pending)
-                self._wait_and_handle(sources, finish)
-                self._enforce_deadlines(sources, finish)
-                self._replace_gone(pending)
+                            break
+                self._replace_gone()
+                self._wait_and_handle()
+                self._enforce_deadlines()
+                self._replace_gone()
                 yield
         finally:
             self._shutdown()
 
-    def _wait_and_handle(self, sources: dict[int, Any], finish: Callable[[int, ParsedFile], None]) -> None:
+    def _give_back(self, worker: _Worker, *, skip_head: bool, returncode: int | None) -> None:
+        """Return the files a worker held but had not started to the front of the queue, in order.
+
+        `skip_head`: its first file was being read, and the caller reports it. A file given back a third
+        time fails (three workers in a row died holding it).
+        """
+        held = list(worker.queue)[1:] if skip_head else list(worker.queue)
+        worker.queue.clear()
+        for index in reversed(held):
+            source = self.sources.pop(index)
+            self.attempts[index] = self.attempts.get(index, 0) + 1
+            if self.attempts[index] < 3:
+                self.items[index] = source
+                self.pending.appendleft(index)
+            else:
+                self.finish(index, failed_file(source, _died_reason(returncode)))
+
+    def _fail_head(self, worker: _Worker, returncode: int | None) -> None:
+        """The worker died reading its first file: that file failed; any file waiting behind it goes back."""
+        index = worker.queue[0]
+        source = self.sources.pop(index)
+        self._give_back(worker, skip_head=True, returncode=returncode)
+        self.finish(index, failed_file(source, _died_reason(returncode), time.monotonic() - worker.started))
+
+    def _wait_and_handle(self) -> None:
         live = [w for w in self.workers if w.state != "gone"]
         if not live:
             return
@@ -462,14 +513,13 @@ class _Pool:
         except queue.Empty:
             return
         while True:
-            self._handle(worker, message, sources, finish)
+            self._handle(worker, message)
             try:
                 worker, message = self.events.get_nowait()
             except queue.Empty:
                 return
 
-    def _handle(self, worker: _Worker, message: Any, sources: dict[int, Any],
-                finish: Callable[[int, ParsedFile], None]) -> None:
+    def _handle(self, worker: _Worker, message: Any) -> None:
         if worker.state == "gone":
             return  # a late event from a worker already stopped (timed out)
         if message is None:  # the process ended
@@ -477,42 +527,45 @@ class _Pool:
             if worker.state in ("starting", "idle"):  # not a file's fault: the worker itself is unwell
                 self.start_failures += 1
             elif worker.state == "busy" and worker.index is not None:
-                index = worker.index
-                finish(index, failed_file(sources.pop(index), _died_reason(returncode),
-                                          time.monotonic() - worker.started))
-            worker.index = None
+                self._fail_head(worker, returncode)
+            worker.queue.clear()
             worker.stop(kill=True)
             return
         if message[0] == "ready":
             worker.state = "idle"
-        elif message[0] == "result" and worker.state == "busy":
+        elif message[0] == "result" and worker.state == "busy" and worker.index == message[1]:
             _, index, result = message
-            sources.pop(index, None)
-            worker.state, worker.index = "idle", None
+            worker.queue.popleft()
+            self.sources.pop(index, None)
+            if worker.queue:  # it goes straight on with the file that waited in its pipe
+                worker.started = time.monotonic()
+                worker.deadline = worker.started + self.timeout_s
+            else:
+                worker.state = "idle"
             self.start_failures = 0  # a worker that returns results is proof the pool works here
-            finish(index, result)
+            self.finish(index, result)
 
-    def _enforce_deadlines(self, sources: dict[int, Any], finish: Callable[[int, ParsedFile], None]) -> None:
+    def _enforce_deadlines(self) -> None:
         now = time.monotonic()
         for worker in self.workers:
             if worker.state == "busy" and now > worker.deadline and worker.index is not None:
                 index = worker.index
-                worker.index = None
+                source = self.sources.pop(index)
+                self._give_back(worker, skip_head=True, returncode=None)
                 worker.stop(kill=True)
-                finish(index, failed_file(
-                    sources.pop(index),
-                    f"took longer than {self.timeout_s:g} s to read; the file may be damaged or hostile",
+                self.finish(index, failed_file(
+                    source, f"took longer than {self.timeout_s:g} s to read; the file may be damaged or hostile",
                     now - worker.started,
                 ))
             elif worker.state == "starting" and now > worker.deadline:
                 worker.stop(kill=True)
                 self.start_failures += 1
 
-    def _replace_gone(self, pending: deque) -> None:
+    def _replace_gone(self) -> None:
         self.workers = [w for w in self.workers if w.state != "gone"]
         while (
             len(self.workers) < self.size
-            and len(pending) > sum(1 for w in self.workers if w.state in ("starting", "idle"))
+            and len(self.pending) > sum(1 for w in self.workers if w.state in ("starting", "idle"))
             and self.start_failures < MAX_START_FAILURES
         ):
             self._spawn()
@@ -530,8 +583,9 @@ class _Pool:
         self.workers = []
 
 
-def _widen_pipe(stream: IO[bytes]) -> None:
-    """Give a pipe to or from a worker a 1 MiB buffer where Linux allows it (the default is 64 KiB).
+def _widen_pipe(stream: IO[bytes]) -> int:
+    """Give a pipe to or from a worker a 1 MiB buffer where Linux allows it (the default is 64 KiB); return
+    its size in bytes (0 where it cannot be told, which turns off sending files ahead).
 
     Why: a file (~100 KiB for an hour at 1 Hz) or a parsed run (~450 KiB) then fits in the pipe whole, so
     the writer hands it over and goes on instead of waiting for the reader to be scheduled: with three
@@ -540,10 +594,16 @@ def _widen_pipe(stream: IO[bytes]) -> None:
     """
     try:
         import fcntl
-
+    except ImportError:
+        return 0
+    try:
         fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BUFFER_BYTES)
-    except (ImportError, AttributeError, OSError, ValueError):
+    except (AttributeError, OSError, ValueError):
         pass
+    try:
+        return int(fcntl.fcntl(stream.fileno(), fcntl.F_GETPIPE_SZ))
+    except (AttributeError, OSError, ValueError):
+        return 0
 
 
 def _wait_briefly(proc: subprocess.Popen) -> int | None:

@@ -229,9 +229,14 @@ class FitWriter:
         key = (message, fields)
         if key in self._local_of:
             return self._local_of[key]
-        # Compressed headers can only name local types 0-3; keep those for them, 4-15 for the rest.
-        local = 0 if compressed else 4 + self._next_local % 12
-        if not compressed:
+        # Compressed headers can only name local types 0-3: in that mode local 0 is theirs alone.
+        if compressed:
+            local = 0
+        elif self.compressed_timestamps:
+            local = 1 + self._next_local % 15
+            self._next_local += 1
+        else:
+            local = self._next_local % 16  # like devices, reuse local types when the 16 slots run out
             self._next_local += 1
         for old_key, old_local in list(self._local_of.items()):
             if old_local == local:
