@@ -106,7 +106,6 @@ class Layout:
     big_endian: bool
     size: int  # content bytes of each data message, developer fields included
     fields: tuple[FieldDef, ...]
-    has_dev_fields: bool
     ident: int = 0  # position in the file's list of layouts
     wanted: bool = False  # a non-record message the reader needs, rendered one by one
     timestamp: tuple[struct.Struct, int, int] | None = None  # (unpacker, offset in content, invalid) of field 253
@@ -201,8 +200,7 @@ def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -
         fields.append(FieldDef(number, offset, size, base_type))
         offset += size
     q += 3 * n_fields
-    has_dev = bool(header & 0x20)
-    if has_dev:
+    if header & 0x20:  # developer fields: only their sizes matter, they are skipped
         if q + 1 > end:
             raise _Cut
         n_dev = data[q]
@@ -211,7 +209,7 @@ def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -
             raise _Cut
         offset += sum(data[q + 3 * i + 1] for i in range(n_dev))
         q += 3 * n_dev
-    return Layout(mesg_num, big_endian, offset, tuple(fields), has_dev, ident), q
+    return Layout(mesg_num, big_endian, offset, tuple(fields), ident), q
 
 
 class _Cut(Exception):
