@@ -10,7 +10,8 @@ import fitparse
 import pytest
 from fit_fixtures import START, Stretch, records_for, run_file
 
-from analysis.io.fit_writer import FitWriter, SessionSpec, encode_activity, fit_crc
+from analysis.io.fit_crc import crc16
+from analysis.io.fit_writer import FitWriter, SessionSpec, encode_activity
 
 
 def _messages(data: bytes) -> list:
@@ -23,15 +24,15 @@ def _values(data: bytes, name: str) -> list[dict]:
 
 def test_crc_of_a_file_including_its_crc_is_zero():
     data = run_file([Stretch(60, 3.0)])
-    assert fit_crc(data) == 0
+    assert crc16(data) == 0
     header = data[:14]
-    assert fit_crc(header[:12]) == struct.unpack("<H", header[12:14])[0]
+    assert crc16(header[:12]) == struct.unpack("<H", header[12:14])[0]
 
 
 def test_crc_matches_the_fit_sdk_reference_value():
     # The FIT SDK's CRC-16 (poly 0xA001, reflected, init 0) gives 0xBB3D for the ASCII digits 1-9,
     # the standard "check" value of CRC-16/ARC.
-    assert fit_crc(b"123456789") == 0xBB3D
+    assert crc16(b"123456789") == 0xBB3D
 
 
 def test_record_fields_round_trip_through_fitparse_with_scale_and_offset():

@@ -195,8 +195,8 @@ def read_fit(data: bytes, name: str, sha256: str, *, backend: str = "fast") -> A
         raise
     except Exception as reason:  # UnsupportedFit, or a fast-decoder bug: the reference path still reads it
         activity = read_fit_fitparse(data, name, sha256)
-        why = f"does not support {reason}" if isinstance(reason, UnsupportedFit) else f"failed ({reason!r:.200})"
-        note = f"Read with the reference decoder (fitparse): the fast decoder {why}."
+        why = str(reason) if isinstance(reason, UnsupportedFit) else f"it failed ({reason!r:.200})"
+        note = f"Read with the reference decoder (fitparse), because the fast decoder cannot read this file: {why}."
         return dataclasses.replace(activity, warnings=(note, *activity.warnings))
     messages = FitMessages(by_name={**decoded.messages, "record": []}, records=decoded.records)
     warnings: list[str] = []

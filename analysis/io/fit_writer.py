@@ -165,21 +165,6 @@ ENUMS: dict[str, dict[str, int]] = {
 }
 
 
-def fit_crc(data: bytes, crc: int = 0) -> int:
-    """CRC-16 of the FIT protocol (the SDK's nibble-table algorithm; an independent check of
-    `analysis.io.fit_crc`, which the writer uses for speed)."""
-    table = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-             0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)
-    for byte in data:
-        tmp = table[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ table[byte & 0xF]
-        tmp = table[crc & 0xF]
-        crc = (crc >> 4) & 0x0FFF
-        crc = crc ^ tmp ^ table[(byte >> 4) & 0xF]
-    return crc
-
-
 def _fmt(spec: FieldSpec) -> str:
     return f"{STRING_BYTES}s" if spec.base == "string" else BASE_TYPES[spec.base].fmt
 
