@@ -26,7 +26,16 @@ from analysis.errors import InputError
 from analysis.io import cadence as cadence_units
 from analysis.io.activity import Activity, SessionSummary, TimerEvent
 from analysis.io.fit_devices import describe_device
-from analysis.io.fit_fast import RECORD_COLUMNS, UnsupportedFit, chain_length, decode_fit
+from analysis.io.fit_fast import (
+    MAX_REFERENCE_MESSAGES,
+    RECORD_COLUMNS,
+    UnsupportedFit,
+    chain_length,
+    count_messages,
+    decode_fit,
+    message_cap,
+    too_many_messages,
+)
 from analysis.io.geo import cumulative_distance_m, speed_from_distance
 from analysis.io.samples import conform_samples
 from analysis.io.timeline import repair_timeline
@@ -127,6 +136,27 @@ def _expected_length(data: bytes, name: str) -> int:
     return chain_length(data)
 
 
+def _check_reference_budget(data: bytes, name: str) -> None:
+    """Refuse, before fitparse sees it, a file with more messages than its size allows or fitparse can do fast.
+
+    A checksum proves nothing (an attacker computes it), so the messages are counted by a header walk
+    (`analysis.io.fit_fast.count_messages`, ~0.1 s for 200,000) and the limits of
+    `analysis.io.fit_fast` apply: the same size-relative cap as the fast decoder, and
+    `MAX_REFERENCE_MESSAGES` because fitparse and Garmin's SDK take ~50× longer per message.
+    """
+    cap = message_cap(len(data))
+    count = count_messages(data, stop_after=min(cap, MAX_REFERENCE_MESSAGES))
+    if count > cap:
+        raise too_many_messages(cap, len(data), name)
+    if count > MAX_REFERENCE_MESSAGES:
+        raise InputError(
+            f"holds more than {MAX_REFERENCE_MESSAGES:,} messages, and the reference decoder (which reads the "
+            f"files the fast decoder cannot) takes at most {MAX_REFERENCE_MESSAGES:,}, as a 24-hour recording "
+            "has fewer: it is refused rather than tie up the server for minutes",
+            file_name=name,
+        )
+
+
 def _decode_fitparse(data: bytes) -> tuple[FitMessages, Exception | None]:
     """Decode with fitparse; return what was decoded and the error that stopped it, if any."""
     import fitparse
@@ -217,6 +247,7 @@ def read_fit(data: bytes, name: str, sha256: str, *, backend: str = "fast") -> A
 def read_fit_fitparse(data: bytes, name: str, sha256: str) -> Activity:
     """The reference path: fitparse, with Garmin's FIT SDK for files fitparse cannot read."""
     expected_len = _expected_length(data, name)
+    _check_reference_budget(data, name)
     truncated = len(data) < expected_len
     warnings: list[str] = []
     messages, error = _decode_fitparse(data)

@@ -322,6 +322,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
     epoch = 0
     renderer = _MessageRenderer()
     known: dict[bytes, Layout] = {}
+    messages_left = message_cap(size)  # counted down as the walk goes; runs count all their messages
 
     while pos < size:
         header_size = data[pos]
@@ -361,6 +362,9 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
         p = body
         try:
             while p < limit:
+                messages_left -= 1
+                if messages_left < 0:
+                    raise too_many_messages(message_cap(size), size, name)
                 header = data[p]
                 if header & 0xC0 == 0x40:
                     # Some devices (Suunto) repeat the definition before nearly every message;
@@ -409,6 +413,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                     wraps = np.cumsum(offsets < previous)
                     times = (last_time & ~0x1F) + offsets + 32 * wraps
                     last_time = int(times[-1])
+                    messages_left -= count - 1
                     if layout.mesg_num == RECORD_MESG:
                         runs.add(p + 1, count, stride, layout.ident, epoch, times)
                     elif layout.wanted:
@@ -422,6 +427,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                 if cycle is not None:
                     members, period = cycle
                     repeats = _repeats(buf, p, period, limit, members)
+                    messages_left -= repeats * len(members) - 1
                     stamps = []
                     for offset, _, member in members:
                         if member.mesg_num == RECORD_MESG:
@@ -453,6 +459,8 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
             if truncated_at is None:
                 raise UnsupportedFit("a definition runs past the end of the FIT data") from None
             break
+        if messages_left < 0:  # a run at the very end took it below zero
+            raise too_many_messages(message_cap(size), size, name)
         if truncated_at is not None:
             break
         if checksum_bad:
@@ -473,6 +481,74 @@ def chain_length(data: bytes) -> int:
         (data_size,) = struct.unpack_from("<I", data, pos + 4)
         pos += data[pos] + data_size + 2
     return pos
+
+
+# --------------------------------------------------------------------------------------------
+# message budget (issue 9: a 1 MB file of one-byte messages with valid CRCs kept fitparse busy 14 s)
+
+# A data message that carries anything is at least 2 bytes (header + a 1-byte field): a Forerunner 70
+# writes heart rate as 2-byte compressed-timestamp messages, 2.7 bytes per message over its whole file.
+# One-byte messages (a definition with no fields) carry nothing, so more messages than half the file's
+# bytes is not a recording. The floor keeps tiny files out of the argument.
+MIN_BYTES_PER_MESSAGE = 2
+MESSAGE_FLOOR = 10_000
+# fitparse spends ~14 µs on an empty message and ~100 µs on a full record, so the reference decoder
+# (the fallback for files the fast one cannot read, and `backend="fitparse"`) takes at most this many:
+# a few seconds of work, and more than a 24-hour run at 1 Hz with HRV needs (~175,000).
+MAX_REFERENCE_MESSAGES = 200_000
+
+
+def message_cap(size_bytes: int) -> int:
+    """Most messages (definitions and data) a FIT file of `size_bytes` may hold: `MIN_BYTES_PER_MESSAGE` each."""
+    return MESSAGE_FLOOR + size_bytes // MIN_BYTES_PER_MESSAGE
+
+
+def too_many_messages(count: int, size_bytes: int, name: str) -> InputError:
+    return InputError(
+        f"holds more than {count:,} messages in {size_bytes:,} bytes, fewer than {MIN_BYTES_PER_MESSAGE} bytes "
+        "each: messages that short carry no data, so this is not a recording; it is refused so that it cannot "
+        "tie up the server",
+        file_name=name,
+    )
+
+
+def count_messages(data: bytes, stop_after: int) -> int:
+    """Messages (definitions and data) in the FIT file(s) of `data`, counted up to `stop_after` + 1.
+
+    A header walk without decoding (~0.4 µs per message), for the reference decoders, which fitparse and
+    Garmin's SDK each take ~50× longer per message. It stops where a decoder would stop: at a data
+    message of an undefined local type, a cut-off definition or the end of the data.
+    """
+    count, pos, size = 0, 0, len(data)
+    while pos + 12 <= size and data[pos] in (12, 14) and data[pos + 8: pos + 12] == b".FIT":
+        (data_size,) = struct.unpack_from("<I", data, pos + 4)
+        p = pos + data[pos]
+        limit = min(p + data_size, size)
+        strides: dict[int, int] = {}
+        while p < limit:
+            header = data[p]
+            if header & 0xC0 == 0x40:
+                try:
+                    definition = _definition_bytes(data, p, limit, header)
+                except _Cut:
+                    return count
+                n_fields = definition[5]
+                stride = sum(definition[7: 6 + 3 * n_fields: 3])
+                if header & 0x20:
+                    dev = definition[6 + 3 * n_fields:]
+                    stride += sum(dev[2::3])
+                strides[header & 0x0F] = stride
+                p += len(definition)
+            else:
+                stride = strides.get((header >> 5) & 0x3 if header & 0x80 else header & 0x0F)
+                if stride is None:
+                    return count
+                p += 1 + stride
+            count += 1
+            if count > stop_after:
+                return count
+        pos += data[pos] + data_size + 2
+    return count
 
 
 _CRC_MESSAGE = (

@@ -28,6 +28,8 @@ import gpxpy.gpx
 import gpxpy.parser
 import numpy as np
 import pandas as pd
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import DefusedXMLParser
 
 from analysis.errors import InputError
 from analysis.io.activity import Activity, SessionSummary, TimerEvent
@@ -52,11 +54,17 @@ gpxpy.parser.mod_etree = ElementTree
 # is cheap, so we count distinct declarations and stray tokens, not occurrences.
 MAX_XMLNS_DECLARATIONS = 100
 MAX_STRAY_XMLNS = 100
+# Even 100 stray tokens are slow when each is followed by megabytes without an "=" (100 tokens before
+# 10 MB of text took the regex 0.6 s; at the 64 MB file cap, 4 s). So the characters the regex would
+# scan are summed (`gpxpy_prescan_chars`) and capped: 20 million is ~0.1 s of scanning, and real files
+# need under 1 % of it (Movescount's one declaration per point: ~60 characters per point).
+MAX_PRESCAN_CHARS = 20_000_000
 # A handful of untimed points in a recorded track (a converter glitch) are dropped with a warning;
 # more than this share means the file is a drawn route, not a recording, and is refused.
 MAX_UNTIMED_SHARE = 0.01
 
 _BOM = b"\xef\xbb\xbf"
+_GATE_CHUNK = 64 * 1024  # characters fed to the prolog gate per step: it stops at the root element
 _DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
 _XMLNS_DECL = re.compile(rb"""xmlns(?::([A-Za-z_][\w.\-]*))?\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
 _XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
@@ -302,18 +310,110 @@ def decode_checked(data: bytes, file_name: str, warnings: list[str]) -> str:
             "is refused because it would stall the reader: export the activity again",
             file_name=file_name,
         )
+    scan = gpxpy_prescan_chars(data)
+    if scan > MAX_PRESCAN_CHARS:
+        raise InputError(
+            f"has 'xmlns' marks far from any value (the GPX reader would scan {scan / 1e6:,.0f} million "
+            f"characters to find them; at most {MAX_PRESCAN_CHARS / 1e6:,.0f} million are allowed); files from "
+            "watches and apps never look like this: export the activity again",
+            file_name=file_name,
+        )
     declared = _XML_ENCODING.match(data)
     encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
     if encoding in _SINGLE_BYTE_ENCODINGS:
         # Single-byte encodings decode any byte; "replace" only for cp1252's five unused bytes.
-        return data.decode(_SINGLE_BYTE_ENCODINGS[encoding], errors="replace")
+        text = data.decode(_SINGLE_BYTE_ENCODINGS[encoding], errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            warnings.append(
+                f"the file is not valid UTF-8 (byte {exc.start}); it was read as Latin-1, so accented names may "
+                "look odd"
+            )
+            text = data.decode("latin-1")
+    _defused_prolog_gate(text, file_name)
+    return text
+
+
+def gpxpy_prescan_chars(data: bytes) -> int:
+    """Upper bound on the characters gpxpy's namespace regexes scan in `data` (bytes ≥ characters).
+
+    gpxpy 1.6.2 (`gpxpy/parser.py`) runs `\\sxmlns:?[^=]*="[^"]+"` over the whole text: from every
+    "xmlns" the regex scans to the next "=", and past its quote to the closing one, then backtracks
+    over the same stretch when it fails. Likewise `\\sxsi:schemaLocation="[^"]+"` scans from each
+    "schemaLocation" to a closing quote. The sum of those distances is what makes the pre-scan
+    quadratic in the number of far-apart marks (issue 9: a 480 KB file took 30 s); counted here in
+    linear time with numpy, before any regex runs.
+    """
+    buf = np.frombuffer(data, dtype=np.uint8)
+    size = len(buf)
+    starts = np.concatenate([_find_all(buf, b"xmlns"), _find_all(buf, b"schemaLocation")])
+    if not len(starts):
+        return 0
+    # Offsets of each mark, then `size` standing for "none before the end of the file".
+    equals = np.append(np.flatnonzero(buf == ord("=")), size)
+    quotes = np.append(np.flatnonzero((buf == ord('"')) | (buf == ord("'"))), size)
+    equal_at = equals[np.searchsorted(equals, starts)]
+    opening = quotes[np.searchsorted(quotes, np.minimum(equal_at + 1, size))]
+    closing = quotes[np.searchsorted(quotes, np.minimum(opening + 1, size))]
+    return int((closing - starts).sum())
+
+
+def _find_all(buf: np.ndarray, needle: bytes) -> np.ndarray:
+    """Start offsets of every occurrence of `needle` in `buf` (vectorised; overlaps impossible here)."""
+    n = len(needle)
+    if len(buf) < n:
+        return np.empty(0, dtype=np.int64)
+    hits = np.flatnonzero(buf[: len(buf) - n + 1] == needle[0])
+    for k in range(1, n):
+        hits = hits[buf[hits + k] == needle[k]]
+    return hits
+
+
+class _RootReached(Exception):
+    """The document's root element began: the prolog, the only place a DTD can be, is behind us."""
+
+
+class _StopAtRoot:
+    """An ElementTree parser target that stops the parse at the first start tag."""
+
+    def start(self, tag: str, attrib: dict) -> None:
+        raise _RootReached
+
+    def end(self, tag: str) -> None:  # never reached: `start` stops first
+        pass
+
+    def data(self, data: str) -> None:
+        pass
+
+    def close(self) -> None:
+        return None
+
+
+def _defused_prolog_gate(text: str, file_name: str) -> None:
+    """defusedxml's parser over the prolog of `text`: refuse a DTD, entity or external reference.
+
+    The byte check above catches `<!DOCTYPE`/`<!ENTITY` as written; this one sees the text exactly as
+    gpxpy and lxml will, after decoding, so no encoding trick hides a DTD from it. Entities can only be
+    declared in a DTD and a DTD can only stand before the root element, so parsing stops at the root's
+    start tag: a few hundred bytes, whatever the file's size.
+    """
+    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        warnings.append(
-            f"the file is not valid UTF-8 (byte {exc.start}); it was read as Latin-1, so accented names may look odd"
-        )
-        return data.decode("latin-1")
+        for start in range(0, len(text), _GATE_CHUNK):
+            parser.feed(text[start: start + _GATE_CHUNK])
+        parser.close()
+    except _RootReached:
+        return
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise InputError(
+            "declares a DTD or XML entities (<!DOCTYPE>/<!ENTITY>), which GPX files from watches and apps "
+            "never do; it is refused for safety: export the activity again",
+            file_name=file_name,
+        ) from None
+    except ElementTree.ParseError:
+        return  # not well-formed before its root: the XML readers say where, in their own words
 
 
 def _parse(text: str, file_name: str) -> gpxpy.gpx.GPX:

@@ -484,6 +484,15 @@ def _split(text: str, name: str) -> _Table:
                 record = record + [""] * (width - len(record))
             rows.append((header_row + index, record))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # The csv module's own cap (131,072 characters), reached by one huge cell or by an opening
+            # quote that is never closed, which swallows the rest of the file into one cell.
+            raise InputError(
+                f"row {header_row + index + 1}: a cell is longer than {csv.field_size_limit():,} characters, so "
+                "either a cell holds far more than a log's notes ever do, or a cell opens a double quote (\") "
+                "and never closes it",
+                file_name=name,
+            ) from None
         raise InputError(
             f"row {header_row + index + 1}: the CSV quoting is broken ({exc}); a cell that starts with a "
             'double quote (") must end with one',
