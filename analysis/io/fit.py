@@ -145,9 +145,9 @@ def _check_reference_budget(data: bytes, name: str) -> None:
     `MAX_REFERENCE_MESSAGES` because fitparse and Garmin's SDK take ~50× longer per message.
     """
     cap = message_cap(len(data))
-    count = count_messages(data, stop_after=min(cap, MAX_REFERENCE_MESSAGES))
-    if count > cap:
-        raise too_many_messages(cap, len(data), name)
+    count, reached = count_messages(data, stop_after=min(cap, MAX_REFERENCE_MESSAGES))
+    if count > cap or count > message_cap(reached):  # too dense already in the part counted
+        raise too_many_messages(len(data), name)
     if count > MAX_REFERENCE_MESSAGES:
         raise InputError(
             f"holds more than {MAX_REFERENCE_MESSAGES:,} messages, and the reference decoder (which reads the "

@@ -364,7 +364,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
             while p < limit:
                 messages_left -= 1
                 if messages_left < 0:
-                    raise too_many_messages(message_cap(size), size, name)
+                    raise too_many_messages(size, name)
                 header = data[p]
                 if header & 0xC0 == 0x40:
                     # Some devices (Suunto) repeat the definition before nearly every message;
@@ -460,7 +460,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                 raise UnsupportedFit("a definition runs past the end of the FIT data") from None
             break
         if messages_left < 0:  # a run at the very end took it below zero
-            raise too_many_messages(message_cap(size), size, name)
+            raise too_many_messages(size, name)
         if truncated_at is not None:
             break
         if checksum_bad:
@@ -503,17 +503,19 @@ def message_cap(size_bytes: int) -> int:
     return MESSAGE_FLOOR + size_bytes // MIN_BYTES_PER_MESSAGE
 
 
-def too_many_messages(count: int, size_bytes: int, name: str) -> InputError:
+def too_many_messages(size_bytes: int, name: str) -> InputError:
+    """The refusal for a file whose messages average fewer than `MIN_BYTES_PER_MESSAGE` bytes."""
     return InputError(
-        f"holds more than {count:,} messages in {size_bytes:,} bytes, fewer than {MIN_BYTES_PER_MESSAGE} bytes "
-        "each: messages that short carry no data, so this is not a recording; it is refused so that it cannot "
-        "tie up the server",
+        f"packs its messages into fewer than {MIN_BYTES_PER_MESSAGE} bytes each on average ({size_bytes:,} "
+        "bytes in all): messages that short carry no data, so this is not a recording; it is refused so that "
+        "it cannot tie up the server",
         file_name=name,
     )
 
 
-def count_messages(data: bytes, stop_after: int) -> int:
-    """Messages (definitions and data) in the FIT file(s) of `data`, counted up to `stop_after` + 1.
+def count_messages(data: bytes, stop_after: int) -> tuple[int, int]:
+    """Messages (definitions and data) in the FIT file(s) of `data`, counted up to `stop_after` + 1,
+    and the offset in bytes where counting stopped.
 
     A header walk without decoding (~0.4 µs per message), for the reference decoders, which fitparse and
     Garmin's SDK each take ~50× longer per message. It stops where a decoder would stop: at a data
@@ -531,7 +533,7 @@ def count_messages(data: bytes, stop_after: int) -> int:
                 try:
                     definition = _definition_bytes(data, p, limit, header)
                 except _Cut:
-                    return count
+                    return count, p
                 n_fields = definition[5]
                 stride = sum(definition[7: 6 + 3 * n_fields: 3])
                 if header & 0x20:
@@ -542,13 +544,13 @@ def count_messages(data: bytes, stop_after: int) -> int:
             else:
                 stride = strides.get((header >> 5) & 0x3 if header & 0x80 else header & 0x0F)
                 if stride is None:
-                    return count
+                    return count, p
                 p += 1 + stride
             count += 1
             if count > stop_after:
-                return count
+                return count, p
         pos += data[pos] + data_size + 2
-    return count
+    return count, min(pos, size)
 
 
 _CRC_MESSAGE = (
