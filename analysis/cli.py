@@ -2,6 +2,7 @@
 
     python -m analysis ingest ~/garmin-export.zip --athlete Ana      # files, folders, zips, .gz
     python -m analysis export --out exports/                          # runs.csv, weekly.csv, strength_log.csv
+    python -m analysis export --out exports/ --samples [--positions]  # and samples.csv (positions on request)
     python -m analysis athletes | remove --athlete Ana | recompute | sample | read FILE...
 
 The store is `data/` in the project unless `--store DIR` or env CORE_CADENCE_STORE says otherwise.
@@ -94,7 +95,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
     with _open_store(args) as store:
         report = ingest(args.paths, athlete=args.athlete, store=store, workers=args.workers,
-                        timeout_s=args.timeout, progress=_ProgressBar("reading"))
+                        timeout_s=args.timeout, progress=_ProgressBar("reading"),
+                        drop_positions=args.drop_positions)
     _print_report(report)
     return 1 if (report["status"] == "failed").any() else 0
 
@@ -111,8 +113,12 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from analysis.export import export_store
 
+    if args.positions and not args.samples:
+        print("--positions needs --samples: only the samples export has positions", file=sys.stderr)
+        return 2
     with _open_store(args) as store:
-        written = export_store(store, Path(args.out), fmt=args.format, athletes=args.athlete or None)
+        written = export_store(store, Path(args.out), fmt=args.format, athletes=args.athlete or None,
+                               samples=args.samples, include_positions=args.positions)
     for path in written:
         print(path)
     return 0
@@ -182,12 +188,19 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--athlete", required=True, help="whose files these are (created when new)")
     ingest.add_argument("--workers", type=int, default=None, help="parallel readers (default: all cores)")
     ingest.add_argument("--timeout", type=float, default=60.0, help="seconds one file may take (default 60)")
+    ingest.add_argument("--drop-positions", action="store_true",
+                        help="store the runs without GPS positions (privacy: no maps for them; metrics unchanged)")
     ingest.set_defaults(func=_cmd_ingest)
 
     export = with_store(sub.add_parser("export", help="write runs, weekly and strength_log tables"))
     export.add_argument("--out", required=True, help="folder to write into (created when missing)")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--athlete", action="append", help="only this athlete (repeatable; default: all)")
+    export.add_argument("--samples", action="store_true",
+                        help="also write samples.csv: every stored sample of the runs, without GPS positions")
+    export.add_argument("--positions", action="store_true",
+                        help="with --samples: include GPS positions, hiding each run's start and end within the "
+                             "store's privacy radius (default 200 m)")
     export.set_defaults(func=_cmd_export)
 
     with_store(sub.add_parser("athletes", help="list athletes with their runs and strength entries")).set_defaults(

@@ -37,6 +37,7 @@ from analysis.errors import InputError
 from analysis.io.activity import Activity, TimerEvent
 from analysis.io.samples import COLUMN_NAMES, SAMPLE_COLUMNS, conform_samples
 from analysis.metrics import MetricSettings, RunMetrics, resolve_settings, run_metrics
+from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, validate_privacy_radius_m
 
 SCHEMA_VERSION = 1
 STORE_FILE = "core_cadence.duckdb"
@@ -258,6 +259,21 @@ class Store:
             self._set_meta(tx, "plan", json.dumps(checked))
         return checked
 
+    def privacy_radius_m(self) -> float:
+        """Metres around each run's start and end that maps and position exports hide (`analysis.privacy`)."""
+        stored = self._meta("privacy_radius_m")
+        return validate_privacy_radius_m(stored) if stored is not None else DEFAULT_PRIVACY_RADIUS_M
+
+    def set_privacy_radius_m(self, radius_m: float | None) -> float:
+        """Store a new privacy radius in metres (0-2000; 0 shows everything; None restores the default 200 m).
+
+        `InputError` (a ValueError) with what is allowed when the value is not a number in range.
+        """
+        checked = DEFAULT_PRIVACY_RADIUS_M if radius_m is None else validate_privacy_radius_m(radius_m)
+        with self._transaction() as tx:
+            self._set_meta(tx, "privacy_radius_m", repr(checked))
+        return checked
+
     def metric_settings(self) -> MetricSettings:
         return resolve_settings(**json.loads(self._meta("metric_settings") or "{}"))
 
@@ -290,6 +306,18 @@ class Store:
         ).df()
         # Series, not .to_numpy(): a tz-aware column's to_numpy() is Timestamp objects, parsed one by one.
         return conform_samples({c: frame[c] for c in COLUMN_NAMES})
+
+    def athlete_samples(self, athlete: str) -> pd.DataFrame:
+        """Every stored sample of one athlete's runs: `run_id`, then the samples columns (§2), runs by start time.
+
+        For exports (one athlete at a time, so a club's season is never in memory at once). `time` is UTC.
+        """
+        frame = self._cursor().execute(
+            f"""SELECT s.run_id, {', '.join('s.' + c for c in COLUMN_NAMES)}
+                FROM samples s JOIN runs r USING (run_id) JOIN athletes a USING (athlete_id)
+                WHERE a.name = ? ORDER BY r.start_time, s.run_id, s.seq""", [athlete]).df()
+        frame["time"] = pd.to_datetime(frame["time"], utc=True)
+        return frame
 
     def activity(self, run_id: str) -> Activity:
         """A stored run as an `Activity` (samples, timer events and metadata), without its file."""

@@ -1,5 +1,5 @@
 """Data & settings: delete athletes and runs, remove the sample club, change the metric settings and the
-strength plan, and download the run, weekly and strength-log tables as CSV.
+strength plan and the privacy radius, and download the run, weekly and strength-log tables as CSV.
 
 Every change is one store write, which moves `Store.data_version()`; the cached loaders of every page key
 on it, so the other pages show the change on their next run. Widget keys that hold a stored value (the
@@ -20,11 +20,12 @@ from analysis.errors import InputError
 from analysis.export import csv_bytes, store_tables
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.metrics.settings import METRIC_SETTINGS, MetricSettings, Setting
+from analysis.privacy import PRIVACY_SETTINGS_BY_NAME
 from app_pages._shared import all_runs, athletes, get_store, md, point_to_import
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
 TAB_KEY = "data_settings_tab"
-TABS = ("Athletes", "Runs", "Metric settings", "Strength plan", "Downloads")
+TABS = ("Athletes", "Runs", "Metric settings", "Strength plan", "Privacy", "Downloads")
 
 # On-screen names of the metric settings (the settings table in analysis.metrics.settings holds the unit,
 # bounds and help; a setting missing here is still shown, under its code name).
@@ -275,7 +276,41 @@ def plan_section(version: int) -> None:
         flash(f"Plan restored: {plan_text(default)}.")
 
 
-# --- (f) downloads ----------------------------------------------------------------------------------------
+# --- (f) privacy ------------------------------------------------------------------------------------------
+
+
+def privacy_section(version: int) -> None:
+    store = get_store()
+    radius = store.privacy_radius_m()
+    setting = PRIVACY_SETTINGS_BY_NAME["privacy_radius_m"]
+    st.markdown(
+        f"Runs usually start and end at home. The **privacy radius** hides the start and end of every route on "
+        f"the maps, and in a run's samples downloaded with positions. Now: **{radius:g} m**"
+        f"{' (nothing hidden)' if radius == 0 else ''}. To keep no positions at all, tick *Drop GPS positions* "
+        f"on the Import page: such runs are stored without them.")
+    with st.form("privacy_form"):
+        value = st.number_input(
+            f"Privacy radius ({setting.unit})", min_value=float(setting.minimum), max_value=float(setting.maximum),
+            value=float(radius), step=50.0, format="%.0f", key=f"privacy_radius_{version}",
+            help=f"{setting.help} Default {setting.default:g} {setting.unit}; allowed {setting.minimum:g} to "
+                 f"{setting.maximum:g} {setting.unit}.")
+        save = st.form_submit_button("Save privacy radius", type="primary")
+    if save:
+        try:
+            if float(value) == radius:
+                st.info(f"Nothing changed: the privacy radius is already {radius:g} m.")
+            else:
+                saved = store.set_privacy_radius_m(value)
+                flash(f"Privacy radius saved: {saved:g} m" + (" (nothing hidden)." if saved == 0 else "."))
+        except InputError as exc:
+            st.error(f"Privacy radius not changed: {exc}")
+    if st.button(f"Restore the default ({setting.default:g} {setting.unit})", disabled=radius == setting.default,
+                 key="restore_privacy_radius"):
+        store.set_privacy_radius_m(None)
+        flash(f"Privacy radius restored: {setting.default:g} {setting.unit}.")
+
+
+# --- (g) downloads ----------------------------------------------------------------------------------------
 
 
 def downloads_section() -> None:
@@ -288,7 +323,8 @@ def downloads_section() -> None:
     st.caption("CSV files (UTF-8) for a spreadsheet. Each column's name ends in its unit (`distance_km`, "
                "`moving_time_s`, `pace_decay_pct`, `cadence_drift_spm`…); dates are the athlete's local dates; "
                "adherence and consistency are 0-1. Cells a spreadsheet would run as a formula (starting with "
-               "= + - @) get a leading apostrophe. No GPS positions are included.")
+               "= + - @) get a leading apostrophe. No GPS positions are included (a run's samples, with positions on "
+               "request, can be downloaded on the Run explorer).")
     store = get_store()
     chosen = list(only) or None
     stamp = dt.date.today().isoformat()
@@ -322,6 +358,9 @@ with tabs["Metric settings"]:
 with tabs["Strength plan"]:
     if tabs["Strength plan"].open:
         plan_section(data_version)
+with tabs["Privacy"]:
+    if tabs["Privacy"].open:
+        privacy_section(data_version)
 with tabs["Downloads"]:
     if tabs["Downloads"].open:
         downloads_section()

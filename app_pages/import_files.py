@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.errors import InputError
-from analysis.ingest.pipeline import PROJECT_DIR, ingest
+from analysis.ingest import pipeline
+from analysis.ingest.pipeline import PROJECT_DIR, size_text
 from app_pages._shared import (
     ATHLETE_KEY,
     DATES_KEY,
@@ -96,8 +97,12 @@ def explain_formats() -> None:
 
 What a file is is decided from its content, not its name. Re-uploading a file already stored changes
 nothing (it is reported as a *duplicate*). Up to **{max_upload_mb()} MB** per uploaded file
-(`server.maxUploadSize` in `.streamlit/config.toml`); files inside an archive have their own limits, and one
-that is refused is listed with the reason.
+(`server.maxUploadSize` in `.streamlit/config.toml`) and **{size_text(pipeline.MAX_UPLOAD_BYTES)}** per import
+in total (import more in parts); files inside an archive have their own limits, and one that is refused is
+listed with the reason.
+
+**Privacy**: tick *Drop GPS positions* to store the runs without positions (no maps for them; the metrics are
+the same). Otherwise maps hide each run's start and end within the privacy radius (Data & settings).
 """
         )
         if TEMPLATE.is_file():
@@ -143,7 +148,16 @@ def sidebar_choices_after_import(athlete: str, new_dates: pd.Series, old_span) -
     return choices
 
 
-def run_import(uploads: list, athlete: str) -> None:
+def upload_problem(uploads: list) -> str:
+    """Why these uploads cannot be imported as one batch (their total is over the per-import cap), or ""."""
+    try:
+        pipeline.check_upload_total(sum(int(f.size) for f in uploads))
+    except InputError as exc:
+        return str(exc)
+    return ""
+
+
+def run_import(uploads: list, athlete: str, drop_positions: bool = False) -> None:
     """Ingest the uploads with a progress bar; keep the report in session state, then rerun."""
     before = set(all_runs()["run_id"])
     old_span = data_span()
@@ -157,7 +171,8 @@ def run_import(uploads: list, athlete: str) -> None:
     # getbuffer(): the bytes Streamlit already holds, not a second copy of a 200 MB upload.
     sources = [(f.name, f.getbuffer()) for f in uploads]
     try:
-        report = ingest(sources, athlete=athlete, store=get_store(), progress=progress)
+        report = pipeline.ingest(sources, athlete=athlete, store=get_store(), progress=progress,
+                                 drop_positions=drop_positions)
     except InputError as exc:  # the batch as a whole (e.g. the athlete's name): nothing was stored
         bar.empty()
         note.empty()
@@ -227,15 +242,25 @@ folder = right.file_uploader(
 uploads = [*(files or []), *(folder or [])]
 
 athlete, athlete_missing = choose_athlete(list(athletes()["athlete"]))
+drop_positions = st.checkbox(
+    "Drop GPS positions (no maps for these runs)", value=False, key="import_drop_positions",
+    help="The runs are stored without latitude and longitude, so no map, download or export can ever show "
+         "where they were run (or where the runner lives). Distance, pace and every metric are the same. "
+         "Runs already stored keep their positions: delete them and import again. To hide only the start and "
+         "end of every route instead, set the privacy radius on Data & settings.")
 
+too_big = upload_problem(uploads)
 missing = [m for m in ("choose files or a folder" if not uploads else "", athlete_missing) if m]
-if st.button("Import", type="primary", disabled=bool(missing),
-             help="To import, " + " and ".join(missing) + "." if missing else None):
-    run_import(uploads, athlete)
-if missing:
+if st.button("Import", type="primary", disabled=bool(missing or too_big),
+             help=too_big or ("To import, " + " and ".join(missing) + "." if missing else None)):
+    run_import(uploads, athlete, drop_positions)
+if too_big:
+    st.caption(f"Cannot import: {too_big}.")  # our own sentence (sizes and words), not user text
+elif missing:
     st.caption("To import, " + " and ".join(missing) + ".")
 elif uploads:
-    st.caption(f"{len(uploads)} file{'s' if len(uploads) != 1 else ''} ready for {md(athlete)}.")
+    st.caption(f"{len(uploads)} file{'s' if len(uploads) != 1 else ''} ready for {md(athlete)}"
+               + (", without GPS positions." if drop_positions else "."))
 
 last_report = st.session_state.get(LAST_REPORT_KEY)
 if last_report is not None:

@@ -15,6 +15,8 @@ import streamlit as st
 
 from analysis.charts.run import BLANK, MAX_PLOT_POINTS, has_dynamics, metric_cards, run_map, run_panels
 from analysis.charts.style import label, pace_text
+from analysis.export import csv_bytes, samples_table
+from analysis.privacy import POSITIONS_DROPPED_WARNING, valid_positions
 from app_pages import _shared
 from app_pages._shared import md
 
@@ -28,12 +30,32 @@ def run_choice_label(row: pd.Series) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def figures(path: str, version: int, run_id: str, colour: str):
+def figures(path: str, version: int, run_id: str, colour: str, privacy_radius_m: float):
     """The run's panels and map (cached: rebuilding ~8 panels of a long run on every rerun is wasted work)."""
     activity, metrics, profile = _shared.run_detail(run_id)
     panels = run_panels(profile, metrics, activity.samples, colour=colour, utc_offset_s=activity.utc_offset_s)
-    route = run_map(activity.samples, metrics, profile=profile, colour=colour)
+    route = run_map(activity.samples, metrics, profile=profile, colour=colour, privacy_radius_m=privacy_radius_m)
     return panels, route
+
+
+def no_map_reason(activity, privacy_radius_m: float) -> str:
+    """Why a run has no map, in words: positions dropped at import, all within the privacy radius, or none recorded."""
+    if POSITIONS_DROPPED_WARNING in activity.warnings:
+        return ("GPS positions were dropped when this run was imported (privacy option), so there is no map. "
+                "Every metric is the same as with them.")
+    samples = activity.samples
+    if valid_positions(samples["lat_deg"].to_numpy(), samples["lon_deg"].to_numpy()).any():
+        return (f"Every GPS point of this run lies within {privacy_radius_m:g} m of its start or its end, so the "
+                "privacy radius hides the whole route. Change the radius on Data & settings (0 m shows everything).")
+    return "This file has no GPS positions, so there is no map (treadmill, indoor or a watch without GPS)."
+
+
+def samples_csv(run_id: str, athlete: str, include_positions: bool, privacy_radius_m: float) -> bytes:
+    """The run's stored samples as CSV bytes (built when the download button is pressed, not on every rerun)."""
+    activity, _, _ = _shared.run_detail(run_id)
+    table = samples_table(activity.samples, run_id=run_id, athlete=athlete, include_positions=include_positions,
+                          privacy_radius_m=privacy_radius_m)
+    return csv_bytes(table, include_positions=include_positions)
 
 
 def open_run_from_table(run_ids: list[str], key: str) -> None:
@@ -107,7 +129,8 @@ if not dynamics and activity.sport == "running":
                "running-dynamics sensor or watch), so their drift cards and panels are left out.")
 
 # --- panels and map ---------------------------------------------------------------------------
-panels_figure, route_figure = figures(*_shared.cache_key(), run_id, colour)
+privacy_radius_m = _shared.get_store().privacy_radius_m()
+panels_figure, route_figure = figures(*_shared.cache_key(), run_id, colour, privacy_radius_m)
 st.subheader("Over the run")
 st.caption("Shaded: the baseline window (after the warm-up) and the late window the fatigue metrics compare; "
            "dashed: their means. Windows are fractions of moving distance (Data & settings). Pace, cadence and "
@@ -120,9 +143,26 @@ st.plotly_chart(panels_figure, key="run_panels", width="stretch")
 
 st.subheader("Route")
 if route_figure is None:
-    st.info("This file has no GPS positions, so there is no map (treadmill, indoor or a watch without GPS).")
+    st.info(no_map_reason(activity, privacy_radius_m))
 else:
     st.plotly_chart(route_figure, key="run_map", width="stretch")
+    if privacy_radius_m > 0:
+        st.caption(f"Start and end within {privacy_radius_m:g} m are hidden (privacy radius, Data & settings): "
+                   "the line begins where the run first left that circle and stops where it last entered the "
+                   "end circle.")
+
+# --- this run's samples ------------------------------------------------------------------------
+with_positions = st.checkbox(
+    "include GPS positions", value=False, key="run_samples_positions",
+    help=f"Off: the file has no latitude or longitude columns. On: positions are included, but those within "
+         f"the privacy radius ({privacy_radius_m:g} m, Data & settings) of the run's start and end are left blank.")
+# Deferred (a callable): the CSV is built when the button is pressed, from the samples as stored.
+st.download_button(
+    "Download this run's samples (CSV)", data=partial(samples_csv, run_id, athlete, with_positions, privacy_radius_m),
+    file_name=f"core_cadence_samples_{run_id[:12]}.csv", mime="text/csv", on_click="ignore",
+    key="download_run_samples", icon=":material/download:",
+    help="Every stored sample of this run, one row each (time in UTC, units in the column names; cadence in "
+         "steps/min). Cells a spreadsheet would run as a formula get a leading apostrophe.")
 
 with st.expander("About this file"):
     about = pd.DataFrame([

@@ -245,7 +245,8 @@ def test_very_long_runs_are_thinned_for_drawing_only(dynamics_run):
 
 def test_map_draws_the_route_with_start_finish_and_windows(dynamics_run):
     run = dynamics_run
-    fig = run_map(run.samples, run.metrics, profile=run.profile, colour="#123456")
+    # Radius 0: the whole route (the privacy radius's hiding is tested in tests/test_privacy.py).
+    fig = run_map(run.samples, run.metrics, profile=run.profile, colour="#123456", privacy_radius_m=0)
     assert fig is not None and all(isinstance(t, go.Scattermap) for t in fig.data)
     route = traces_named(fig, "Route")[0]
     np.testing.assert_allclose(route.lat, run.samples["lat_deg"])

@@ -235,3 +235,29 @@ def test_downloads_are_csv_with_formula_cells_escaped(store_copy, monkeypatch):
     assert not log["athlete"].str.startswith("=").any()
     # Numbers stay numbers: a negative pace decay is written as a number, not escaped text.
     assert pd.api.types.is_float_dtype(runs["pace_decay_pct"]) and (runs["pace_decay_pct"] < 0).any()
+
+
+def test_privacy_radius_is_saved_to_the_store_and_restored(store_copy, monkeypatch):
+    at = open_tab(store_copy, monkeypatch, "Privacy")
+    field = number_input(at, "Privacy radius (m)")
+    assert field.value == 200.0 and "0 shows everything" in field.help and "Default 200 m" in field.help
+    assert (field.min, field.max) == (0.0, 2000.0)
+    assert button(at, "Restore the default (200 m)").disabled
+    field.set_value(450.0)
+    button(at, "Save privacy radius").click()
+    at.run()
+    assert_no_exception(at)
+    assert at.success[0].value == "Privacy radius saved: 450 m."
+    with Store(store_copy) as store:
+        assert store.privacy_radius_m() == 450.0
+    number_input(at, "Privacy radius (m)").set_value(0.0)
+    button(at, "Save privacy radius").click()
+    at.run()
+    assert at.success[0].value == "Privacy radius saved: 0 m (nothing hidden)."
+    with Store(store_copy) as store:
+        assert store.privacy_radius_m() == 0.0
+    button(at, "Restore the default (200 m)").click()
+    at.run()
+    assert_no_exception(at)
+    with Store(store_copy) as store:
+        assert store.privacy_radius_m() == 200.0

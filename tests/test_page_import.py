@@ -152,3 +152,44 @@ def test_a_batch_refused_as_a_whole_is_an_error_not_a_traceback(store_copy, monk
     after = snapshot(store_copy)
     for name in before:
         pd.testing.assert_frame_equal(after[name], before[name])
+
+
+def test_drop_positions_stores_the_run_without_them_and_the_report_says_so(store_copy, monkeypatch):
+    good = good_fit()
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    box = at.checkbox(key="import_drop_positions")
+    assert box.label == "Drop GPS positions (no maps for these runs)" and not box.value and box.help
+    at.file_uploader[0].set_value([("morning run.fit", good, FIT)])
+    at.selectbox(key="import_existing_athlete").set_value("Ben")
+    at.run()
+    at.checkbox(key="import_drop_positions").check()
+    at.run()
+    assert any("without GPS positions" in c.value for c in at.caption)
+    import_button(at).click()
+    at.run()
+    assert_no_exception(at)
+    [row] = report_table(at).to_dict("records")
+    assert row["status"] == "imported" and "GPS positions dropped at import (privacy option)" in row["warnings"]
+    with Store(store_copy) as store:
+        samples = store.samples(hashlib.sha256(good).hexdigest())
+    assert len(samples) == 3000 and samples[["lat_deg", "lon_deg"]].isna().all().all()
+    assert samples["distance_m"].iloc[-1] > 8000  # distance as read from the file, kept
+
+
+def test_uploads_over_the_per_import_cap_disable_import_and_say_why(store_copy, monkeypatch):
+    good = good_fit()
+    monkeypatch.setattr(pipeline, "MAX_UPLOAD_BYTES", 2 * len(good) - 1)  # the page reads the cap on every run
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    at.file_uploader[0].set_value([("a.fit", good, FIT)])
+    at.selectbox(key="import_existing_athlete").set_value("Ben")
+    at.run()
+    assert not import_button(at).disabled  # one file is under the cap
+    at.file_uploader[0].set_value([("a.fit", good, FIT), ("b.fit", good + b"\0", FIT)])
+    at.run()
+    assert_no_exception(at)
+    assert import_button(at).disabled
+    [caption] = [c.value for c in at.caption if c.value.startswith("Cannot import")]
+    total, cap = f"{(2 * len(good) + 1) / 1e3:.0f} KB", f"{(2 * len(good) - 1) / 1e3:.0f} KB"
+    assert caption == (f"Cannot import: the upload holds {total}; one import takes at most {cap}: "
+                       "import the files in parts.")
+    assert import_button(at).help.startswith("the upload holds")

@@ -3,12 +3,17 @@ changes them, a run opened from another page is shown, and athletes without runs
 
 from __future__ import annotations
 
+import io
+import json
+
 import numpy as np
 import pandas as pd
 from app_harness import assert_no_exception, metric_value, open_app
 from fit_fixtures import Stretch, fit_from_records, records_for
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analysis.ingest.pipeline import ingest
+from analysis.privacy import hide_ends
 from analysis.store import Store
 from app_pages._shared import md
 
@@ -152,3 +157,82 @@ def test_athlete_without_runs_and_run_without_gps_say_what_to_do(store_copy, mon
     assert any("no GPS positions" in i.value for i in at.info)
     assert len(plotly_charts(at)) == 1  # the panels, no map
     assert metric_value(at, "Distance (km)") == f"{by_athlete(store_copy)['Eve'].iloc[0].distance_km:.2f}"
+
+
+def map_trace_names(at) -> set[str]:
+    [route] = [c for c in plotly_charts(at) if '"Route"' in c.proto.spec]
+    return {trace.get("name") for trace in json.loads(route.proto.spec)["data"]}
+
+
+def test_the_map_hides_start_and_end_within_the_stored_privacy_radius(store_copy, monkeypatch):
+    with Store(store_copy) as store:  # 160 m in all: every point lies within 300 m of the start
+        short = fit_from_records(records_for([Stretch(100, 1.6)]))
+        assert list(ingest([("short.fit", short)], athlete="Eve", store=store, workers=0)["status"]) == ["imported"]
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    assert any(c.value.startswith("Start and end within 200 m are hidden (privacy radius, Data & settings)")
+               for c in at.caption)
+    assert {"Shown from", "Shown to"} <= map_trace_names(at) and "Start" not in map_trace_names(at)
+    with Store(store_copy) as store:
+        store.set_privacy_radius_m(0)
+    at.run()
+    assert_no_exception(at)
+    assert not any("privacy radius" in c.value for c in at.caption)
+    assert {"Start", "Finish"} <= map_trace_names(at)
+    with Store(store_copy) as store:
+        store.set_privacy_radius_m(300)
+    at.session_state["athlete"] = "Eve"
+    at.run()
+    assert_no_exception(at)
+    assert len(plotly_charts(at)) == 1  # the panels; the map would show nothing
+    assert any("lies within 300 m of its start or its end" in i.value for i in at.info)
+
+
+def test_a_run_imported_without_positions_says_so(store_copy, monkeypatch):
+    data = fit_from_records(records_for([Stretch(2400, 3.0, interval_s=2)]))
+    with Store(store_copy) as store:
+        report = ingest([("private.fit", data)], athlete="Eve", store=store, workers=0, drop_positions=True)
+        assert list(report["status"]) == ["imported"]
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    at.session_state["athlete"] = "Eve"
+    at.run()
+    assert_no_exception(at)
+    assert len(plotly_charts(at)) == 1
+    assert any("dropped when this run was imported (privacy option)" in i.value for i in at.info)
+
+
+def test_run_samples_download_has_positions_only_when_asked_with_the_ends_hidden(store_copy, monkeypatch):
+    served: dict[str, object] = {}  # deferred file id -> the callable the page gave
+    original = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        file_id = original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+        served[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    run_id = at.selectbox(key="run_id").value
+    with Store(store_copy) as store:
+        samples = store.samples(run_id)
+
+    def downloaded() -> pd.DataFrame:
+        [button] = [b for b in at.get("download_button") if b.proto.label == "Download this run's samples (CSV)"]
+        data = served[button.proto.deferred_file_id]()
+        assert data.startswith(b"\xef\xbb\xbf")
+        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+
+    box = at.checkbox(key="run_samples_positions")
+    assert box.label == "include GPS positions" and not box.value
+    plain = downloaded()
+    assert not {"lat_deg", "lon_deg"} & set(plain.columns)
+    assert len(plain) == len(samples) and set(plain["run_id"]) == {run_id} and set(plain["athlete"]) == {"Ana"}
+    np.testing.assert_allclose(plain["cadence_spm"], samples["cadence_spm"], equal_nan=True)
+
+    at.checkbox(key="run_samples_positions").check()
+    at.run()
+    assert_no_exception(at)
+    with_positions = downloaded()
+    lat, lon = hide_ends(samples["lat_deg"], samples["lon_deg"], 200)
+    np.testing.assert_allclose(with_positions["lat_deg"], lat, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(with_positions["lon_deg"], lon, rtol=0, atol=1e-9)
+    assert with_positions["lat_deg"].isna().sum() > 0 and with_positions["lat_deg"].notna().sum() > 0

@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 
 from analysis.charts.style import MetricLabel, base_layout, empty_figure, label, pace_text
 from analysis.metrics.run import FATIGUE_METRICS
+from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, hidden_positions, valid_positions
 
 # Above this many samples the panels plot every k-th row (k = ceil(n / MAX_PLOT_POINTS)), plus the last.
 # Only the drawing is thinned: a browser redraws ~8 panels of 5,000 points smoothly, a 6-hour 1 Hz ultra
@@ -340,19 +341,35 @@ def _window_means(fig: go.Figure, m: dict[str, Any], panels: list[Panel], axis_i
 
 # --- the map -----------------------------------------------------------------------------------
 
-def run_map(samples: pd.DataFrame, metrics: Any, *, profile: pd.DataFrame | None = None,
-            colour: str = "#1f77b4", height: int = 420) -> go.Figure | None:
-    """The route on a map (MapLibre, OpenStreetMap tiles), baseline and late windows marked; None without positions.
+# End markers: the run's own start and finish, or, when the privacy radius hides them, the first and last
+# points shown (so nobody reads a marker at the edge of the hidden circle as the start).
+MAP_START, MAP_END = "Start", "Finish"
+MAP_SHOWN_FROM, MAP_SHOWN_TO = "Shown from", "Shown to"
 
-    Distances come from `profile` (the metrics' own distance axis) when given, else from the samples'
-    cumulative distance. Start and finish are marked; hover shows the distance and elapsed time.
+
+def run_map(samples: pd.DataFrame, metrics: Any, *, profile: pd.DataFrame | None = None,
+            colour: str = "#1f77b4", height: int = 420,
+            privacy_radius_m: float = DEFAULT_PRIVACY_RADIUS_M) -> go.Figure | None:
+    """The route on a map (MapLibre, OpenStreetMap tiles), baseline and late windows marked; None when no
+    position is left to show (the file has none, or every one lies within the privacy radius).
+
+    `privacy_radius_m` (metres; the store's setting, `Store.privacy_radius_m()`; 0 shows everything): the
+    start and end of the track are hidden (`analysis.privacy.hidden_positions`), so the line does not lead to
+    the runner's door; the default is the setting's default, so a caller that forgets it hides, not shows.
+    The "Shown from" and "Shown to" markers sit at the first and last point shown (the start and finish
+    themselves when nothing is hidden). Distances come from `profile` (the metrics' own distance axis) when
+    given, else from the samples' cumulative distance; hover shows the distance and elapsed time.
     """
     lat = samples["lat_deg"].to_numpy(dtype="float64")
     lon = samples["lon_deg"].to_numpy(dtype="float64")
     # (0, 0) is what some watches write before a GPS fix: not a position.
-    ok = np.isfinite(lat) & np.isfinite(lon) & ~((lat == 0) & (lon == 0))
+    valid = valid_positions(lat, lon)
+    ok = valid & ~hidden_positions(lat, lon, privacy_radius_m)
     if ok.sum() < 2:
         return None
+    # Name the end markers for what they are: the run's start and finish, or where the hidden part ends.
+    start_name = MAP_START if ok[np.flatnonzero(valid)[0]] else MAP_SHOWN_FROM
+    end_name = MAP_END if ok[np.flatnonzero(valid)[-1]] else MAP_SHOWN_TO
     if profile is not None and len(profile) == len(samples):
         distance = profile["distance_km"].to_numpy(dtype="float64")
     else:
@@ -361,27 +378,34 @@ def run_map(samples: pd.DataFrame, metrics: Any, *, profile: pd.DataFrame | None
         distance = (np.nan_to_num(d - first)) / 1000.0
     time = pd.to_datetime(samples["time"], utc=True)
     elapsed = clock_text((time - time.iloc[0]).dt.total_seconds())
+    end_km = float(distance[np.flatnonzero(valid)[-1]])  # the run's end, hidden or not: where the late window ends
     keep = _thin(pd.DataFrame({"i": np.flatnonzero(ok)}), MAX_PLOT_POINTS)["i"].to_numpy()
     lat, lon, distance, elapsed = lat[keep], lon[keep], distance[keep], elapsed[keep]
+    # Where hidden points lie between two shown ones (a route passing close to home mid-run), the line breaks
+    # (a NaN point) instead of drawing a straight chord through the hidden circle.
+    hidden_so_far = np.cumsum(valid & ~ok)[keep]
+    breaks = np.flatnonzero(np.diff(hidden_so_far) > 0) + 1
+    line_lat, line_lon = np.insert(lat, breaks, np.nan), np.insert(lon, breaks, np.nan)
+    line_distance, line_elapsed = np.insert(distance, breaks, np.nan), np.insert(elapsed, breaks, "")
 
     fig = go.Figure()
     hover = "%{customdata[0]:.2f} km · elapsed %{customdata[1]}<extra></extra>"
-    edges = window_edges_km(metrics, float(distance[-1]) if len(distance) else None)
+    edges = window_edges_km(metrics, end_km)
     for window, window_colour in (("baseline", BASELINE_COLOUR), ("late", LATE_COLOUR)):
         if window not in edges:
             continue
         start, end = edges[window]
-        inside = (distance >= start) & (distance <= end)
+        inside = (line_distance >= start) & (line_distance <= end)
         fig.add_trace(go.Scattermap(
-            lat=np.where(inside, lat, np.nan), lon=np.where(inside, lon, np.nan), mode="lines",
+            lat=np.where(inside, line_lat, np.nan), lon=np.where(inside, line_lon, np.nan), mode="lines",
             name=f"{window.capitalize()} window", line=dict(color=window_colour, width=10), opacity=0.55,
             hoverinfo="skip",
         ))
     fig.add_trace(go.Scattermap(
-        lat=lat, lon=lon, mode="lines", name="Route", line=dict(color=colour, width=3),
-        customdata=np.column_stack([distance, elapsed]), hovertemplate=hover,
+        lat=line_lat, lon=line_lon, mode="lines", name="Route", line=dict(color=colour, width=3),
+        customdata=np.column_stack([line_distance, line_elapsed]), hovertemplate=hover,
     ))
-    for name, j, marker_colour in (("Start", 0, "#117733"), ("Finish", -1, "#222222")):
+    for name, j, marker_colour in ((start_name, 0, "#117733"), (end_name, -1, "#222222")):
         fig.add_trace(go.Scattermap(
             lat=[lat[j]], lon=[lon[j]], mode="markers", name=name, marker=dict(size=13, color=marker_colour),
             customdata=[[distance[j], elapsed[j]]], hovertemplate=f"{name}: {hover}",

@@ -19,6 +19,7 @@ single worker still gets the timeout and the limits.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import queue
@@ -35,6 +36,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from analysis import privacy
 from analysis.errors import InputError
 from analysis.ingest import _worker
 from analysis.ingest.sources import Skipped, SourceFile
@@ -98,7 +100,8 @@ Parser = Callable[..., ParsedFile]
 
 
 def parse_source(
-    source: SourceFile | Skipped, *, athlete: str | None = None, settings: MetricSettings | None = None
+    source: SourceFile | Skipped, *, athlete: str | None = None, settings: MetricSettings | None = None,
+    drop_positions: bool = False,
 ) -> ParsedFile:
     """Read one expanded file. Never raises.
 
@@ -106,6 +109,9 @@ def parse_source(
     `"skipped"` ("not a run: cycling"). Strength CSV: `read_strength_log(..., athlete=athlete)`.
     `InputError` becomes `"failed"` with its message; any other exception `"failed"` with
     "could not be read (internal error: ...)", so one reader bug costs one file, never the batch.
+    `drop_positions` (the import's privacy option): the activity's GPS positions are blanked right after
+    it is read (`analysis.privacy.drop_positions`), here in the worker, so they never reach the parent
+    process or the store, and the report's figures (`facts`) describe the run as stored.
     """
     if isinstance(source, Skipped):
         return ParsedFile(name=source.name, sha256="", kind="skipped", reason=source.reason)
@@ -126,6 +132,8 @@ def parse_source(
                         unrecognised_exercises=tuple(log.attrs.get("unrecognised_exercises") or ()))
         if source.kind in ("fit", "gpx"):
             activity = read_activity(source.data, filename=source.name)
+            if drop_positions:
+                activity = privacy.drop_positions(activity)
             read = time.perf_counter()
             if activity.sport != RUNNING:
                 return done("skipped", _not_a_run(activity), activity=activity, warnings=activity.warnings,
@@ -220,6 +228,7 @@ def parse_all(
     progress: Callable[[int, int, str], None] | None = None,
     parser: Parser | None = None,
     memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
+    drop_positions: bool = False,
 ) -> list[ParsedFile]:
     """Parse every source; one `ParsedFile` per source, in input order. Never raises for a bad file.
 
@@ -231,10 +240,12 @@ def parse_all(
     libraries take (Linux) and about `timeout_s` of CPU time per file. `progress(done, total, name)` is
     called after each file, in completion order; an exception it raises stops the batch (workers are
     killed) and propagates. `parser` replaces `parse_source` (tests; it must be a picklable top-level
-    function with the same signature). `parse_iter` is the same, one result at a time.
+    function with the same signature). `drop_positions`: runs lose their GPS positions as they are read (see
+    `parse_source`; not with a `parser` of one's own). `parse_iter` is the same, one result at a time.
     """
     return list(parse_iter(sources, athlete=athlete, settings=settings, workers=workers, timeout_s=timeout_s,
-                           progress=progress, parser=parser, memory_limit_bytes=memory_limit_bytes))
+                           progress=progress, parser=parser, memory_limit_bytes=memory_limit_bytes,
+                           drop_positions=drop_positions))
 
 
 def parse_iter(
@@ -247,6 +258,7 @@ def parse_iter(
     progress: Callable[[int, int, str], None] | None = None,
     parser: Parser | None = None,
     memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
+    drop_positions: bool = False,
 ) -> Iterator[ParsedFile]:
     """`parse_all` as a generator: each result in input order, as soon as it and all before it are read.
 
@@ -263,6 +275,12 @@ def parse_iter(
         raise ValueError(f"workers must be 0 or more, not {workers}")
     if timeout_s <= 0:
         raise ValueError(f"timeout_s must be positive, not {timeout_s}")
+    if drop_positions:
+        if parser is not None:
+            raise ValueError("drop_positions works with the default parser only; drop positions in your parser")
+        # The option travels inside the parser the workers are given (a partial of a top-level function
+        # pickles by reference), so the worker protocol and a custom parser's signature stay as they are.
+        parser = functools.partial(parse_source, drop_positions=True)
     if parser is not None and workers > 0:
         try:
             pickle.dumps(parser)

@@ -22,24 +22,74 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import InputError
 from analysis.ingest.parse import DEFAULT_TIMEOUT_S, ParsedFile, parse_all, parse_iter
-from analysis.ingest.sources import SourceFile, expand_sources
+from analysis.ingest.sources import SourceFile, _is_upload, expand_sources
+from analysis.ingest.sources import _size as size_text  # the decimal sizes ("1.3 GB") every message uses
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 SAMPLE_DIR = PROJECT_DIR / "sample_data"
 Progress = Callable[[int, int, str], None]
+# Bytes one import's uploads may hold together. Streamlit's `server.maxUploadSize` (.streamlit/config.toml)
+# caps each file, not their number: Streamlit keeps every uploaded file in the server's memory for the
+# session, and an import then holds them until each is read, so without a total one visitor choosing many
+# 200 MB files could take all of a small server's memory. 1 GiB is several whole-account exports (a
+# Garmin or Strava zip is typically 50-150 MB) and what a 2-4 GB server can hold besides the app.
+MAX_UPLOAD_BYTES = 1024**3
 
 
 def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None,
            timeout_s: float = DEFAULT_TIMEOUT_S, progress: Progress | None = None,
-           is_sample: bool = False) -> pd.DataFrame:
-    """Import files, folders, zips and .gz files (paths, or (name, bytes) uploads) for one athlete."""
+           is_sample: bool = False, drop_positions: bool = False,
+           max_upload_bytes: int | None = None) -> pd.DataFrame:
+    """Import files, folders, zips and .gz files (paths, or (name, bytes) uploads) for one athlete.
+
+    `drop_positions` (privacy option): runs are stored without GPS positions (`analysis.privacy`); their
+    metrics are the same, they have no map, and each run's report row says so. A run already stored is a
+    duplicate and keeps what it has (its reason says how to drop its positions).
+
+    `max_upload_bytes` (default `MAX_UPLOAD_BYTES`, bytes): the uploads among `sources` (`(name, bytes)`)
+    may hold at most this much in total, checked before anything is read; `InputError` otherwise. Paths
+    are not counted: they are read from disk one file at a time, not held in the server's memory.
+    """
+    if isinstance(sources, (str, os.PathLike)) or _is_upload(sources):
+        sources = [sources]
+    sources = list(sources)  # checked whole before any file is read (a generator could not be)
+    check_upload_total(upload_bytes(sources), max_upload_bytes)
     items = list(expand_sources(sources))
+    del sources
     parsed = parse_iter(items, athlete=athlete, settings=store.metric_settings(), workers=workers,
-                        timeout_s=timeout_s, progress=progress)
+                        timeout_s=timeout_s, progress=progress, drop_positions=drop_positions)
     del items  # parse_iter holds them, and lets each file's bytes go once a worker has it
     with closing(parsed):  # however add_batch ends, the workers stop with it
-        return store.add_batch(athlete, parsed, is_sample=is_sample)
+        report = store.add_batch(athlete, parsed, is_sample=is_sample)
+    if drop_positions:
+        duplicate = report["status"] == "duplicate"
+        report.loc[duplicate, "reason"] = report.loc[duplicate, "reason"] + (
+            "; the stored copy is unchanged: delete it and import again to drop its GPS positions")
+    return report
+
+
+def upload_bytes(sources: Iterable) -> int:
+    """Bytes held by the `(name, bytes)` uploads among `sources` (paths count 0)."""
+    total = 0
+    for source in sources:
+        if _is_upload(source):
+            data = source[1]
+            total += data.nbytes if isinstance(data, memoryview) else len(data)
+    return total
+
+
+def check_upload_total(total_bytes: int, max_upload_bytes: int | None = None) -> None:
+    """`InputError` when one import's uploads hold more than `max_upload_bytes` (default `MAX_UPLOAD_BYTES`).
+
+    The message names the total and the cap and says what to do; the Import page shows the same sentence
+    beside its (then disabled) Import button before anything is sent to `ingest`.
+    """
+    cap = MAX_UPLOAD_BYTES if max_upload_bytes is None else max_upload_bytes
+    if total_bytes > cap:
+        raise InputError(f"the upload holds {size_text(total_bytes)}; one import takes at most {size_text(cap)}: "
+                         "import the files in parts")
 
 
 def default_sample_dir() -> Path:
