@@ -29,13 +29,13 @@ def _track(points: int = 120) -> str:
 
 
 def gpx_stray_xmlns(size_bytes: int = 480_000) -> bytes:
-    """A valid GPX whose description is the word "xmlns" over and over, with no "=" after it.
+    """A valid GPX ending in an extension that is the word "xmlns" over and over, with no "=" after it.
 
-    gpxpy's pre-scan regex (`\\sxmlns:?[^=]*="[^"]+"`) scans from every one to the end of the
-    description and back: quadratic in their number (issue 9: a 480 KB file took 30 s).
+    gpxpy's pre-scan regex (`\\sxmlns:?[^=]*="[^"]+"`) scans from every one to the end of the file
+    and back: quadratic in their number (issue 9: a 480 KB file took 30 s).
     """
-    head = GPX_HEAD + "<metadata><desc>"
-    tail = "</desc></metadata>\n" + _track() + "</gpx>\n"
+    head = GPX_HEAD + _track() + "<extensions><note>"
+    tail = "</note></extensions>\n</gpx>\n"
     words = max(0, (size_bytes - len(head) - len(tail)) // len(" xmlns"))
     return (head + " xmlns" * words + tail).encode()
 
@@ -56,11 +56,12 @@ def gpx_far_xmlns(pad_bytes: int = 20_000_000, marks: int = 90) -> bytes:
     return (GPX_HEAD + body + _track() + "</gpx").encode()  # no closing ">"
 
 
-def gpx_entity_expansion(entity_bytes: int = 1_000_000, references: int = 150) -> bytes:
-    """A padded entity referenced `references` times: ~1 MB of file, 150 million characters once expanded.
+def gpx_entity_expansion(entity_bytes: int = 2_000_000, references: int = 75) -> bytes:
+    """A padded entity referenced `references` times: 2 MB of file, 150 million characters once expanded.
 
-    One big entity used a few hundred times stays under expat's amplification limit (it measures the
-    ratio of output to input, and the input is large), so the standard library expands it all.
+    One big entity used a few dozen times stays under expat's amplification limit (it measures the
+    ratio of output to input, 100 by default, and the input is large), so the standard library expands
+    it all (issue 9: 311 MB of memory).
     """
     dtd = f'<!DOCTYPE gpx [\n<!ENTITY pad "{"x" * entity_bytes}">\n]>\n'
     name = "&pad;" * references
@@ -142,13 +143,13 @@ class Attack:
 
 ATTACKS: tuple[Attack, ...] = (
     Attack("gpx-stray-xmlns", "stray.gpx", gpx_stray_xmlns, "activity", "malformed 'xmlns' marks",
-           "480 KB valid GPX, 80,000 stray 'xmlns' (gpxpy's quadratic pre-scan)"),
+           "480 KB valid GPX ending in 78,000 stray 'xmlns' (gpxpy's quadratic pre-scan)"),
     Attack("gpx-distinct-namespaces", "namespaces.gpx", gpx_distinct_namespaces, "activity",
            "different XML namespaces", "8,000 distinct namespace declarations (gpxpy's global prefix map)"),
     Attack("gpx-far-xmlns", "far.gpx", gpx_far_xmlns, "activity", "far from any value",
            "90 stray 'xmlns' before 20 MB without '=', broken end (forces the gpxpy fallback)"),
     Attack("gpx-entity-expansion", "laughs.gpx", gpx_entity_expansion, "activity", "DTD or XML entities",
-           "1 MB entity referenced 150 times: 150 million characters once expanded"),
+           "2 MB entity referenced 75 times: 150 million characters once expanded"),
     Attack("gpx-external-entity", "xxe.gpx", gpx_external_entity, "activity", "DTD or XML entities",
            "external entity naming /etc/passwd"),
     Attack("fit-one-byte-messages", "ones.fit", fit_tiny_messages, "activity", "fewer than 2 bytes each on average",
