@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -260,3 +261,50 @@ def test_upload_a_fit_file_through_the_file_input_and_find_it_in_the_run_explore
         page.screenshot(path=str(tmp_path / "upload.png"), full_page=True)
         page.close()
     assert runs_after == runs_before + 1
+
+
+def test_hostile_names_and_files_are_shown_as_text_never_run(server, browser, tmp_path):
+    """An athlete and a file named with HTML and markdown, and a hostile FIT file, uploaded through the page:
+    the names appear as written on every page, no element or script of theirs ever exists in the DOM, and
+    the hostile file is reported failed with its reason while the good one imports."""
+    from attack_files import fit_tiny_messages
+
+    url, _ = server
+    good = tmp_path / '<img src=x onerror="window.__xss=1">.fit'
+    good.write_bytes(run_file([Stretch(1500, 3.0)], start=datetime(2026, 6, 9, 6, 30, tzinfo=UTC)))
+    hostile = tmp_path / "ones.fit"
+    hostile.write_bytes(fit_tiny_messages())
+    athlete = '<img src=y onerror="window.__xss=2"> **Mal** [x](javascript:alert(1))'
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    try:
+        page.goto(url, timeout=PAGE_TIMEOUT_MS)
+        page.get_by_role("heading", name="Core & Cadence").wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        open_by_sidebar(page, "Import")
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files([str(good), str(hostile)])
+        page.get_by_text("2 files ready for").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        page.get_by_text("A new athlete", exact=True).click()
+        wait_for_script(page)
+        name = page.get_by_label("New athlete's name", exact=True)
+        name.fill(athlete)
+        name.press("Enter")
+        wait_for_script(page)
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("1 imported, 1 failed").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        assert page.get_by_text("fewer than 2 bytes each on average").count() >= 1
+
+        for link, title in PAGES:
+            open_by_sidebar(page, link)
+            page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+            assert page.evaluate("window.__xss") is None, link
+            assert page.locator("img[src=x], img[src=y], a[href^='javascript']").count() == 0, link
+            # The app bolds names itself ("For **<name>**"); the name's own **Mal** must not become bold.
+            assert page.locator('[data-testid="stApp"] strong').filter(has_text=re.compile(r"^Mal$")).count() == 0
+        open_by_sidebar(page, "Run explorer")
+        assert page.get_by_text(athlete).count() >= 1  # the name as typed, characters and all
+        assert page.evaluate("window.__xss") is None
+    finally:
+        page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+        page.close()
