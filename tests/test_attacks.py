@@ -27,7 +27,7 @@ from analysis.export import csv_bytes, escape_formula_cells, export_store
 from analysis.ingest.parse import parse_all
 from analysis.ingest.pipeline import ingest
 from analysis.ingest.sources import SourceFile
-from analysis.io.fit_fast import MAX_REFERENCE_MESSAGES, count_messages, message_cap
+from analysis.io.fit_fast import MAX_REFERENCE_WORK, count_messages, message_cap
 from analysis.io.read import read_activity
 from analysis.io.strength import read_strength_log
 from analysis.store import Store
@@ -94,26 +94,29 @@ def test_the_prolog_gate_stops_at_the_root_element() -> None:
     assert len(activity.samples) == 120
 
 
-def test_the_header_walk_counts_every_message() -> None:
-    """`count_messages` (the reference path's budget) counts definitions and data messages exactly."""
+def test_the_header_walk_counts_every_message_and_field() -> None:
+    """`count_messages` (the reference path's budget) counts definitions, data messages and their fields."""
     data = fit_tiny_messages(size_bytes=50_000, payload_bytes=1)
     # 14-byte header, file_id definition (9 bytes) and message (2), record definition (9), 2-byte records, CRC (2)
     records = (len(data) - 14 - 9 - 2 - 9 - 2) // 2
     assert len(data) == 14 + 9 + 2 + 9 + 2 * records + 2
-    count, reached = count_messages(data, stop_after=10**9)
+    count, work, reached = count_messages(data, stop_after=10**9)
     assert count == 3 + records
+    assert work == count + 1 + records  # file_id's one field, and one field (heart rate) per record
     assert reached == len(data)
-    assert count_messages(data, stop_after=100) == (101, 14 + 9 + 2 + 9 + 2 * 98)
+    count, work, reached = count_messages(data, stop_after=100)
+    assert (count, work, reached) == (3 + 49, 4 + 2 * 49, 14 + 9 + 2 + 9 + 2 * 49)  # stops once work passes 100
 
 
 def test_the_message_caps_leave_real_recordings_alone() -> None:
-    """A 24-hour run at 1 Hz, written by our FIT writer, is under both caps and reads on both paths."""
-    day = run_file([Stretch(3600, 2.8)])  # an hour; a day is 24× the messages in 24× the bytes
-    count, _ = count_messages(day, stop_after=10**9)
-    assert count <= message_cap(len(day)) / 4
-    assert 24 * count < MAX_REFERENCE_MESSAGES
-    fast = read_activity(day, filename="hour.fit")
-    reference = read_activity(day, filename="hour.fit", backend="reference")
+    """An hour at 1 Hz from our FIT writer is far under both caps and reads on both paths; every corpus file
+    is under the reference budget (tests/test_fit_fast.py reads them all on both paths)."""
+    hour = run_file([Stretch(3600, 2.8)])
+    count, work, _ = count_messages(hour, stop_after=10**9)
+    assert count <= message_cap(len(hour)) / 4
+    assert 4 * work < MAX_REFERENCE_WORK
+    fast = read_activity(hour, filename="hour.fit")
+    reference = read_activity(hour, filename="hour.fit", backend="reference")
     pd.testing.assert_frame_equal(fast.samples, reference.samples)
 
 

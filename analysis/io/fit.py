@@ -27,7 +27,7 @@ from analysis.io import cadence as cadence_units
 from analysis.io.activity import Activity, SessionSummary, TimerEvent
 from analysis.io.fit_devices import describe_device
 from analysis.io.fit_fast import (
-    MAX_REFERENCE_MESSAGES,
+    MAX_REFERENCE_WORK,
     RECORD_COLUMNS,
     UnsupportedFit,
     chain_length,
@@ -137,22 +137,21 @@ def _expected_length(data: bytes, name: str) -> int:
 
 
 def _check_reference_budget(data: bytes, name: str) -> None:
-    """Refuse, before fitparse sees it, a file with more messages than its size allows or fitparse can do fast.
+    """Refuse, before fitparse sees it, a file denser than real recordings or too much work for fitparse.
 
-    A checksum proves nothing (an attacker computes it), so the messages are counted by a header walk
-    (`analysis.io.fit_fast.count_messages`, ~0.1 s for 200,000) and the limits of
-    `analysis.io.fit_fast` apply: the same size-relative cap as the fast decoder, and
-    `MAX_REFERENCE_MESSAGES` because fitparse and Garmin's SDK take ~50× longer per message.
+    A checksum proves nothing (an attacker computes it), so messages and fields are counted by a header
+    walk (`analysis.io.fit_fast.count_messages`, ~0.1 s at the limit) against the limits of
+    `analysis.io.fit_fast`: the size-relative message cap the fast decoder applies too, and
+    `MAX_REFERENCE_WORK`, because fitparse and Garmin's SDK take ~50× longer per message.
     """
-    cap = message_cap(len(data))
-    count, reached = count_messages(data, stop_after=min(cap, MAX_REFERENCE_MESSAGES))
-    if count > cap or count > message_cap(reached):  # too dense already in the part counted
+    count, work, reached = count_messages(data, stop_after=MAX_REFERENCE_WORK)
+    if count > message_cap(len(data)) or count > message_cap(reached):  # too dense, in the part counted too
         raise too_many_messages(len(data), name)
-    if count > MAX_REFERENCE_MESSAGES:
+    if work > MAX_REFERENCE_WORK:
         raise InputError(
-            f"holds more than {MAX_REFERENCE_MESSAGES:,} messages, and the reference decoder (which reads the "
-            f"files the fast decoder cannot) takes at most {MAX_REFERENCE_MESSAGES:,}, as a 24-hour recording "
-            "has fewer: it is refused rather than tie up the server for minutes",
+            f"needs the reference decoder (it reads the files the fast decoder cannot), and holds more than "
+            f"{MAX_REFERENCE_WORK:,} messages and fields, more than that decoder is given (every real file we "
+            "test with has less than half): it is refused rather than tie up the server",
             file_name=name,
         )
 

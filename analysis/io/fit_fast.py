@@ -492,10 +492,12 @@ def chain_length(data: bytes) -> int:
 # bytes is not a recording. The floor keeps tiny files out of the argument.
 MIN_BYTES_PER_MESSAGE = 2
 MESSAGE_FLOOR = 10_000
-# fitparse spends ~14 µs on an empty message and ~100 µs on a full record, so the reference decoder
-# (the fallback for files the fast one cannot read, and `backend="fitparse"`) takes at most this many:
-# a few seconds of work, and more than a 24-hour run at 1 Hz with HRV needs (~175,000).
-MAX_REFERENCE_MESSAGES = 200_000
+# The reference decoders' work grows with messages and fields: fitparse spends 7-11 µs per message plus
+# per field, Garmin's SDK (tried after fitparse fails) 3-5 µs (benchmarks on four corpus files, 2 cores).
+# The reference path (the fallback for files the fast decoder cannot read, and `backend="fitparse"`) takes
+# at most this much work, ~5 s of fitparse: every corpus file needs under half of it (garmin.fit, 20,000
+# records: 204,000), and a file the fast decoder reads is never held to it.
+MAX_REFERENCE_WORK = 500_000  # messages + fields
 
 
 def message_cap(size_bytes: int) -> int:
@@ -513,44 +515,48 @@ def too_many_messages(size_bytes: int, name: str) -> InputError:
     )
 
 
-def count_messages(data: bytes, stop_after: int) -> tuple[int, int]:
-    """Messages (definitions and data) in the FIT file(s) of `data`, counted up to `stop_after` + 1,
-    and the offset in bytes where counting stopped.
+def count_messages(data: bytes, stop_after: int) -> tuple[int, int, int]:
+    """(messages, work, offset): the messages (definitions and data) in the FIT file(s) of `data`, the
+    work they make for a decoder (messages + the fields of each data message), and the offset in bytes
+    where counting stopped, which is as soon as `work` passes `stop_after`.
 
-    A header walk without decoding (~0.4 µs per message), for the reference decoders, which fitparse and
-    Garmin's SDK each take ~50× longer per message. It stops where a decoder would stop: at a data
-    message of an undefined local type, a cut-off definition or the end of the data.
+    A header walk without decoding (~0.15 µs per message) for the reference decoders, which spend ~50×
+    longer per message. It stops where a decoder would stop: at a data message of an undefined local
+    type, a cut-off definition or the end of the data.
     """
-    count, pos, size = 0, 0, len(data)
+    count, work, pos, size = 0, 0, 0, len(data)
     while pos + 12 <= size and data[pos] in (12, 14) and data[pos + 8: pos + 12] == b".FIT":
         (data_size,) = struct.unpack_from("<I", data, pos + 4)
         p = pos + data[pos]
         limit = min(p + data_size, size)
-        strides: dict[int, int] = {}
+        layouts: dict[int, tuple[int, int]] = {}  # local type -> (bytes after the header, fields)
         while p < limit:
             header = data[p]
             if header & 0xC0 == 0x40:
                 try:
                     definition = _definition_bytes(data, p, limit, header)
                 except _Cut:
-                    return count, p
+                    return count, work, p
                 n_fields = definition[5]
                 stride = sum(definition[7: 6 + 3 * n_fields: 3])
                 if header & 0x20:
                     dev = definition[6 + 3 * n_fields:]
                     stride += sum(dev[2::3])
-                strides[header & 0x0F] = stride
+                    n_fields += dev[0]
+                layouts[header & 0x0F] = (stride, n_fields)
                 p += len(definition)
+                work += 1
             else:
-                stride = strides.get((header >> 5) & 0x3 if header & 0x80 else header & 0x0F)
-                if stride is None:
-                    return count, p
-                p += 1 + stride
+                layout = layouts.get((header >> 5) & 0x3 if header & 0x80 else header & 0x0F)
+                if layout is None:
+                    return count, work, p
+                p += 1 + layout[0]
+                work += 1 + layout[1]
             count += 1
-            if count > stop_after:
-                return count, p
+            if work > stop_after:
+                return count, work, p
         pos += data[pos] + data_size + 2
-    return count, min(pos, size)
+    return count, work, min(pos, size)
 
 
 _CRC_MESSAGE = (
