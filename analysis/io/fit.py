@@ -151,7 +151,7 @@ def _check_reference_budget(data: bytes, name: str) -> None:
         raise InputError(
             f"needs the reference decoder (it reads the files the fast decoder cannot), and holds more than "
             f"{MAX_REFERENCE_WORK:,} messages and fields, more than that decoder is given (every real file we "
-            "test with has less than half): it is refused rather than tie up the server",
+            "test with has less): it is refused rather than tie up the server",
             file_name=name,
         )
 

@@ -493,10 +493,11 @@ def chain_length(data: bytes) -> int:
 MIN_BYTES_PER_MESSAGE = 2
 MESSAGE_FLOOR = 10_000
 # The reference decoders' work grows with messages and fields: fitparse spends 7-11 µs per message plus
-# per field, Garmin's SDK (tried after fitparse fails) 3-5 µs (benchmarks on four corpus files, 2 cores).
-# The reference path (the fallback for files the fast decoder cannot read, and `backend="fitparse"`) takes
-# at most this much work, ~5 s of fitparse: every corpus file needs under half of it (garmin.fit, 20,000
-# records: 204,000), and a file the fast decoder reads is never held to it.
+# per field, Garmin's SDK (tried after fitparse fails) 3-5 µs more (four corpus files, 2 cores). The
+# reference path (the fallback for files the fast decoder cannot read, and `backend="fitparse"`) takes
+# at most this much work: ~5 s with both decoders (the fuzz's slowest case, 494,000, took 4.8 s alone).
+# Every corpus file needs less (the most, a 6.5-hour multisport file: 461,000), and a file the fast
+# decoder reads is never held to it; a longer recording that only the reference path can read is refused.
 MAX_REFERENCE_WORK = 500_000  # messages + fields
 
 
@@ -729,10 +730,17 @@ MESSAGE_FIELDS = frozenset({
 _FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z
 
 
+_PROCESSED_TYPES = frozenset({"date_time", "local_date_time", "bool", "localtime_into_day"})
+
+
 def _process_type(type_name: str, value):
     """fitparse's FitFileDataProcessor type processors (the only value processors it runs by default)."""
     if value is None:
         return None
+    if type_name in _PROCESSED_TYPES and not isinstance(value, int):
+        # e.g. a date_time field declared as an array (a damaged definition): fitparse's processors
+        # assume one integer, so what they make of it is left to the reference path.
+        raise UnsupportedFit(f"a {type_name} field that is not one integer")
     if type_name == "date_time":
         if value >= 0x10000000:
             return _naive_utc(value)
