@@ -24,8 +24,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.ingest.parse import DEFAULT_TIMEOUT_S, ParsedFile, parse_all, parse_iter
-from analysis.ingest.sources import SourceFile, _is_upload, expand_sources
-from analysis.ingest.sources import _size as size_text  # the decimal sizes ("1.3 GB") every message uses
+from analysis.ingest.sources import SourceFile, expand_sources, is_upload, size_text
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 SAMPLE_DIR = PROJECT_DIR / "sample_data"
@@ -52,7 +51,7 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
     may hold at most this much in total, checked before anything is read; `InputError` otherwise. Paths
     are not counted: they are read from disk one file at a time, not held in the server's memory.
     """
-    if isinstance(sources, (str, os.PathLike)) or _is_upload(sources):
+    if isinstance(sources, (str, os.PathLike)) or is_upload(sources):
         sources = [sources]
     sources = list(sources)  # checked whole before any file is read (a generator could not be)
     check_upload_total(upload_bytes(sources), max_upload_bytes)
@@ -74,7 +73,7 @@ def upload_bytes(sources: Iterable) -> int:
     """Bytes held by the `(name, bytes)` uploads among `sources` (paths count 0)."""
     total = 0
     for source in sources:
-        if _is_upload(source):
+        if is_upload(source):
             data = source[1]
             total += data.nbytes if isinstance(data, memoryview) else len(data)
     return total

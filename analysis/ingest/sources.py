@@ -147,7 +147,7 @@ class _Budget:
 
     def _too_much(self) -> str:
         return (
-            f"archive unpacks to more than {_size(self.limits.max_total_bytes)} (possible zip bomb); "
+            f"archive unpacks to more than {size_text(self.limits.max_total_bytes)} (possible zip bomb); "
             "unpack it and import the folders inside it one by one"
         )
 
@@ -162,10 +162,10 @@ def expand_sources(
     sorted order. A generator: nothing is read before it is asked for.
     """
     limits = limits or ArchiveLimits()
-    if isinstance(sources, (str, os.PathLike)) or _is_upload(sources):
+    if isinstance(sources, (str, os.PathLike)) or is_upload(sources):
         sources = [sources]  # type: ignore[list-item]
     for source in sources:
-        if _is_upload(source):
+        if is_upload(source):
             name = _clean(str(source[0])) or "uploaded file"
             yield from _top(name, _expand_bytes(name, bytes(source[1]), 0, _Budget(limits), limits))
         elif isinstance(source, (str, os.PathLike)):
@@ -185,7 +185,8 @@ def expand_sources(
 # paths and folders
 
 
-def _is_upload(source: object) -> bool:
+def is_upload(source: object) -> bool:
+    """True for an upload given as `(name, bytes-like)`, the form the Import page and `ingest` pass."""
     return (
         isinstance(source, tuple)
         and len(source) == 2
@@ -640,7 +641,7 @@ def _office_reason(names: set[str]) -> str:
 # sentences and names
 
 
-def _size(count: float) -> str:
+def size_text(count: float) -> str:
     """Bytes as a short decimal size ("67 MB", "4.3 GB"), as the readers' messages write sizes."""
     for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if count >= scale:
@@ -650,8 +651,8 @@ def _size(count: float) -> str:
 
 
 def _too_big(count: int, limits: ArchiveLimits, *, unpacked: bool = False) -> str:
-    size = f"is larger than {_size(limits.max_file_bytes)} once unpacked" if unpacked else f"is {_size(count)}"
-    return f"{size}; files above {_size(limits.max_file_bytes)} are refused (no activity file is that big)"
+    size = f"is larger than {size_text(limits.max_file_bytes)} once unpacked" if unpacked else f"is {size_text(count)}"
+    return f"{size}; files above {size_text(limits.max_file_bytes)} are refused (no activity file is that big)"
 
 
 def _bomb(limits: ArchiveLimits, kind: str = "zip") -> str:
