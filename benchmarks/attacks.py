@@ -4,7 +4,7 @@ the unguarded library does with it.
     .venv/bin/python benchmarks/attacks.py              # our readers: default (fast) and reference paths
     .venv/bin/python benchmarks/attacks.py --unguarded  # also gpxpy / fitparse / pandas on the raw file
 
-Each measurement runs in a fresh process (spawned), so its peak RSS (`ru_maxrss`) belongs to that one
+Each measurement runs in a fresh process (spawned), so its peak RSS (VmHWM) belongs to that one
 read: "peak MB" is the rise of the high-water mark during the read, above what the process held once
 its libraries were imported and the file built. Unguarded runs are stopped after `--limit` seconds.
 The attack files come from tests/attack_files.py, the same the regression tests use.
@@ -25,7 +25,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """Peak RSS of this process in MB: VmHWM, which (unlike `ru_maxrss`) starts afresh at exec."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(status.split("VmHWM:")[1].split()[0]) / 1024
+    except (OSError, IndexError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def _unguarded(attack, data: bytes) -> str:

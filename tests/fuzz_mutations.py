@@ -15,7 +15,7 @@ values the reader converts.
 
 The loop runs in a child process (`run_fuzz` starts `python tests/fuzz_mutations.py run ...`),
 which reports each case on a pipe as JSON lines *before* reading it, so the parent can kill a
-case that hangs past the limit, and whose `ru_maxrss` is the fuzz's own peak memory. After a
+case that hangs past the limit, and whose peak RSS (VmHWM) is the fuzz's own peak memory. After a
 hang, a crash or a memory overrun the parent starts a new child at the next case and goes on.
 
 By hand:
@@ -857,7 +857,13 @@ def read_case(case: Case, reader=None) -> dict:
 
 
 def _rss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    """This process's peak RSS in KiB: VmHWM, which starts afresh at exec.
+
+    Not `ru_maxrss`: Linux carries it across exec, so a child started by a pytest process that has
+    grown to 600 MB over the suite would report 600 MB before reading anything (seen in CI).
+    """
+    hwm = _vm_hwm_kib(os.getpid())
+    return hwm if hwm is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def child_main(args: argparse.Namespace) -> int:
