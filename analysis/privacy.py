@@ -24,7 +24,7 @@ import numpy as np
 
 from analysis.errors import InputError
 from analysis.io.activity import Activity
-from analysis.io.geo import EARTH_RADIUS_M
+from analysis.io.geo import haversine_m
 from analysis.metrics.settings import Setting
 
 POSITION_COLUMNS = ("lat_deg", "lon_deg")
@@ -73,15 +73,6 @@ def valid_positions(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
                 & ~((lat == 0) & (lon == 0)))
 
 
-def distance_to_m(lat_deg: np.ndarray, lon_deg: np.ndarray, lat0_deg: float, lon0_deg: float) -> np.ndarray:
-    """Great-circle (haversine) distance in metres from every point to (lat0, lon0); NaN where a position is missing."""
-    lat = np.radians(np.asarray(lat_deg, dtype="float64"))
-    lon = np.radians(np.asarray(lon_deg, dtype="float64"))
-    lat0, lon0 = math.radians(lat0_deg), math.radians(lon0_deg)
-    a = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat) * math.cos(lat0) * np.sin((lon - lon0) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def hidden_positions(lat_deg: np.ndarray, lon_deg: np.ndarray, radius_m: float) -> np.ndarray:
     """Which samples' positions to hide (bool, one per sample) for a privacy radius of `radius_m` metres.
 
@@ -112,8 +103,8 @@ def hidden_positions(lat_deg: np.ndarray, lon_deg: np.ndarray, radius_m: float) 
     index = np.flatnonzero(valid)
     first, last = index[0], index[-1]
     with np.errstate(invalid="ignore"):
-        near_start = valid & (distance_to_m(lat, lon, lat[first], lon[first]) <= radius)
-        near_end = valid & (distance_to_m(lat, lon, lat[last], lon[last]) <= radius)
+        near_start = valid & (haversine_m(lat, lon, lat[first], lon[first]) <= radius)
+        near_end = valid & (haversine_m(lat, lon, lat[last], lon[last]) <= radius)
     hidden |= near_start | near_end
     outside_start = np.flatnonzero(valid & ~near_start)
     outside_end = np.flatnonzero(valid & ~near_end)

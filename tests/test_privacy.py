@@ -19,14 +19,13 @@ from analysis.errors import InputError
 from analysis.export import export_store, samples_table
 from analysis.ingest.pipeline import MAX_UPLOAD_BYTES, check_upload_total, ingest
 from analysis.io import read_activity
-from analysis.io.geo import haversine_steps_m
+from analysis.io.geo import EARTH_RADIUS_M, haversine_m, haversine_steps_m
 from analysis.metrics import RunMetrics, run_metrics
 from analysis.privacy import (
     DEFAULT_PRIVACY_RADIUS_M,
     NO_POSITIONS_WARNING,
     POSITIONS_DROPPED_WARNING,
     PRIVACY_SETTINGS,
-    distance_to_m,
     hidden_positions,
     hide_ends,
     validate_privacy_radius_m,
@@ -78,8 +77,8 @@ def test_a_straight_run_hides_exactly_the_points_within_the_radius_of_each_end()
     assert lat[0] == HOME[0]  # the inputs are not changed
     # The line now starts and stops outside both circles.
     first, last = np.flatnonzero(~hidden)[[0, -1]]
-    assert distance_to_m(lat[first], lon[first], *HOME) > 200.5
-    assert distance_to_m(lat[last], lon[last], lat[-1], lon[-1]) > 200.5
+    assert haversine_m(lat[first], lon[first], *HOME) > 200.5
+    assert haversine_m(lat[last], lon[last], lat[-1], lon[-1]) > 200.5
 
 
 def test_a_route_passing_home_mid_run_is_hidden_there_too():
@@ -117,12 +116,15 @@ def test_a_track_that_never_leaves_the_circle_is_hidden_whole_and_radius_zero_hi
         hidden_positions(lat, lon, -1)
 
 
-def test_distance_to_a_point_agrees_with_the_readers_haversine():
+def test_distance_to_a_point_is_the_readers_haversine_broadcast():
+    # By hand: one degree of latitude is R·π/180 m, a quarter meridian R·π/2 m (R = EARTH_RADIUS_M).
+    assert haversine_m(10.0, 20.0, 11.0, 20.0) == pytest.approx(EARTH_RADIUS_M * math.pi / 180, rel=1e-12)
+    assert haversine_m(0.0, 0.0, 90.0, 0.0) == pytest.approx(EARTH_RADIUS_M * math.pi / 2, rel=1e-12)
     rng = np.random.default_rng(9)
     lat = rng.uniform(-60, 60, 50)
     lon = rng.uniform(-170, 170, 50)
     expected = [haversine_steps_m([lat[0], a], [lon[0], o])[0] for a, o in zip(lat, lon, strict=True)]
-    np.testing.assert_allclose(distance_to_m(lat, lon, lat[0], lon[0]), expected, rtol=1e-12, atol=1e-6)
+    np.testing.assert_allclose(haversine_m(lat, lon, lat[0], lon[0]), expected, rtol=1e-12, atol=1e-6)
 
 
 def test_the_radius_setting_is_documented_and_validated():
@@ -159,10 +161,10 @@ def test_the_map_hides_the_start_and_end_and_marks_the_first_and_last_points_sho
     lat, lon = finite_points(next(t for t in fig.data if t.name == "Route"))
     start = samples[["lat_deg", "lon_deg"]].iloc[0].to_numpy()
     end = samples[["lat_deg", "lon_deg"]].iloc[-1].to_numpy()
-    assert (distance_to_m(lat, lon, *start) > 300).all() and (distance_to_m(lat, lon, *end) > 300).all()
+    assert (haversine_m(lat, lon, *start) > 300).all() and (haversine_m(lat, lon, *end) > 300).all()
     # Only the ends go: every sample farther than 300 m from both ends is drawn.
-    from_start = distance_to_m(samples["lat_deg"], samples["lon_deg"], *start)
-    from_end = distance_to_m(samples["lat_deg"], samples["lon_deg"], *end)
+    from_start = haversine_m(samples["lat_deg"], samples["lon_deg"], *start)
+    from_end = haversine_m(samples["lat_deg"], samples["lon_deg"], *end)
     assert len(lat) == int(((from_start > 300) & (from_end > 300)).sum())
     shown_from = next(t for t in fig.data if t.name == "Shown from")
     shown_to = next(t for t in fig.data if t.name == "Shown to")
@@ -185,11 +187,11 @@ def test_the_map_breaks_the_line_where_a_route_passes_home():
     lat = np.asarray(route.lat, dtype="float64")
     assert np.isnan(lat).sum() == 1  # one break: where the run passed home halfway
     shown_lat, shown_lon = finite_points(route)
-    assert (distance_to_m(shown_lat, shown_lon, *HOME) > 200).all()
+    assert (haversine_m(shown_lat, shown_lon, *HOME) > 200).all()
     # On either side of the break the line stops outside the circle: no chord is drawn through it.
     gap = np.flatnonzero(np.isnan(lat))[0]
     for side in (gap - 1, gap + 1):
-        assert distance_to_m(lat[side], np.asarray(route.lon, dtype="float64")[side], *HOME) > 200
+        assert haversine_m(lat[side], np.asarray(route.lon, dtype="float64")[side], *HOME) > 200
 
 
 def test_a_map_whose_every_point_is_hidden_is_none():
@@ -356,7 +358,7 @@ def test_samples_export_has_no_positions_unless_asked_and_then_hides_the_ends(tw
         np.testing.assert_allclose(rows["lon_deg"], lon, rtol=0, atol=1e-9)
         shown = rows["lat_deg"].notna()
         assert 0 < shown.sum() < len(rows)
-        assert (distance_to_m(rows.loc[shown, "lat_deg"], rows.loc[shown, "lon_deg"],
+        assert (haversine_m(rows.loc[shown, "lat_deg"], rows.loc[shown, "lon_deg"],
                               frame["lat_deg"].iloc[0], frame["lon_deg"].iloc[0]) > 250).all()
 
 

@@ -8,14 +8,20 @@ import numpy as np
 EARTH_RADIUS_M = 6_371_008.8
 
 
+def haversine_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) -> np.ndarray:
+    """Great-circle (haversine) distance in metres between points 1 and 2, element by element (numpy
+    broadcasting: a scalar point 2 gives every point's distance to it); NaN where a position is missing."""
+    lat1, lon1 = np.radians(np.asarray(lat1_deg, dtype="float64")), np.radians(np.asarray(lon1_deg, dtype="float64"))
+    lat2, lon2 = np.radians(np.asarray(lat2_deg, dtype="float64")), np.radians(np.asarray(lon2_deg, dtype="float64"))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
 def haversine_steps_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
     """Great-circle distance in metres from each point to the next (length n-1; NaN where a position is missing)."""
-    lat = np.radians(np.asarray(lat_deg, dtype="float64"))
-    lon = np.radians(np.asarray(lon_deg, dtype="float64"))
-    dlat = np.diff(lat)
-    dlon = np.diff(lon)
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    lat = np.asarray(lat_deg, dtype="float64")
+    lon = np.asarray(lon_deg, dtype="float64")
+    return haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
 
 
 def cumulative_distance_m(lat_deg: np.ndarray, lon_deg: np.ndarray, breaks: np.ndarray | None = None) -> np.ndarray:

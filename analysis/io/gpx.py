@@ -304,9 +304,10 @@ def decode_checked(data: bytes, file_name: str, warnings: list[str]) -> str:
     distinct = {(prefix, dq or sq) for prefix, dq, sq in declarations}
     stray = data.count(b"xmlns") - len(declarations)
     if len(distinct) > MAX_XMLNS_DECLARATIONS or stray > MAX_STRAY_XMLNS:
+        found = (f"declares {len(distinct):,} different XML namespaces" if len(distinct) > MAX_XMLNS_DECLARATIONS
+                 else f"has {stray:,} malformed 'xmlns' marks (the word without a namespace after it)")
         raise InputError(
-            f"declares {len(distinct)} different XML namespaces and has {stray} malformed 'xmlns' marks; "
-            f"GPX files from watches and apps use a handful, and more than {MAX_XMLNS_DECLARATIONS} of either "
+            f"{found}; GPX files from watches and apps use a handful, and more than {MAX_XMLNS_DECLARATIONS} "
             "is refused because it would stall the reader: export the activity again",
             file_name=file_name,
         )
