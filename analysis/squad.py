@@ -4,9 +4,9 @@
   medians of the late-run fatigue markers, the back-soreness trend and the athlete's own Spearman ρ
   between strength consistency and a chosen fatigue marker. Columns, dtypes and units: :data:`SQUAD_COLUMNS`.
 * :func:`squad_correlation` — the squad's repeated-measures correlation r_rm of the same pair
-  (Bakdash & Marusich 2017, via :func:`analysis.stats.repeated_measures_corr`): it only counts changes
-  *within* athletes, so one athlete logging more strength work and fading less than another cannot
-  create or hide it.
+  (Bakdash & Marusich 2017) with each athlete's own season trend, via :func:`analysis.stats.association`:
+  it only counts changes *within* athletes, so one athlete logging more strength work and fading less than
+  another cannot create or hide it.
 * :func:`load_correlation` — r_rm of 4-week consistency and weekly km: training load is the big
   confounder, so the page shows how strength work and load moved together.
 
@@ -22,9 +22,10 @@ Unit of analysis (:data:`UNITS`, default ``"runs"``)
   :func:`analysis.stats.lagged` at lag 1, the Consistency page's default: at lag 0 strength work logged
   after a run in the same week would count towards it, which the 28-day window of a run also rules out.
 
-Runs in one week share most of their 28-day window, so per-run pairs are not independent: the CI of the
-per-run view is somewhat optimistic, as docs/statistics.md says of weekly data. Both views are association,
-never cause.
+Runs in one week share most of their 28-day window and the week's tiredness, and neighbouring weeks share
+three of their four weeks of consistency, so neither runs nor weeks are independent pairs:
+:func:`analysis.stats.association` takes a season trend out, counts what the pairs are worth as independent
+ones (the effective n) and bases p and the 95 % CI on that. Both views are association, never cause.
 
 Back-soreness trend
 -------------------
@@ -53,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.stats import DEFAULT_MIN_N, Correlation, repeated_measures_corr, spearman
+from analysis.stats import DEFAULT_MIN_N, Correlation, association, holm_adjust
 
 __all__ = [
     "DEFAULT_METRIC",
@@ -160,13 +161,20 @@ SQUAD_COLUMNS: tuple[SquadColumn, ...] = (
     SquadColumn("soreness_weeks", "int64", "count", "Weeks with soreness",
                 "Weeks with back soreness reported: the n of the soreness trend."),
     SquadColumn("rho", "float64", "-1 to 1", "ρ consistency vs marker",
-                "The athlete's Spearman ρ of strength consistency and the chosen fatigue marker "
-                "(attrs 'metric' and 'unit' say which); NaN below min_n pairs."),
+                "The athlete's Spearman ρ of strength consistency and the chosen fatigue marker with the season "
+                "trend taken out (attrs 'metric' and 'unit' say which); NaN below min_n pairs or min_effective_n."),
     SquadColumn("rho_ci_low", "float64", "-1 to 1", "ρ 95 % CI low", "Lower bound of the 95 % CI of ρ "
-                "(Fisher z, Bonett-Wright variance)."),
+                "(Fisher z, Bonett-Wright variance on the effective n)."),
     SquadColumn("rho_ci_high", "float64", "-1 to 1", "ρ 95 % CI high", "Upper bound of the 95 % CI of ρ."),
-    SquadColumn("rho_p", "float64", "0-1", "ρ p value", "Two-sided p value of ρ (t on n - 2 dof)."),
+    SquadColumn("rho_p", "float64", "0-1", "ρ p value",
+                "Two-sided p value of ρ, allowing for serial dependence (t on effective n - 2 dof)."),
+    SquadColumn("rho_p_holm", "float64", "0-1", "ρ p, Holm-adjusted",
+                "The p value adjusted (Holm 1979) over every athlete of the table: one view, many tests. Below "
+                "0.05, the chance that any athlete's link in the table is a fluke is at most 5 %."),
     SquadColumn("rho_n", "int64", "pairs", "ρ n", "Pairs (runs or weeks) ρ rests on."),
+    SquadColumn("rho_n_effective", "float64", "independent pairs", "ρ worth (independent pairs)",
+                "What the pairs are worth as independent ones: neighbouring weeks share their consistency "
+                "and runs of one week its tiredness (effective n, Bartlett 1935 / Pyper & Peterman 1998)."),
     SquadColumn("rho_message", "str", "", "ρ in words",
                 "ρ in words with its CI and n, or why there is none ('not enough data: ...')."),
 )
@@ -248,7 +256,8 @@ def squad_table(
     ``athletes``: every athlete to show, so one without data in the period still gets a row (NaN, never
     0); default the athletes found in either table. ``metric`` (a key of :data:`SQUAD_METRICS`) and
     ``unit`` (``"runs"`` or ``"weeks"``, see the module docstring) choose the pair of the athlete's
-    Spearman ρ (:func:`analysis.stats.spearman`, 95 % CI by Fisher z with the Bonett-Wright variance);
+    Spearman ρ (:func:`analysis.stats.association`: season trend out, p and 95 % CI on the effective n, and
+    ``rho_p_holm`` Holm-adjusted over the table's athletes);
     ``min_n`` is its minimum n and the minimum weeks for the soreness trend. ``history``: the weekly table
     over all dates, for the per-week lag (:func:`correlation_pairs`).
 
@@ -312,15 +321,15 @@ def squad_table(
     names_xy = ("consistency", SQUAD_METRICS[metric].title.lower())
     results = []
     for name in order:
-        g = groups.get(name)
-        xs = g["consistency"].to_numpy() if g is not None else np.zeros(0)
-        ys = g["outcome"].to_numpy() if g is not None else np.zeros(0)
-        results.append(spearman(xs, ys, min_n=min_n, unit=PAIR_UNIT[unit], names=names_xy))
+        g = groups.get(name, pairs.iloc[0:0])
+        results.append(association(_as_xy(g), min_n=min_n, unit=PAIR_UNIT[unit], names=names_xy))
     out["rho"] = [r.r for r in results]
     out["rho_ci_low"] = [r.ci_low for r in results]
     out["rho_ci_high"] = [r.ci_high for r in results]
     out["rho_p"] = [r.p for r in results]
+    out["rho_p_holm"] = holm_adjust([r.p for r in results])
     out["rho_n"] = [r.n for r in results]
+    out["rho_n_effective"] = [r.n_effective for r in results]
     out["rho_message"] = [r.message for r in results]
 
     out = out[list(SQUAD_COLUMN_NAMES)]
@@ -342,13 +351,14 @@ def squad_correlation(
 ) -> Correlation:
     """The squad's repeated-measures correlation of consistency and ``metric`` over :func:`correlation_pairs`.
 
-    :func:`analysis.stats.repeated_measures_corr` (Bakdash & Marusich 2017): one intercept per athlete and
-    a common slope, so only within-athlete changes count; n in runs or athlete-weeks, dof = n − athletes − 1.
+    :func:`analysis.stats.association` with ``subject="athlete"``: the repeated-measures correlation
+    (Bakdash & Marusich 2017), one intercept and one season trend per athlete and a common slope, so only
+    within-athlete changes count; n in runs or athlete-weeks, p and CI on the effective n.
     ``history``: as in :func:`correlation_pairs`.
     """
     pairs = correlation_pairs(weekly, run_table, metric=metric, unit=unit, history=history)
-    return repeated_measures_corr(
-        pairs, "consistency", "outcome", "athlete", min_n=min_n, unit=SQUAD_PAIR_UNIT[unit],
+    return association(
+        _as_xy(pairs), subject="athlete", min_n=min_n, unit=SQUAD_PAIR_UNIT[unit],
         names=("consistency", SQUAD_METRICS[metric].title.lower()),
     )
 
@@ -360,9 +370,15 @@ def load_correlation(weekly: pd.DataFrame | None, *, min_n: int = DEFAULT_MIN_N)
     within athletes, a link between consistency and fatigue may be load's. n in athlete-weeks.
     """
     frame = running_weeks(weekly) if weekly is not None and len(weekly) else pd.DataFrame(
-        {"athlete": [], "consistency_4wk": [], "distance_km": []})
-    return repeated_measures_corr(frame, "consistency_4wk", "distance_km", "athlete", min_n=min_n,
-                                  unit="athlete-weeks", names=("consistency", "weekly km"))
+        {"athlete": [], "week_start": [], "consistency_4wk": [], "distance_km": []})
+    pairs = pd.DataFrame({
+        "athlete": frame["athlete"].astype(str).to_numpy(dtype=object),
+        "date": pd.to_datetime(frame["week_start"]).to_numpy(dtype="datetime64[ns]"),
+        "x": pd.to_numeric(frame["consistency_4wk"], errors="coerce").to_numpy(dtype=float),
+        "y": pd.to_numeric(frame["distance_km"], errors="coerce").to_numpy(dtype=float),
+    })
+    return association(pairs, subject="athlete", min_n=min_n, unit="athlete-weeks",
+                       names=("consistency", "weekly km"))
 
 
 def running_weeks(weekly: pd.DataFrame) -> pd.DataFrame:
@@ -449,6 +465,11 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"{what} lacks column(s) {', '.join(missing)}; it has {', '.join(map(str, frame.columns))}.")
+
+
+def _as_xy(pairs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`correlation_pairs` rows as :func:`analysis.stats.association` reads them (x, y)."""
+    return pairs.rename(columns={"consistency": "x", "outcome": "y"})
 
 
 def _empty_pairs() -> pd.DataFrame:

@@ -487,7 +487,8 @@ def partial_spearman(
 
 # --- lagged weekly correlations --------------------------------------------------------------------
 
-LAGGED_COLUMNS = ["scope", "lag_weeks", "method", "r", "ci_low", "ci_high", "p", "n", "enough_data", "message"]
+LAGGED_COLUMNS = ["scope", "lag_weeks", "method", "r", "ci_low", "ci_high", "p", "n", "enough_data", "message",
+                  "n_effective"]
 
 
 def _monday_weeks(values: pd.Series, column: str) -> pd.Series:
@@ -515,6 +516,7 @@ def lagged(
     subject: str = "athlete",
     week: str = "week_start",
     min_n: int = DEFAULT_MIN_N,
+    min_effective_n: int = DEFAULT_MIN_EFFECTIVE_N,
 ) -> pd.DataFrame:
     """Correlate x of week w − lag with y of week w, per athlete and for the squad.
 
@@ -523,9 +525,11 @@ def lagged(
     joined to y on the calendar week, so a missing week leaves a gap rather than shifting later weeks
     onto the wrong partner.
 
-    Returns one row per (scope, lag) with :data:`LAGGED_COLUMNS`: the squad first (scope "squad",
-    :func:`repeated_measures_corr` across athletes, n in athlete-weeks), then each athlete in name
-    order (scope = athlete name, :func:`spearman`, n in weeks); lags in the order given. An athlete
+    Returns one row per (scope, lag) with :data:`LAGGED_COLUMNS` and ``p_holm``: the squad first (scope
+    "squad", :func:`association` within athletes, n in athlete-weeks), then each athlete in name order
+    (scope = athlete name, :func:`association` of one athlete, n in weeks); lags in the order given. Every
+    row allows for serial dependence and a season trend (``n_effective``: the independent weeks' worth);
+    ``p_holm`` is Holm-adjusted over the lags of its scope, the family one lag profile shows. An athlete
     or lag with too few pairs gets a row with NaN r and a "not enough data" message.
     """
     min_n = _check_min_n(min_n)
@@ -560,22 +564,25 @@ def lagged(
         xs["_week"] = xs["_week"] + pd.Timedelta(weeks=lag)  # x of week v is paired with y of week v + lag
         pairs = xs.merge(frame[["_subject", "_week", "_y"]], on=["_subject", "_week"], how="inner")
         pairs = pairs[np.isfinite(pairs["_x"]) & np.isfinite(pairs["_y"])]
-        squad = repeated_measures_corr(pairs, "_x", "_y", "_subject", min_n=min_n, unit="athlete-weeks", names=(x, y))
+        pairs = pairs.rename(columns={"_week": "date", "_x": "x", "_y": "y"})
+        squad = association(pairs, subject="_subject", min_n=min_n, min_effective_n=min_effective_n,
+                            unit="athlete-weeks", names=(x, y))
         squad_rows.append(_lag_row("squad", lag, squad))
         by_athlete = dict(iter(pairs.groupby("_subject", sort=False)))
         for a in athletes:
-            sub = by_athlete.get(a)
-            xv = sub["_x"] if sub is not None else np.zeros(0)
-            yv = sub["_y"] if sub is not None else np.zeros(0)
-            res = spearman(xv, yv, min_n=min_n, unit="weeks", names=(x, y))
+            sub = by_athlete.get(a, pairs.iloc[0:0])
+            res = association(sub, min_n=min_n, min_effective_n=min_effective_n, unit="weeks", names=(x, y))
             athlete_rows[a].append(_lag_row(str(a), lag, res))
     rows = squad_rows + [row for a in athletes for row in athlete_rows[a]]
     out = pd.DataFrame(rows, columns=LAGGED_COLUMNS)
     out["lag_weeks"] = out["lag_weeks"].astype("int64")
     out["n"] = out["n"].astype("int64")
     out["enough_data"] = out["enough_data"].astype(bool)
-    for col in ("r", "ci_low", "ci_high", "p"):
+    for col in ("r", "ci_low", "ci_high", "p", "n_effective"):
         out[col] = out[col].astype("float64")
+    out["p_holm"] = np.nan
+    for _, idx in out.groupby("scope", sort=False).groups.items():
+        out.loc[idx, "p_holm"] = holm_adjust(out.loc[idx, "p"].to_numpy())
     return out
 
 
@@ -591,6 +598,7 @@ def _lag_row(scope: str, lag: int, res: Correlation) -> dict[str, Any]:
         "n": res.n,
         "enough_data": res.enough_data,
         "message": res.message,
+        "n_effective": res.n_effective,
     }
 
 

