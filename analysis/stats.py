@@ -652,7 +652,9 @@ def _week_numbers(dates: pd.Series, what: str) -> np.ndarray:
 
 
 def _trend_design(weeks: np.ndarray, extra: np.ndarray | None, remove_trend: bool) -> np.ndarray:
-    """Intercept, a straight line over calendar time (when asked and ≥ 3 distinct weeks), and extra covariates."""
+    """Intercept, a straight line over time (when asked and ≥ 3 distinct weeks), and extra covariates.
+
+    ``weeks``: calendar week numbers (squad) or their ranks (one athlete's partial Spearman)."""
     columns = [np.ones(weeks.size)]
     if remove_trend and np.unique(weeks).size >= _MIN_TREND_WEEKS:
         span = max(float(weeks.max() - weeks.min()), 1.0)
@@ -759,9 +761,10 @@ def association(
 
     Method (docs/statistics.md says why):
 
-    1. **Season trend out.** For one athlete x and y are ranked (Spearman 1904) and, with the load's ranks
-       when held constant, each regressed on an intercept and a straight line over calendar weeks; r is
-       Pearson's r of the residuals (a partial Spearman correlation holding time constant). For the squad the
+    1. **Season trend out.** For one athlete x, y and the calendar week are ranked (Spearman 1904) and x's
+       and y's ranks each regressed on an intercept and the week's rank (and the load's rank when held
+       constant); r is Pearson's r of the residuals: the partial Spearman correlation holding time constant,
+       as ``pingouin.partial_corr(method="spearman")`` with the week as a covariate. For the squad the
        raw values are residualised per athlete the same way (one intercept and one slope per athlete), and r
        is the pooled correlation of the residuals: the repeated-measures correlation of Bakdash & Marusich
        (2017) with each athlete's own trend.
@@ -811,9 +814,10 @@ def association(
     residual_x, residual_y, terms = [], [], []
     for g in groups:
         x, y, km = (g[c].to_numpy(dtype=float) for c in ("x", "y", "km"))
-        if not squad:
-            x, y, km = _rank(x), _rank(y), _rank(km)
-        design = _trend_design(g["week"].to_numpy(), km if hold_km else None, remove_trend)
+        time = g["week"].to_numpy(dtype=float)
+        if not squad:  # a partial Spearman correlation holding time (and load) constant: everything ranked
+            x, y, km, time = _rank(x), _rank(y), _rank(km), _rank(time)
+        design = _trend_design(time, km if hold_km else None, remove_trend)
         coef, *_ = np.linalg.lstsq(design, np.column_stack([x, y]), rcond=None)
         resid = np.column_stack([x, y]) - design @ coef
         residual_x.append(resid[:, 0])
