@@ -488,7 +488,7 @@ def partial_spearman(
 # --- lagged weekly correlations --------------------------------------------------------------------
 
 LAGGED_COLUMNS = ["scope", "lag_weeks", "method", "r", "ci_low", "ci_high", "p", "n", "enough_data", "message",
-                  "n_effective"]
+                  "n_effective", "p_holm"]
 
 
 def _monday_weeks(values: pd.Series, column: str) -> pd.Series:

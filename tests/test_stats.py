@@ -183,7 +183,8 @@ def test_spearman_rejects_mismatched_lengths():
 def test_correlation_as_dict_and_message_format():
     res = spearman([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [2, 1, 4, 3, 6, 5, 8, 7, 10, 9])
     d = res.as_dict()
-    assert set(d) == {"method", "r", "ci_low", "ci_high", "p", "n", "dof", "enough_data", "message"}
+    assert set(d) == {"method", "r", "ci_low", "ci_high", "p", "n", "dof", "enough_data", "message", "n_effective",
+                      "trend_removed"}
     assert d["method"] == "spearman" and d["n"] == 10
     assert isinstance(res, Correlation)
     assert res.message.startswith("strong positive association (r = 0.94, 95 % CI ")
@@ -378,9 +379,9 @@ def test_lagged_finds_the_lag_that_drives_y():
         assert best["lag_weeks"] == 2, scope
         assert best["r"] > 0.8
     squad = out[(out.scope == "squad") & (out.lag_weeks == 2)].iloc[0]
-    assert squad["method"] == "repeated_measures" and squad["n"] == 3 * 28
+    assert squad["method"] == "repeated_measures_serial" and squad["n"] == 3 * 28
     ana = out[(out.scope == "Ana") & (out.lag_weeks == 2)].iloc[0]
-    assert ana["method"] == "spearman" and ana["n"] == 28 and bool(ana["enough_data"])
+    assert ana["method"] == "spearman_serial" and ana["n"] == 28 and bool(ana["enough_data"])
     assert "n = 28 weeks" in ana["message"]
 
 
@@ -496,18 +497,24 @@ def test_simpsons_paradox_squad_rm_gets_the_sign_right():
 def test_docs_worked_example_lines_are_what_the_code_says():
     from pathlib import Path
 
+    from analysis.stats import association
+
     doc = (Path(__file__).resolve().parent.parent / "docs" / "statistics.md").read_text(encoding="utf-8")
+    doc = " ".join(doc.split())  # the doc wraps lines
     cons = [0.25, 0.50, 0.50, 0.75, 0.62, 1.00, 0.88, 0.38, 1.00, 0.75]
     fade = [6.1, 4.8, 5.5, 3.9, 5.0, 3.1, 4.2, 4.4, 3.6, 4.6]
-    km = pd.Series([32, 41, 38, 45, 40, 52, 47, 35, 50, 44], name="weekly km")
-    plain = spearman(cons, fade, unit="weeks")
-    part = partial_spearman(cons, fade, km, unit="weeks")
-    assert plain.message == "strong negative association (r = −0.83, 95 % CI −0.97 to −0.31, n = 10 weeks, p = 0.003)"
-    assert part.message.startswith("weak positive association holding weekly km constant (r = 0.15")
-    assert plain.message in doc
-    assert part.message.split(" holding weekly km constant ")[1].rstrip(")") in doc
-    assert f"r = {spearman(cons, km.to_numpy()).r:.2f}" in doc
-    assert spearman(cons[:6], fade[:6], unit="weeks").message in doc
+    km = [32, 41, 38, 45, 40, 52, 47, 35, 50, 44]
+    weeks = pd.Timestamp("2026-09-07") + pd.to_timedelta(np.arange(10) * 7, unit="D")
+    pairs = pd.DataFrame({"date": weeks, "x": cons, "y": fade, "km": km})
+    textbook = spearman(cons, fade, unit="weeks")
+    honest = association(pairs, unit="weeks")
+    load = association(pairs.assign(y=km), unit="weeks")
+    partial = association(pairs, unit="weeks", hold_km=True, km_name="weekly km")
+    assert textbook.message.startswith("strong negative association") and textbook.p < 0.01
+    assert honest.message.startswith("no clear association") and honest.p > textbook.p
+    for res in (textbook, honest, load, partial):
+        assert res.message in doc
+    assert association(pairs.head(6), unit="weeks").message in doc
     # "with 7 weeks even r = 0.7 has a 95 % CI from about −0.2 to 0.96"
     se = math.sqrt((1 + 0.49 / 2) / (7 - 3))
     lo, hi = math.tanh(math.atanh(0.7) - Z95 * se), math.tanh(math.atanh(0.7) + Z95 * se)
