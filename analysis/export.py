@@ -145,20 +145,27 @@ def csv_bytes(frame: pd.DataFrame, *, include_positions: bool = False) -> bytes:
     return escape_formula_cells(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-def store_tables(store, athletes: list[str] | None = None) -> dict[str, pd.DataFrame]:
-    """The tables a user downloads: `runs`, `weekly` and `strength_log`, computed with the store's plan.
+def store_tables(store, athletes: list[str] | None = None, *, only: str | None = None) -> dict[str, pd.DataFrame]:
+    """The tables a user downloads: `runs`, `weekly`, `strength_log` and `associations`, with the store's plan.
 
     `runs` is `analysis.consistency.run_table` (every stored run and its metrics, plus 28-day strength
     consistency and soreness); `weekly` is `weekly_table` with `store.plan()`. No positions: the store
-    keeps them with the samples only.
+    keeps them with the samples only. `associations` is `analysis.pairing.associations_table`: every
+    association the pages show (per athlete and for the squad, per week at each lag and per run), with the
+    effective n and Holm-adjusted p. `only` names the one table wanted (a download button), so the others are
+    not computed.
     """
     from analysis.consistency import run_table, weekly_table
+    from analysis.pairing import associations_table
 
     runs = store.runs(athletes)
     log = store.strength_log(athletes)
     plan = store.plan()
-    return {
-        "runs": run_table(runs, log, plan=plan),
-        "weekly": weekly_table(runs, log, plan=plan),
-        "strength_log": log,
-    }
+    if only == "strength_log":
+        return {"strength_log": log}
+    linked = run_table(runs, log, plan=plan)
+    weekly = weekly_table(runs, log, plan=plan)
+    tables = {"runs": linked, "weekly": weekly, "strength_log": log}
+    if only in (None, "associations"):
+        tables["associations"] = associations_table(weekly, linked)
+    return tables if only is None else {only: tables[only]}

@@ -33,12 +33,14 @@ from analysis.stats import (
 )
 
 __all__ = [
+    "ASSOCIATION_COLUMNS",
     "FATIGUE_METRICS",
     "LAG_GRID_COLUMNS",
     "LAG_TABLE_COLUMNS",
     "PAIR_COLUMNS",
     "RUN_OUTCOMES",
     "PairCorrelations",
+    "associations_table",
     "lag_grid",
     "lag_table",
     "pair_correlations",
@@ -169,8 +171,9 @@ LAG_GRID_COLUMNS = ["metric", *LAG_TABLE_COLUMNS]
 
 def _lag_rows(weekly, athlete, metric, lags, first, last, min_n, min_effective_n) -> list[dict]:
     rows = []
+    own = weekly[weekly["athlete"] == athlete]  # once, not once per lag: a club's table is long
     for lag in lags:
-        pairs = weekly_pairs(weekly, athlete, metric, lag, first=first, last=last)
+        pairs = weekly_pairs(own, athlete, metric, lag, first=first, last=last)
         res = association(pairs, min_n=min_n, min_effective_n=min_effective_n, unit="weeks",
                           names=("consistency_4wk", metric))
         rows.append({"metric": metric, "lag_weeks": int(lag), "r": res.r, "ci_low": res.ci_low,
@@ -226,3 +229,67 @@ def lag_grid(
     grid["n"] = grid["n"].astype("int64")
     grid["enough_data"] = grid["enough_data"].astype(bool)
     return grid
+
+
+#: columns of :func:`associations_table` (the export's ``associations`` table)
+ASSOCIATION_COLUMNS = ["scope", "pairs", "metric", "lag_weeks", "r", "ci_low", "ci_high", "p", "p_holm", "n",
+                       "n_effective", "enough_data", "message"]
+
+
+def associations_table(
+    weekly: pd.DataFrame,
+    runs: pd.DataFrame,
+    *,
+    metrics: Iterable[str] = FATIGUE_METRICS,
+    lags: Iterable[int] = DEFAULT_LAGS,
+    min_n: int = DEFAULT_MIN_N,
+    min_effective_n: int = DEFAULT_MIN_EFFECTIVE_N,
+) -> pd.DataFrame:
+    """Every association the pages show, as one table to export (:data:`ASSOCIATION_COLUMNS`).
+
+    Per athlete: the weekly grid (:func:`lag_grid`, ``pairs`` "weeks", ``p_holm`` over the grid) and each
+    marker per run (:func:`run_pairs`, ``pairs`` "runs", ``lag_weeks`` NA, ``p_holm`` over the markers). For
+    the squad (``scope`` "squad", when two or more athletes): :func:`analysis.stats.lagged` per week and
+    :func:`analysis.squad.squad_correlation` per run, ``p_holm`` likewise. All through
+    :func:`analysis.stats.association`: season trend out, p and CI on the effective n.
+    """
+    from analysis.squad import SQUAD_METRICS, squad_correlation
+
+    metric_list = list(metrics)
+    lag_list = [int(v) for v in lags]
+    parts: list[pd.DataFrame] = []
+    names = sorted({str(a) for a in weekly["athlete"]}, key=str.casefold) if len(weekly) else []
+
+    def run_rows(scope: str, results: list[tuple[str, Correlation]]) -> pd.DataFrame:
+        rows = pd.DataFrame([{"scope": scope, "pairs": "runs", "metric": m, "lag_weeks": pd.NA, "r": c.r,
+                              "ci_low": c.ci_low, "ci_high": c.ci_high, "p": c.p, "n": c.n,
+                              "n_effective": c.n_effective, "enough_data": c.enough_data, "message": c.message}
+                             for m, c in results])
+        rows["p_holm"] = holm_adjust(rows["p"].to_numpy(dtype=float))
+        return rows
+
+    for athlete in names:
+        grid = lag_grid(weekly, athlete, metric_list, lag_list, min_n=min_n, min_effective_n=min_effective_n)
+        parts.append(grid.assign(scope=athlete, pairs="weeks"))
+        results = [(m, association(run_pairs(runs, athlete, m), min_n=min_n, min_effective_n=min_effective_n,
+                                   unit="runs", names=("consistency_28d", RUN_OUTCOMES[m]))) for m in metric_list]
+        parts.append(run_rows(athlete, results))
+    if len(names) >= 2:
+        from analysis.stats import lagged
+
+        squad_weeks = [lagged(weekly, "consistency_4wk", m, lags=lag_list, min_n=min_n,
+                              min_effective_n=min_effective_n).query("scope == 'squad'").assign(metric=m)
+                       for m in metric_list]
+        grid = pd.concat(squad_weeks, ignore_index=True)
+        grid["p_holm"] = holm_adjust(grid["p"].to_numpy(dtype=float))
+        parts.append(grid.assign(pairs="weeks"))
+        results = [(m, squad_correlation(weekly, runs, metric=m, unit="runs", min_n=min_n))
+                   for m in metric_list if m in SQUAD_METRICS]
+        parts.append(run_rows("squad", results))
+    if not parts:
+        return pd.DataFrame(columns=ASSOCIATION_COLUMNS)
+    out = pd.concat([p[ASSOCIATION_COLUMNS] for p in parts], ignore_index=True)
+    out["lag_weeks"] = out["lag_weeks"].astype("Int64")
+    out["n"] = out["n"].astype("int64")
+    out["enough_data"] = out["enough_data"].astype(bool)
+    return out

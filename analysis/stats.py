@@ -719,7 +719,8 @@ def _serial_correlation(parts: list[tuple[np.ndarray, np.ndarray, int]], max_lag
     return np.where(total > 0, rho, 0.0)
 
 
-def _pairs_frame(pairs: pd.DataFrame, subject: str | None, hold_km: bool) -> pd.DataFrame:
+def _pairs_groups(pairs: pd.DataFrame, subject: str | None, hold_km: bool) -> list[dict[str, np.ndarray]]:
+    """The complete pairs per subject (name order), each sorted by week: arrays week, x, y, km."""
     need = [*PAIRS_COLUMNS, *(["km"] if hold_km else []), *([subject] if subject else [])]
     if not isinstance(pairs, pd.DataFrame):
         raise InputError(f"association needs a frame with columns {', '.join(need)}, got {type(pairs).__name__}")
@@ -728,15 +729,21 @@ def _pairs_frame(pairs: pd.DataFrame, subject: str | None, hold_km: bool) -> pd.
         raise InputError(
             f"the pairs lack column(s) {', '.join(missing)}; have {', '.join(map(str, pairs.columns))}"
         )
-    frame = pd.DataFrame({
-        "week": _week_numbers(pairs["date"], "the pairs"),
-        "x": _as_float(pairs["x"]),
-        "y": _as_float(pairs["y"]),
-        "km": _as_float(pairs["km"]) if hold_km else np.zeros(len(pairs)),
-        "subject": pairs[subject].to_numpy(dtype=object) if subject else np.zeros(len(pairs), dtype=object),
-    })
-    keep = np.isfinite(frame[["x", "y", "km"]].to_numpy()).all(axis=1) & frame["subject"].notna().to_numpy()
-    return frame[keep].sort_values(["subject", "week"], kind="stable").reset_index(drop=True)
+    week = _week_numbers(pairs["date"], "the pairs")
+    x, y = _as_float(pairs["x"]), _as_float(pairs["y"])
+    km = _as_float(pairs["km"]) if hold_km else np.zeros(len(pairs))
+    who = pairs[subject] if subject else pd.Series(np.zeros(len(pairs)), index=pairs.index)
+    keep = np.isfinite(x) & np.isfinite(y) & np.isfinite(km) & who.notna().to_numpy()
+    codes, names = pd.factorize(who[keep], sort=False)
+    week, x, y, km = week[keep], x[keep], y[keep], km[keep]
+    order = np.lexsort((week, codes))
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    by_name = sorted(range(len(names)), key=lambda i: str(names[i]))
+    groups = []
+    for i in by_name:
+        idx = order[bounds[i]:bounds[i + 1]]
+        groups.append({"week": week[idx], "x": x[idx], "y": y[idx], "km": km[idx]})
+    return groups
 
 
 def association(
@@ -787,7 +794,7 @@ def association(
     min_effective_n = _check_min_n(min_effective_n)
     if min_effective_n < 4:
         raise InputError(f"min_effective_n must be at least 4 (the CI needs n_eff − 3 > 0), got {min_effective_n}")
-    frame = _pairs_frame(pairs, subject, hold_km)
+    all_groups = _pairs_groups(pairs, subject, hold_km)
     squad = subject is not None
     method = "repeated_measures_serial" if squad else ("partial_spearman_serial" if hold_km else "spearman_serial")
     qualifiers = [q for q in ("within athletes" if squad else "", f"holding {km_name} constant" if hold_km else "")
@@ -795,13 +802,13 @@ def association(
     qualifier = " ".join(qualifiers)
 
     groups, dropped = [], 0
-    for _, g in frame.groupby("subject", sort=True):
+    for g in all_groups:
         need_rows = 4 + int(hold_km)
-        if len(g) < need_rows:
+        if g["x"].size < need_rows:
             dropped += 1
             continue
         groups.append(g)
-    n = int(sum(len(g) for g in groups))
+    n = int(sum(g["x"].size for g in groups))
     k = len(groups)
     from_text = f" from {k} athlete{'' if k == 1 else 's'}" if squad else ""
     dropped_note = ""
@@ -813,8 +820,7 @@ def association(
 
     residual_x, residual_y, terms = [], [], []
     for g in groups:
-        x, y, km = (g[c].to_numpy(dtype=float) for c in ("x", "y", "km"))
-        time = g["week"].to_numpy(dtype=float)
+        x, y, km, time = g["x"], g["y"], g["km"], g["week"].astype(float)
         if not squad:  # a partial Spearman correlation holding time (and load) constant: everything ranked
             x, y, km, time = _rank(x), _rank(y), _rank(km), _rank(time)
         design = _trend_design(time, km if hold_km else None, remove_trend)
@@ -823,7 +829,7 @@ def association(
         residual_x.append(resid[:, 0])
         residual_y.append(resid[:, 1])
         terms.append(int(np.linalg.matrix_rank(design)))
-    weeks = [g["week"].to_numpy() for g in groups]
+    weeks = [g["week"] for g in groups]
     sxx = np.array([float(e @ e) for e in residual_x])
     syy = np.array([float(e @ e) for e in residual_y])
     scale_x = float(np.sum([np.sum((g["x"] - g["x"].mean()) ** 2) for g in groups])) or 1.0

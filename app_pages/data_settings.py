@@ -68,6 +68,9 @@ DOWNLOADS = (
      "4-week consistency, runs, km, median fatigue metrics and mean back soreness, with the current plan."),
     ("strength_log", "Strength log", "Every strength-log entry as imported (normalised: date, session type, "
      "exercise, sets, reps, load in kg, duration in min, RPE, back soreness, notes)."),
+    ("associations", "Associations", "Every association the pages show: per athlete and for the squad, per week "
+     "at each lag and per run, with r, the 95 % CI, p, the Holm-adjusted p, n and what the pairs are worth as "
+     "independent ones (season trend out; docs/statistics.md)."),
 )
 
 
@@ -332,7 +335,8 @@ def downloads_section() -> None:
         # Deferred (a callable): the table is built when the button is pressed, from the store as it is then,
         # so drawing this page costs nothing.
         st.download_button(f"Download {title.lower()} (CSV)", data=lambda name=name: csv_bytes(
-            store_tables(store, chosen)[name]), file_name=f"core_cadence_{name}_{stamp}.csv", mime="text/csv",
+            store_tables(store, chosen, only=name)[name]), file_name=f"core_cadence_{name}_{stamp}.csv",
+            mime="text/csv",
             on_click="ignore", key=f"download_{name}", help=help_text, icon=":material/download:")
 
 
