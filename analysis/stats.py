@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri, stdtr
+from scipy.special import ndtr, ndtri, stdtr
 
 from analysis.errors import InputError
 
@@ -271,6 +271,13 @@ def _t_pvalue(r: float, dof: float) -> float:
         return 0.0
     t = r * math.sqrt(dof / (1.0 - r * r))
     return float(min(1.0, 2.0 * stdtr(dof, -abs(t))))
+
+
+def _fisher_pvalue(r: float, se: float) -> float:
+    """Two-sided p of z = artanh(r)/se on the standard normal (Fisher 1921): the test its CI inverts."""
+    if abs(r) >= 1.0:
+        return 0.0
+    return float(min(1.0, 2.0 * ndtr(-abs(math.atanh(r)) / se)))
 
 
 def _fisher_ci(r: float, se: float) -> tuple[float, float]:
@@ -782,9 +789,10 @@ def association(
        pooled over the squad's athletes. For the squad the athletes' terms are weighted by their residual
        variances. n_eff = 1/Var(r), at most n, then scaled by (n − fitted terms + 1)/n for the trend (and load)
        terms taken out. ``n_effective`` reports it: what the pairs are worth as independent ones.
-    3. **p** from t = r·√(dof/(1 − r²)) with dof = n_eff − 2 (Pyper & Peterman's modified t test);
-       **95 % CI** tanh(artanh r ± 1.96·se) with se² = (1 + r²/2)/(n_eff − 3) for one athlete (Bonett &
-       Wright 2000) and 1/(n_eff − 3) for the squad (Fisher 1921).
+    3. **95 % CI** tanh(artanh r ± 1.96·se) with se² = (1 + r²/2)/(n_eff − 3) for one athlete (Bonett &
+       Wright 2000) and 1/(n_eff − 3) for the squad (Fisher 1921); **p** is the two-sided normal p of the
+       same z = artanh(r)/se, so p < 0.05 exactly when the CI excludes 0 and the words never contradict p.
+       ``dof`` reports n_eff − 3, the n − 3 of Fisher's variance.
 
     Fewer than ``min_n`` pairs, or an effective n below ``min_effective_n``, gives "not enough data" with NaN
     numbers. The words come from the CI (:func:`describe_interval`): a CI holding 0 reads "no clear
@@ -808,7 +816,7 @@ def association(
             dropped += 1
             continue
         groups.append(g)
-    n = int(sum(g["x"].size for g in groups))
+    n = int(sum(g["x"].size for g in (groups if squad else all_groups)))
     k = len(groups)
     from_text = f" from {k} athlete{'' if k == 1 else 's'}" if squad else ""
     dropped_note = ""
@@ -864,10 +872,10 @@ def association(
             method, n, f"not enough data: {_count(n, unit)}{from_text} are {worth}, need {min_effective_n}"
             + dropped_note,
         )._replace_effective(n_eff)
-    dof = n_eff - 2.0
-    se = math.sqrt(((1.0 + r * r / 2.0) if not squad else 1.0) / (n_eff - 3.0))
+    dof = n_eff - 3.0
+    se = math.sqrt(((1.0 + r * r / 2.0) if not squad else 1.0) / dof)
     lo, hi = _fisher_ci(r, se)
-    p = _t_pvalue(r, dof)
+    p = _fisher_pvalue(r, se)
     symbol = "r_rm" if squad else "r"
     message = _summary(r, lo, hi, p, f"n = {_count(n, unit)}{from_text}, {worth}", symbol=symbol,
                        qualifier=qualifier) + dropped_note

@@ -15,6 +15,7 @@ import pandas as pd
 import pingouin
 import pytest
 import statsmodels.formula.api as smf
+from scipy.stats import norm
 from statsmodels.stats.multitest import multipletests
 
 from analysis.errors import InputError
@@ -93,8 +94,16 @@ def test_result_fields_hang_together():
     res = association(weekly_pairs(x, -0.6 * x + rng.normal(size=40)), unit="weeks")
     assert res.enough_data and res.n == 40
     assert 4 <= res.n_effective <= res.n
-    assert res.dof == pytest.approx(res.n_effective - 2)
+    assert res.dof == pytest.approx(res.n_effective - 3)
     assert res.ci_low < res.r < res.ci_high
+    # p is the test the CI inverts: p < 0.05 exactly when the CI excludes 0
+    se = math.sqrt((1 + res.r**2 / 2) / (res.n_effective - 3))
+    assert res.p == pytest.approx(2 * norm.sf(abs(math.atanh(res.r)) / se))
+    for seed in range(30):
+        rng_k = np.random.default_rng(100 + seed)
+        xk = rng_k.normal(size=20)
+        k = association(weekly_pairs(xk, 0.5 * xk + rng_k.normal(size=20)), unit="weeks")
+        assert (k.p < 0.05) == (not k.ci_low <= 0 <= k.ci_high)
     assert f"worth about {round(res.n_effective)} independent weeks" in res.message
     assert res.message.startswith(describe_interval(res.r, res.ci_low, res.ci_high))
 
@@ -172,6 +181,8 @@ def test_not_enough_data_by_n_and_by_effective_n():
     rng = np.random.default_rng(9)
     few = association(weekly_pairs(rng.normal(size=6), rng.normal(size=6)), unit="weeks")
     assert not few.enough_data and few.message == "not enough data: 6 weeks, need 8"
+    three = association(weekly_pairs(rng.normal(size=3), rng.normal(size=3)), unit="weeks")
+    assert three.n == 3 and three.message == "not enough data: 3 weeks, need 8"
     t = np.arange(40.0)
     smooth = association(weekly_pairs(np.sin(t / 6) + 0.01 * rng.normal(size=40),
                                        np.cos(t / 7) + 0.01 * rng.normal(size=40)), unit="weeks",

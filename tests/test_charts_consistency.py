@@ -1,24 +1,27 @@
-"""The Consistency vs fatigue page's numbers and figures (analysis.charts.consistency).
+"""The Consistency vs fatigue page's figures (analysis.charts.consistency); its numbers: tests/test_pairing.py.
 
 Frames come from analysis.consistency (weekly_table, run_table) over the hand-made log and runs of
-tests/test_charts_strength.py; expected values are computed independently (dictionary look-ups by calendar
-week, scipy, pingouin, analysis.stats.lagged), never typed in.
+tests/test_charts_strength.py, and analysis.pairing's pairs, associations and lag grid drawn from them;
+expected values are computed independently (pandas, scipy's Theil-Sen), never typed in.
 """
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
-import pingouin
 import plotly.graph_objects as go
 import pytest
 from scipy import stats as scipy_stats
-from test_charts_strength import ATHLETE, MONDAY, NO_RUN_WEEK, runs, strength_log
+from test_charts_strength import ATHLETE, runs, strength_log
+from test_pairing import planted_weekly
 
+from analysis import pairing
 from analysis.charts import consistency as charts
 from analysis.charts.strength import SESSION_COLOURS
+from analysis.charts.style import label
 from analysis.consistency import run_table, weekly_table
-from analysis.stats import lagged, spearman
 
 
 @pytest.fixture(scope="module")
@@ -29,73 +32,6 @@ def weekly() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def run_frame() -> pd.DataFrame:
     return run_table(runs(), strength_log())
-
-
-def by_week(weekly: pd.DataFrame, column: str) -> dict[pd.Timestamp, float]:
-    own = weekly[weekly["athlete"] == ATHLETE]
-    return dict(zip(own["week_start"], own[column].astype("float64"), strict=True))
-
-
-@pytest.mark.parametrize("metric", charts.FATIGUE_METRICS)
-@pytest.mark.parametrize("lag", [0, 1, 2, 4])
-def test_weekly_pairs_pair_each_outcome_week_with_the_consistency_lag_calendar_weeks_before(weekly, metric, lag):
-    pairs = charts.weekly_pairs(weekly, ATHLETE, metric, lag)
-    consistency, outcome = by_week(weekly, "consistency_4wk"), by_week(weekly, metric)
-    km = by_week(weekly, "distance_km")
-    expected = [w for w in sorted(outcome) if np.isfinite(outcome[w])
-                and np.isfinite(consistency.get(w - pd.Timedelta(weeks=lag), np.nan))]
-    assert list(pairs["date"]) == expected
-    for row in pairs.itertuples():
-        assert row.x == consistency[row.date - pd.Timedelta(weeks=lag)]
-        assert row.y == outcome[row.date] and row.km == km[row.date]
-        assert row.x_to == row.date - pd.Timedelta(weeks=lag) + pd.Timedelta(days=6)
-    # the same pairs as analysis.stats.lagged: same n and r
-    reference = lagged(weekly, "consistency_4wk", metric, lags=[lag])
-    reference = reference[reference["scope"] == ATHLETE].iloc[0]
-    result = spearman(pairs["x"], pairs["y"], unit="weeks")
-    assert result.n == reference["n"] == len(pairs)
-    np.testing.assert_allclose(result.r, reference["r"], equal_nan=True)
-
-
-def test_a_missing_week_is_a_gap_never_a_shift(weekly):
-    own = weekly[weekly["athlete"] == ATHLETE].sort_values("week_start")
-    dropped = own["week_start"].iloc[5]
-    holed = own[own["week_start"] != dropped]
-    full = charts.weekly_pairs(weekly, ATHLETE, "pace_decay_pct", 2)
-    pairs = charts.weekly_pairs(holed, ATHLETE, "pace_decay_pct", 2)
-    # the dropped week is missing as an outcome and as the consistency two weeks later; nothing else moves
-    lost = {dropped, dropped + pd.Timedelta(weeks=2)}
-    assert set(full["date"]) - set(pairs["date"]) == lost & set(full["date"])
-    kept = full[~full["date"].isin(lost)].reset_index(drop=True)
-    pd.testing.assert_frame_equal(pairs, kept)
-
-
-def test_the_week_without_runs_has_no_pair(weekly):
-    gap = MONDAY + pd.Timedelta(weeks=NO_RUN_WEEK)
-    assert gap not in set(charts.weekly_pairs(weekly, ATHLETE, "pace_decay_pct", 1)["date"])
-    assert gap in set(charts.weekly_pairs(weekly, ATHLETE, "back_soreness", 1)["date"])  # soreness was reported
-
-
-def test_a_date_range_keeps_outcome_weeks_inside_it_but_consistency_from_before(weekly):
-    first, last = MONDAY + pd.Timedelta(weeks=6, days=2), MONDAY + pd.Timedelta(weeks=11)
-    full = charts.weekly_pairs(weekly, ATHLETE, "back_soreness", 3)
-    ranged = charts.weekly_pairs(weekly, ATHLETE, "back_soreness", 3, first=first, last=last)
-    inside = full[(full["date"] + pd.Timedelta(days=6) >= first) & (full["date"] <= last)].reset_index(drop=True)
-    pd.testing.assert_frame_equal(ranged, inside)
-    assert ranged["date"].min() == MONDAY + pd.Timedelta(weeks=6)  # the week overlapping `first`
-    assert (ranged["date"] - pd.Timedelta(weeks=3) < pd.Timestamp(first)).any()  # consistency from before
-
-
-def test_run_pairs_pair_each_run_with_its_28_day_consistency(run_frame):
-    for metric, column in charts.RUN_OUTCOMES.items():
-        pairs = charts.run_pairs(run_frame, ATHLETE, metric)
-        own = run_frame[run_frame["athlete"] == ATHLETE]
-        both = own[own["consistency_28d"].notna() & own[column].notna()]
-        assert len(pairs) == len(both)
-        np.testing.assert_allclose(pairs["x"], both["consistency_28d"])
-        np.testing.assert_allclose(pairs["y"], both[column])
-        assert (pairs["x_to"] - pairs["x_from"] == pd.Timedelta(days=27)).all()
-        assert (pairs["date"] - pairs["x_to"] == pd.Timedelta(days=1)).all()
 
 
 def test_theil_sen_agrees_with_scipy():
@@ -113,8 +49,8 @@ def test_theil_sen_agrees_with_scipy():
 
 def test_consistency_scatter_shows_the_pairs_the_trend_and_the_result_in_words(weekly):
     metric = "pace_decay_pct"
-    pairs = charts.weekly_pairs(weekly, ATHLETE, metric, 1)
-    result = spearman(pairs["x"], pairs["y"], unit="weeks")
+    pairs = pairing.weekly_pairs(weekly, ATHLETE, metric, 1)
+    result = pairing.pair_correlations(pairs, unit="weeks").outcome  # what the page passes
     assert result.enough_data
     fig = charts.consistency_scatter(pairs, metric, correlation=result, colour="#abcdef", lag=1)
     points, trend = fig.data
@@ -140,8 +76,8 @@ def test_consistency_scatter_shows_the_pairs_the_trend_and_the_result_in_words(w
 
 
 def test_consistency_scatter_draws_no_trend_without_enough_data(weekly):
-    pairs = charts.weekly_pairs(weekly, ATHLETE, "pace_decay_pct", 0).head(5)
-    result = spearman(pairs["x"], pairs["y"], unit="weeks")
+    pairs = pairing.weekly_pairs(weekly, ATHLETE, "pace_decay_pct", 0).head(5)
+    result = pairing.pair_correlations(pairs, unit="weeks").outcome
     assert not result.enough_data and result.message.startswith("not enough data: 5 weeks")
     fig = charts.consistency_scatter(pairs, "pace_decay_pct", correlation=result)
     assert len(fig.data) == 1 and len(fig.data[0].x) == 5
@@ -151,30 +87,17 @@ def test_consistency_scatter_draws_no_trend_without_enough_data(weekly):
 
 
 def test_run_scatter_names_its_axes_per_run(run_frame):
-    pairs = charts.run_pairs(run_frame, ATHLETE, "back_soreness")
-    result = spearman(pairs["x"], pairs["y"], unit="runs")
+    pairs = pairing.run_pairs(run_frame, ATHLETE, "back_soreness")
+    result = pairing.pair_correlations(pairs, unit="runs").outcome
     fig = charts.consistency_scatter(pairs, "back_soreness", correlation=result, point="run")
     assert fig.layout.xaxis.title.text.startswith("28-day consistency (% of plan)")
     assert fig.layout.yaxis.title.text == "Back soreness the day after (0-10)"
     assert "Run on" in fig.data[0].customdata[0][0] and len(fig.data[0].x) == len(pairs)
 
 
-def test_pair_correlations_agree_with_scipy_and_pingouin(weekly):
-    pairs = charts.weekly_pairs(weekly, ATHLETE, "decoupling_pct", 1)
-    result = charts.pair_correlations(pairs, unit="weeks")
-    rho, p = scipy_stats.spearmanr(pairs["x"], pairs["y"])
-    assert result.outcome.r == pytest.approx(rho) and result.outcome.p == pytest.approx(p)
-    assert result.outcome.n == len(pairs)
-    assert result.load.r == pytest.approx(scipy_stats.spearmanr(pairs["x"], pairs["km"])[0])
-    assert result.outcome_load.r == pytest.approx(scipy_stats.spearmanr(pairs["km"], pairs["y"])[0])
-    partial = pingouin.partial_corr(pairs, x="x", y="y", covar="km", method="spearman")
-    assert result.partial.r == pytest.approx(float(partial["r"].iloc[0]))
-    assert "holding weekly km constant" in result.partial.message
-
-
 def test_weekly_sessions_figure_stacks_the_plan_types_against_the_plan(weekly):
     own = weekly[weekly["athlete"] == ATHLETE].sort_values("week_start")
-    for metric in charts.FATIGUE_METRICS:
+    for metric in pairing.FATIGUE_METRICS:
         fig = charts.weekly_sessions_figure(weekly, ATHLETE, {"core": 2, "hip": 2}, metric, "#abcdef")
         core, hip, plan, line = fig.data
         for bars, kind in ((core, "core"), (hip, "hip")):
@@ -204,21 +127,75 @@ def test_weekly_km_figure_shows_each_weeks_distance(weekly):
     assert fig.layout.yaxis.title.text == "Weekly distance (km)" and " km" in fig.data[0].hovertemplate
 
 
-def test_lag_table_and_profile_match_analysis_stats_lagged(weekly):
-    table = charts.lag_table(weekly, ATHLETE, "back_soreness", range(5))
-    reference = lagged(weekly, "consistency_4wk", "back_soreness", lags=range(5))
-    reference = reference[reference["scope"] == ATHLETE].reset_index(drop=True)
-    for column in ("r", "ci_low", "ci_high", "p"):
-        np.testing.assert_allclose(table[column], reference[column], equal_nan=True)
-    assert table["n"].tolist() == reference["n"].tolist()
-    assert table["message"].tolist() == reference["message"].tolist()
-    strict = charts.lag_table(weekly, ATHLETE, "back_soreness", range(5), min_n=13)
-    assert strict["enough_data"].tolist() == (strict["n"] >= 13).tolist()
+def test_lag_profile_draws_each_lag_of_the_lag_table(weekly):
+    strict = pairing.lag_table(weekly, ATHLETE, "back_soreness", range(5), min_n=13)
+    assert strict["enough_data"].any() and not strict["enough_data"].all()  # both kinds of point are drawn
     fig = charts.lag_profile_figure(strict, selected=1)
     shown = fig.data[0]
-    assert list(shown.x) == strict.loc[strict["enough_data"], "lag_weeks"].tolist()
-    np.testing.assert_allclose(np.asarray(shown.y) + np.asarray(shown.error_y.array),
-                               strict.loc[strict["enough_data"], "ci_high"])
-    if (~strict["enough_data"]).any():
-        assert fig.data[1].name == "not enough data"
+    ok = strict[strict["enough_data"]]
+    assert list(shown.x) == ok["lag_weeks"].tolist()
+    np.testing.assert_allclose(shown.y, ok["r"])
+    np.testing.assert_allclose(np.asarray(shown.y) + np.asarray(shown.error_y.array), ok["ci_high"])
+    np.testing.assert_allclose(np.asarray(shown.y) - np.asarray(shown.error_y.arrayminus), ok["ci_low"])
+    assert list(shown.customdata) == ok["message"].tolist()
+    assert list(shown.marker.size) == [16 if lag == 1 else 10 for lag in ok["lag_weeks"]]
+    missing = fig.data[1]
+    assert missing.name == "not enough data"
+    assert list(missing.x) == strict.loc[~strict["enough_data"], "lag_weeks"].tolist()
     assert fig.layout.xaxis.title.text.startswith("Lag (weeks")
+    # the page draws one marker's rows of the lag grid the same way
+    grid = pairing.lag_grid(weekly, ATHLETE, min_n=13)
+    from_grid = charts.lag_profile_figure(grid[grid["metric"] == "back_soreness"], selected=1)
+    np.testing.assert_allclose(from_grid.data[0].y, ok["r"])
+
+
+def _heatmap_cells(grid: pd.DataFrame) -> list[tuple[int, int, pd.Series]]:
+    metrics = list(dict.fromkeys(grid["metric"]))
+    lags = sorted(grid["lag_weeks"].unique())
+    rows = grid.set_index(["metric", "lag_weeks"])
+    return [(i, j, rows.loc[(m, lag)]) for i, m in enumerate(metrics) for j, lag in enumerate(lags)]
+
+
+@pytest.mark.parametrize("case", ["hand-made", "strict minimum", "planted link"])
+def test_lag_grid_figure_colours_r_and_stars_only_what_stands_out_after_holm(weekly, case):
+    if case == "planted link":
+        grid = pairing.lag_grid(planted_weekly(), "Pia")
+    else:
+        grid = pairing.lag_grid(weekly, ATHLETE, min_n=12 if case == "strict minimum" else 8)
+    fig = charts.lag_grid_figure(grid)
+    [heat] = fig.data
+    assert isinstance(heat, go.Heatmap)
+    metrics = list(dict.fromkeys(grid["metric"]))
+    lags = sorted(grid["lag_weeks"].unique())
+    z = np.asarray(heat.z, dtype=float)
+    assert z.shape == (len(metrics), len(lags))
+    assert list(heat.y) == [label(m).axis_title for m in metrics]
+    assert len(heat.x) == len(lags) and "same week" in heat.x[0] and all("before" in x for x in heat.x[1:])
+    assert (heat.zmin, heat.zmax) == (-1, 1)
+    text, hover = np.asarray(heat.text, dtype=object), np.asarray(heat.customdata, dtype=object)
+    stars = 0
+    for i, j, row in _heatmap_cells(grid):
+        if row["enough_data"]:
+            assert z[i, j] == pytest.approx(row["r"], abs=1e-15)
+            starred = bool(row["p_holm"] < 0.05)
+            stars += starred
+            assert text[i, j].endswith("*") == starred
+            shown = f"{row['r']:+.2f}".replace("-", "\u2212")
+            assert text[i, j] == shown + ("*" if starred else "")
+            # hover: the result in words (HTML-escaped: "p < 0.001" must not open a tag) and the adjusted p
+            assert hover[i, j] == f"{html.escape(row['message'], quote=False)}; Holm-adjusted p over the grid = " \
+                f"{row['p_holm']:.2f}"
+        else:
+            assert np.isnan(z[i, j]) and text[i, j] == "n/a"
+            assert hover[i, j] == html.escape(row["message"], quote=False)
+    assert stars == int((grid["p_holm"] < 0.05).sum())
+    if case == "planted link":
+        assert stars >= 1 and (grid["p"] < 0.05).sum() >= stars  # a star needs more than p < 0.05
+    if case == "strict minimum":
+        assert np.isnan(z).any() and np.isfinite(z).any()
+
+
+def test_lag_grid_figure_without_rows_says_so():
+    grid = pd.DataFrame(columns=pairing.LAG_GRID_COLUMNS)
+    fig = charts.lag_grid_figure(grid)
+    assert not fig.data and "No lags to show" in fig.layout.annotations[0].text

@@ -1,13 +1,22 @@
-"""AppTest of the Squad page on a copy of the sample-club store (few runs: each costs seconds)."""
+"""AppTest of the Squad page on a copy of the sample-club store (few runs: each costs seconds).
+
+The squad statistic the page must show is analysis.stats.association over pairs built here from the store's
+tables (r cross-checked against statsmodels' within-athlete partial correlation), never typed in.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pytest
 from app_harness import metric_value, open_app
+from test_pairing import holm_reference, within_athlete_r
 
 from analysis.consistency import run_table, weekly_table
-from analysis.squad import squad_correlation
+from analysis.squad import squad_correlation, squad_table
+from analysis.stats import association
 from analysis.store import Store
 from app_pages._shared import ATHLETE_KEY, PENDING_KEY
 
@@ -19,30 +28,70 @@ def _current_page(at) -> str:
     return Path(at._registered_pages[at._finished_page_script_hash]["script_path"]).as_posix()
 
 
+def _squad_pairs(weekly: pd.DataFrame, runs: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The page's default marker, late pace decay: per eligible run against its 28-day consistency, or per
+    week against the 4-week consistency of the calendar week before."""
+    if unit == "runs":
+        rows = runs[(runs["sport"] == "running") & runs["eligible"]]
+        pairs = pd.DataFrame({"athlete": rows["athlete"], "date": rows["local_date"], "x": rows["consistency_28d"],
+                              "y": rows["pace_decay_pct"]})
+    else:
+        before = weekly[["athlete", "week_start", "consistency_4wk"]]
+        before = before.assign(week_start=before["week_start"] + pd.Timedelta(weeks=1))
+        rows = weekly[["athlete", "week_start", "pace_decay_pct"]].merge(before, on=["athlete", "week_start"])
+        pairs = pd.DataFrame({"athlete": rows["athlete"], "date": rows["week_start"], "x": rows["consistency_4wk"],
+                              "y": rows["pace_decay_pct"]})
+    return pairs.dropna(subset=["x", "y"]).reset_index(drop=True)
+
+
+def _expected_squad(weekly: pd.DataFrame, runs: pd.DataFrame, unit: str):
+    pairs = _squad_pairs(weekly, runs, unit)
+    expected = association(pairs, subject="athlete", unit="runs" if unit == "runs" else "athlete-weeks",
+                           names=("consistency", "late pace decay"))
+    assert expected.enough_data and expected.n == len(pairs)
+    assert expected.r == pytest.approx(within_athlete_r(pairs["athlete"], pairs["x"], pairs["y"], pairs["date"]),
+                                       abs=1e-10)
+    assert expected == squad_correlation(weekly, runs, unit=unit)  # the function the page calls, on its tables
+    return expected
+
+
 def test_squad_page_shows_every_athlete_and_the_squad_correlation(store_copy, monkeypatch):
     with Store(store_copy) as store:
         names = list(store.athletes()["athlete"])
         runs, log, plan = store.runs(), store.strength_log(), store.plan()
     weekly, runs_linked = weekly_table(runs, log, plan=plan), run_table(runs, log, plan=plan)
-    expected = squad_correlation(weekly, runs_linked)
-    per_week = squad_correlation(weekly, runs_linked, unit="weeks")
+    expected = _expected_squad(weekly, runs_linked, "runs")
+    per_week = _expected_squad(weekly, runs_linked, "weeks")
 
     at = open_app(store_copy, monkeypatch, page=PAGE)
     assert at.title[0].value == "Squad"
     table = at.dataframe[0].value
     assert list(table["athlete"]) == sorted(names, key=str.casefold) and len(names) > 1
-    assert {"adherence_pct", "pace_decay_pct", "soreness_trend_per_4wk", "rho", "rho_n"} <= set(table.columns)
+    assert {"adherence_pct", "pace_decay_pct", "soreness_trend_per_4wk", "rho", "rho_n", "rho_p_holm",
+            "rho_n_effective"} <= set(table.columns)
+    # the table's Holm column adjusts over the athletes shown, and each effective n is at most its n
+    own = squad_table(weekly, runs_linked, athletes=names).set_index("athlete").loc[list(table["athlete"])]
+    np.testing.assert_allclose(table["rho_p_holm"], holm_reference(own["rho_p"]), equal_nan=True, rtol=1e-12)
+    shown = table["rho_n_effective"].notna()
+    assert shown.any() and (table.loc[shown, "rho_n_effective"] <= table.loc[shown, "rho_n"]).all()
     assert metric_value(at, "n (runs)") == str(expected.n)
+    assert metric_value(at, "Worth (independent runs)") == f"{expected.n_effective:.0f}"
+    assert float(metric_value(at, "Worth (independent runs)")) < expected.n  # fewer than the runs: serial dependence
     [text] = [m.value for m in at.markdown if "Within athletes" in m.value]
     assert expected.message in text and f"n = {expected.n} runs" in text
-    assert f"{expected.dof:.0f} degrees of freedom" in text and "not a cause" in text
+    assert f"worth about {round(expected.n_effective)} independent runs" in text
+    assert f"That rests on {expected.n} runs, worth about {expected.n_effective:.0f} independent ones." in text
+    assert "not a cause" in text and "degrees of freedom" not in text
     assert any("weekly km" in m.value for m in at.markdown)  # training load beside the correlation
+    assert any("Holm-adjusted p" in c.value for c in at.caption)
     assert not at.info  # no empty-state note with four athletes
 
     at.radio(key="squad_unit").set_value("weeks").run()
     assert not at.exception
     assert metric_value(at, "n (athlete-weeks)") == str(per_week.n)
+    assert metric_value(at, "Worth (independent athlete-weeks)") == f"{per_week.n_effective:.0f}"
     assert any(per_week.message in m.value for m in at.markdown)
+    assert any(f"worth about {per_week.n_effective:.0f} independent ones" in m.value for m in at.markdown)
 
 
 def test_open_button_switches_to_the_consistency_page_with_that_athlete(store_copy, monkeypatch):

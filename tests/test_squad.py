@@ -1,8 +1,11 @@
 """analysis.squad: the coach's table and the squad correlation, checked against independent computations.
 
 The sample club (loaded once per session by conftest's `sample_store_dir`) gives realistic tables; every
-expected value below is recomputed here from the store's runs and log with pandas, scipy or analysis.stats,
-never typed in by hand.
+expected value below is recomputed here from the store's runs and log with pandas, scipy, pingouin (one
+athlete's partial Spearman r holding the calendar week constant), statsmodels (the squad's within-athlete r from
+OLS residuals on athlete and athlete × week; Holm's adjustment) or analysis.stats, never typed in by hand. p, CI
+and the effective n are checked by their properties (tests/test_pairing.assert_serial_result) and by calling
+analysis.stats.association directly on pairs built here.
 """
 
 from __future__ import annotations
@@ -13,12 +16,21 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import theilslopes
+from test_pairing import (
+    assert_not_enough,
+    assert_serial_result,
+    holm_reference,
+    spearman_holding_week,
+    within_athlete_r,
+)
 
 from analysis.consistency import run_table, weekly_table
 from analysis.errors import InputError
 from analysis.squad import (
+    PAIR_UNIT,
     SQUAD_COLUMNS,
     SQUAD_METRICS,
+    SQUAD_PAIR_UNIT,
     UNITS,
     WEEK_LAG,
     correlation_pairs,
@@ -26,7 +38,7 @@ from analysis.squad import (
     squad_correlation,
     squad_table,
 )
-from analysis.stats import lagged, repeated_measures_corr, spearman
+from analysis.stats import DEFAULT_MIN_EFFECTIVE_N, association, holm_adjust, lagged
 from analysis.store import Store
 
 RUN_METRICS = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct")
@@ -57,6 +69,24 @@ def _previous_week_pairs(weekly: pd.DataFrame, outcome: str) -> pd.DataFrame:
         columns={"consistency_4wk": "consistency_before"})
     before = before.assign(week_start=before["week_start"] + pd.Timedelta(days=7))
     return weekly[["athlete", "week_start", outcome]].merge(before, on=["athlete", "week_start"])
+
+
+def _own_pairs(club, metric: str, unit: str) -> pd.DataFrame:
+    """Every athlete's (date, x, y) pairs built here from the tables: per run the 28-day consistency and the run's
+    marker (eligible runs for the run markers), per week the marker beside the consistency of the week before."""
+    spec = SQUAD_METRICS[metric]
+    if unit == "runs":
+        rows = club["run_table"][club["run_table"]["sport"] == "running"]
+        if spec.eligible_only:
+            rows = rows[rows["eligible"]]
+        pairs = pd.DataFrame({"athlete": rows["athlete"], "date": rows["local_date"], "x": rows["consistency_28d"],
+                              "y": rows[spec.run_column]})
+    else:
+        rows = _previous_week_pairs(club["weekly"], spec.week_column)
+        pairs = pd.DataFrame({"athlete": rows["athlete"], "date": rows["week_start"],
+                              "x": rows["consistency_before"], "y": rows[spec.week_column]})
+    pairs = pairs[np.isfinite(pairs["x"].astype(float)) & np.isfinite(pairs["y"].astype(float))]
+    return pairs.reset_index(drop=True)
 
 
 def _same(a, b) -> bool:
@@ -144,25 +174,57 @@ def test_soreness_trend_needs_min_n_weeks(club):
 
 @pytest.mark.parametrize("unit", UNITS)
 @pytest.mark.parametrize("metric", list(SQUAD_METRICS))
-def test_own_correlation_equals_stats_spearman_on_the_same_rows(club, metric, unit):
+def test_own_correlation_is_the_partial_spearman_holding_the_week(club, metric, unit):
     spec = SQUAD_METRICS[metric]
-    if unit == "runs":
-        rows = club["run_table"][club["run_table"]["sport"] == "running"]
-        if spec.eligible_only:
-            rows = rows[rows["eligible"]]
-        x, y = "consistency_28d", spec.run_column
-    else:
-        rows, x, y = _previous_week_pairs(club["weekly"], spec.week_column), "consistency_before", spec.week_column
+    pairs = _own_pairs(club, metric, unit)
     table = _table(club, metric=metric, unit=unit).set_index("athlete")
     assert table.attrs["metric"] == metric and table.attrs["unit"] == unit
+    names = ("consistency", spec.title.lower())
+    estimated = 0
     for name in club["athletes"]:
-        mine = rows[rows["athlete"] == name]
-        expected = spearman(mine[x], mine[y], unit=unit, names=("consistency", spec.title.lower()))
+        mine = pairs[pairs["athlete"] == name]
         got = table.loc[name]
-        assert expected.enough_data
-        for field, column in (("r", "rho"), ("ci_low", "rho_ci_low"), ("ci_high", "rho_ci_high"), ("p", "rho_p")):
+        # the wiring: the table's row is association on the pairs built here
+        expected = association(mine[["date", "x", "y"]], unit=PAIR_UNIT[unit], names=names)
+        for field, column in (("r", "rho"), ("ci_low", "rho_ci_low"), ("ci_high", "rho_ci_high"), ("p", "rho_p"),
+                              ("n_effective", "rho_n_effective")):
             assert _same(got[column], getattr(expected, field)), (name, column)
-        assert got["rho_n"] == expected.n and got["rho_message"] == expected.message
+        assert got["rho_n"] == expected.n == len(mine) and got["rho_message"] == expected.message
+        # r: pingouin's partial Spearman correlation with the calendar week as covariate
+        reference = spearman_holding_week(mine["x"], mine["y"], mine["date"])
+        if expected.enough_data:
+            estimated += 1
+            assert got["rho"] == pytest.approx(reference, abs=1e-10), name
+            assert_serial_result(expected, unit)
+        else:  # enough pairs, too few independent ones: the same r shows once the minimum is lowered
+            assert_not_enough(expected)
+            assert expected.n_effective < DEFAULT_MIN_EFFECTIVE_N
+            relaxed = association(mine[["date", "x", "y"]], unit=PAIR_UNIT[unit], min_effective_n=4)
+            assert relaxed.r == pytest.approx(reference, abs=1e-10)
+    assert estimated >= 2  # most athletes get a number: the comparisons above are not vacuous
+
+
+@pytest.mark.parametrize(("metric", "unit"), [("pace_decay_pct", "runs"), ("back_soreness", "runs"),
+                                              ("decoupling_pct", "weeks")])
+def test_own_correlations_are_holm_adjusted_over_the_tables_athletes(club, metric, unit):
+    table = _table(club, metric=metric, unit=unit)
+    p, adjusted = table["rho_p"].to_numpy(), table["rho_p_holm"].to_numpy()
+    assert np.isfinite(p).sum() >= 2
+    np.testing.assert_allclose(adjusted, holm_reference(p), equal_nan=True, rtol=1e-12)
+    np.testing.assert_allclose(adjusted, holm_adjust(p), equal_nan=True, rtol=0)
+    assert (np.isnan(adjusted) == np.isnan(p)).all()
+    finite = np.isfinite(p)
+    assert (adjusted[finite] >= p[finite] - 1e-15).all() and (adjusted[finite] <= 1.0).all()
+    assert (adjusted[finite] > p[finite]).any()  # more than one test: the adjustment does something
+    # effective n: at most the pairs, and only where there were enough pairs to count
+    n, n_eff = table["rho_n"].to_numpy(), table["rho_n_effective"].to_numpy()
+    assert (n_eff[np.isfinite(n_eff)] <= n[np.isfinite(n_eff)]).all()
+    assert np.isnan(n_eff[n < table.attrs["min_n"]]).all()
+    # an athlete without pairs adds no test to the family
+    wider = squad_table(club["weekly"], club["run_table"], athletes=[*club["athletes"], "Zed"], metric=metric,
+                        unit=unit).set_index("athlete")
+    assert math.isnan(wider.loc["Zed", "rho_p_holm"]) and math.isnan(wider.loc["Zed", "rho_n_effective"])
+    np.testing.assert_allclose(wider.loc[list(table["athlete"]), "rho_p_holm"], adjusted, equal_nan=True)
 
 
 def test_below_min_n_the_correlation_says_not_enough_data(club):
@@ -198,6 +260,7 @@ def test_no_tables_at_all_gives_rows_of_nan():
     assert list(table["athlete"]) == ["Ana", "ben"]
     assert table["adherence_pct"].isna().all() and table["pace_decay_pct"].isna().all()
     assert (table["runs"] == 0).all()
+    assert table["rho_p_holm"].isna().all() and table["rho_n_effective"].isna().all()
     assert not squad_correlation(None, None).enough_data
 
 
@@ -205,16 +268,20 @@ def test_no_tables_at_all_gives_rows_of_nan():
 
 
 @pytest.mark.parametrize("metric", list(SQUAD_METRICS))
-def test_squad_correlation_equals_repeated_measures_corr_per_run(club, metric):
+def test_squad_correlation_per_run_is_the_within_athlete_partial_correlation(club, metric):
+    """r: the correlation of x and y once each athlete's own level and season trend are taken out (statsmodels
+    OLS on C(athlete) + C(athlete):week); p and CI: on the effective n; the rest: association on these pairs."""
     spec = SQUAD_METRICS[metric]
-    rows = club["run_table"][club["run_table"]["sport"] == "running"]
-    if spec.eligible_only:
-        rows = rows[rows["eligible"]]
-    expected = repeated_measures_corr(rows, "consistency_28d", spec.run_column, "athlete", unit="runs",
-                                      names=("consistency", spec.title.lower()))
+    pairs = _own_pairs(club, metric, "runs")
     got = squad_correlation(club["weekly"], club["run_table"], metric=metric, unit="runs")
-    assert got == expected
-    assert got.enough_data and f"n = {got.n} runs" in got.message and got.dof == got.n - 4 - 1
+    assert got.r == pytest.approx(within_athlete_r(pairs["athlete"], pairs["x"], pairs["y"], pairs["date"]),
+                                  abs=1e-10)
+    assert got == association(pairs, subject="athlete", unit="runs", names=("consistency", spec.title.lower()))
+    assert got.n == len(pairs) and got.method == "repeated_measures_serial"
+    assert_serial_result(got, "runs", squad=True)
+    assert f"from {pairs['athlete'].nunique()} athletes" in got.message and "within athletes" in got.message
+    # each athlete's own intercept and slope are fitted: the effective n cannot exceed what is left
+    assert got.n_effective <= got.n - 2 * pairs["athlete"].nunique() + 1
 
 
 @pytest.mark.parametrize("metric", list(SQUAD_METRICS))
@@ -225,13 +292,21 @@ def test_per_week_correlations_equal_stats_lagged_at_lag_1(club, metric):
     week_column = SQUAD_METRICS[metric].week_column
     rows = lagged(club["weekly"], "consistency_4wk", week_column, lags=[WEEK_LAG]).set_index("scope")
     got = squad_correlation(club["weekly"], club["run_table"], metric=metric, unit="weeks")
-    assert math.isclose(got.r, rows.loc["squad", "r"], abs_tol=1e-12) and got.n == rows.loc["squad", "n"]
-    assert math.isclose(got.ci_low, rows.loc["squad", "ci_low"], abs_tol=1e-12)
-    assert "athlete-weeks" in got.message
+    for field in ("r", "ci_low", "ci_high", "p", "n_effective"):
+        assert math.isclose(getattr(got, field), rows.loc["squad", field], rel_tol=1e-12, abs_tol=1e-12), field
+    assert got.n == rows.loc["squad", "n"] and got.message == rows.loc["squad", "message"]
+    assert f"n = {got.n} {SQUAD_PAIR_UNIT['weeks']}" in got.message
+    pairs = _own_pairs(club, metric, "weeks")
+    assert got.n == len(pairs)
+    assert got.r == pytest.approx(within_athlete_r(pairs["athlete"], pairs["x"], pairs["y"], pairs["date"]),
+                                  abs=1e-10)
+    assert_serial_result(got, "athlete-weeks", squad=True)
     table = _table(club, metric=metric, unit="weeks").set_index("athlete")
     for name in club["athletes"]:
-        assert math.isclose(table.loc[name, "rho"], rows.loc[name, "r"], abs_tol=1e-12)
+        assert _same(table.loc[name, "rho"], rows.loc[name, "r"]), name
+        assert _same(table.loc[name, "rho_n_effective"], rows.loc[name, "n_effective"]), name
         assert table.loc[name, "rho_n"] == rows.loc[name, "n"]
+        assert table.loc[name, "rho_message"] == rows.loc[name, "message"]
 
 
 def test_per_week_pairs_look_back_into_the_history_before_the_date_range(club):
@@ -260,10 +335,15 @@ def test_load_correlation_uses_each_athletes_running_weeks(club):
     for _, weeks in weekly.groupby("athlete"):
         ran = weeks.loc[weeks["runs"] > 0, "week_start"]
         parts.append(weeks[weeks["week_start"].between(ran.min(), ran.max())])
-    expected = repeated_measures_corr(pd.concat(parts), "consistency_4wk", "distance_km", "athlete",
-                                      unit="athlete-weeks", names=("consistency", "weekly km"))
-    assert load_correlation(weekly) == expected
-    assert expected.n < len(weekly)  # the lead-in strength weeks without runs are left out
+    span = pd.concat(parts)
+    pairs = pd.DataFrame({"athlete": span["athlete"], "date": span["week_start"], "x": span["consistency_4wk"],
+                          "y": span["distance_km"]}).reset_index(drop=True)
+    got = load_correlation(weekly)
+    assert got == association(pairs, subject="athlete", unit="athlete-weeks", names=("consistency", "weekly km"))
+    assert got.r == pytest.approx(within_athlete_r(pairs["athlete"], pairs["x"], pairs["y"], pairs["date"]),
+                                  abs=1e-10)
+    assert_serial_result(got, "athlete-weeks", squad=True)
+    assert got.n == len(pairs) < len(weekly)  # the lead-in strength weeks without runs are left out
 
 
 def test_unknown_metric_or_unit_is_refused(club):
