@@ -5,7 +5,8 @@ strength log and runs → weekly and run tables → :func:`analysis.stats.associ
 "persistent + drift": a habit that lasts from week to week, tiredness that lasts and is shared by the week's
 runs, and a season drift in both). The planted link: late-run pace decay 0.9 percentage points lower for
 every 25 points of 28-day consistency, against week-to-week noise of SD 1.5 points. ``power`` is the share
-of simulated athletes (or squads) where the association came out with p < 0.05, its CI excluding 0.
+of all simulated athletes (one athlete: each athlete of 400 six-athlete squads counted, 2,400 results) or
+squads (400) whose 95 % CI excluded 0 (the same as p < 0.05); a "not enough data" counts as a miss.
 ``tests/test_power.py`` keeps docs/statistics.md's table equal to this one.
 
 Pure Python; no streamlit import.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["EFFECT_TEXT", "POWER_TABLE", "PowerRow", "power_for", "power_sentence"]
+__all__ = ["EFFECT_TEXT", "POWER_TABLE", "PowerRow", "power_for", "power_sentence", "power_table_markdown"]
 
 EFFECT_TEXT = "late-run fade 0.9 percentage points lower for every 25 points of 28-day consistency"
 
@@ -30,20 +31,21 @@ class PowerRow:
     power: float
 
 
-#: measured with ``benchmarks/inference.py --sims 400`` (seeded); see docs/statistics.md
+#: measured with ``benchmarks/inference.py --sims 400`` (seed 20260105); Monte Carlo SE ≤ 1 point for one
+#: athlete, ≤ 2.5 points for a squad; see docs/statistics.md
 POWER_TABLE: tuple[PowerRow, ...] = (
-    PowerRow(1, 12, "weeks", 0.0),
-    PowerRow(1, 12, "runs", 0.0),
-    PowerRow(1, 26, "weeks", 0.0),
-    PowerRow(1, 26, "runs", 0.0),
-    PowerRow(1, 52, "weeks", 0.0),
-    PowerRow(1, 52, "runs", 0.0),
-    PowerRow(6, 12, "weeks", 0.0),
-    PowerRow(6, 12, "runs", 0.0),
-    PowerRow(6, 26, "weeks", 0.0),
-    PowerRow(6, 26, "runs", 0.0),
-    PowerRow(6, 52, "weeks", 0.0),
-    PowerRow(6, 52, "runs", 0.0),
+    PowerRow(1, 12, "weeks", 0.013),
+    PowerRow(1, 12, "runs", 0.057),
+    PowerRow(1, 26, "weeks", 0.076),
+    PowerRow(1, 26, "runs", 0.153),
+    PowerRow(1, 52, "weeks", 0.222),
+    PowerRow(1, 52, "runs", 0.325),
+    PowerRow(6, 12, "weeks", 0.345),
+    PowerRow(6, 12, "runs", 0.538),
+    PowerRow(6, 26, "weeks", 0.732),
+    PowerRow(6, 26, "runs", 0.838),
+    PowerRow(6, 52, "weeks", 0.98),
+    PowerRow(6, 52, "runs", 0.995),
 )
 
 
@@ -84,3 +86,16 @@ def power_sentence(unit: str, weeks: int, *, athletes: int = 1) -> str:
         f"finds it {_chance_text(squad)} (simulation, docs/statistics.md). A 'no clear association' on little "
         "data is not evidence of no link."
     )
+
+
+def power_table_markdown() -> str:
+    """:data:`POWER_TABLE` as the Markdown table docs/statistics.md shows (a test keeps the two equal)."""
+    weeks = sorted({r.weeks for r in POWER_TABLE})
+    lines = ["| data | " + " | ".join(f"{w} weeks" for w in weeks) + " |",
+             "| --- | " + " | ".join("---" for _ in weeks) + " |"]
+    for athletes, unit in sorted({(r.athletes, r.unit) for r in POWER_TABLE}, key=lambda k: (k[0], k[1] != "runs")):
+        who = "one athlete" if athletes == 1 else f"squad of {athletes}"
+        cells = {r.weeks: r.power for r in POWER_TABLE if r.athletes == athletes and r.unit == unit}
+        lines.append(f"| {who}, per {unit[:-1]} | " + " | ".join(f"{100 * cells[w]:.1f} %" for w in weeks)
+                     + " |")
+    return "\n".join(lines)

@@ -41,7 +41,9 @@ counted separately), the squad routes 6 athletes; power is the share of **all** 
 data (textbook Spearman and r_rm, which assume independent pairs; ``association`` without the trend step), to
 show that the simulation is hard enough to catch a method that ignores dependence or drift.
 
-Acceptance targets (a PASS/FAIL line at the end checks every one, all four null scenarios, 6 × 26):
+Acceptance targets (a PASS/FAIL line at the end checks every one on the issue's three null scenarios,
+independent, persistent and persistent + drift, 6 × 26; "arc drift" is a stress case printed beside them, not
+a target: the straight trend line leaves part of a bent drift in, which docs/statistics.md lists as a limit):
 
 - null: p < 0.05 in at most 7 % of athlete results and at most 8 % of squad results, per route and scenario;
 - null: the 95 % CI holds 0 in at least 92 % of estimates, per route and scenario;
@@ -105,6 +107,9 @@ NAIVE_ROUTES: tuple[str, ...] = (
 POWER_WEEKS: tuple[int, ...] = (12, 26, 52)
 POWER_SCENARIO = "persistent + drift + effect"
 NULL_SCENARIOS: tuple[str, ...] = ("independent", "persistent", "persistent + drift", "arc drift")
+#: the issue's scenarios (a)-(c), where the targets apply; "arc drift" is a stress case reported beside them: a
+#: straight trend line only partly removes a bent drift (docs/statistics.md, Limits)
+TARGET_NULL_SCENARIOS: tuple[str, ...] = NULL_SCENARIOS[:3]
 
 # acceptance targets (see the module docstring)
 MAX_FALSE_POSITIVE_ATHLETE = 0.07
@@ -294,7 +299,7 @@ def acceptance_checks(table: Mapping[tuple[str, str], RouteSummary]) -> list[Che
     checks: list[Check] = []
     for (route, scenario), s in table.items():
         athlete = route in ATHLETE_ROUTES
-        if scenario in NULL_SCENARIOS:
+        if scenario in TARGET_NULL_SCENARIOS:
             bound = MAX_FALSE_POSITIVE_ATHLETE if athlete else MAX_FALSE_POSITIVE_SQUAD
             checks.append(Check(f"{route} / {scenario}: p < 0.05", s.p_below, bound, True))
             checks.append(Check(f"{route} / {scenario}: CI holds 0", s.ci_holds_zero, MIN_COVERAGE, False))

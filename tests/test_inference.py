@@ -47,8 +47,9 @@ MIN_NAIVE_FALSE_POSITIVE = {
 @pytest.fixture(scope="module")
 def sims():
     sc = scenarios()
-    configs = {NULL: (sc[NULL], 6, 26), EFFECT: (sc[EFFECT], 6, 26)}
-    return run_simulations(configs, SIMS, seed=SEED, workers=2, naive=True)
+    out = run_simulations({NULL: (sc[NULL], 6, 26)}, SIMS, seed=SEED, workers=2, naive=True)
+    out.update(run_simulations({EFFECT: (sc[EFFECT], 6, 26)}, SIMS, seed=SEED, workers=2))
+    return out
 
 
 @pytest.mark.parametrize("route", ROUTES)
