@@ -76,7 +76,12 @@ def _chance_text(power: float) -> str:
 
 def power_sentence(unit: str, weeks: int, *, athletes: int = 1) -> str:
     """A coach's sentence of what this much data can show, with the squad of 6 over 26 weeks beside it."""
+    sizes = sorted({r.athletes for r in POWER_TABLE})
+    nearest = min(sizes, key=lambda s: (abs(s - athletes), s))
     who = "one athlete" if athletes == 1 else f"{athletes} athletes"
+    if athletes != nearest:
+        fewer = "; fewer athletes find it less often" if athletes < nearest else ""
+        who += f" (figure measured for {'one athlete' if nearest == 1 else f'a squad of {nearest}'}{fewer})"
     mine = power_for(unit, weeks, athletes)
     squad = power_for(unit, 26, 6)
     week_word = "week" if weeks == 1 else "weeks"

@@ -193,7 +193,9 @@ open_buttons(names)
 if len(names) >= 2:
     st.subheader("Does the squad show the link?")
     squad, load, squad_km = view["squad"], view["load"], view["squad_km"]
-    m1, m2, m3, m4, m5 = st.columns(5)
+    # two rows of three: a CI such as "−0.71 to −0.20" does not fit a fifth of the page
+    m1, m2, m5 = st.columns(3)
+    m3, m4, _ = st.columns(3)
     m1.metric("Squad r_rm (−1 to 1)", signed(squad.r) if squad.enough_data else "—",
               help="Repeated-measures correlation (Bakdash & Marusich 2017): each athlete compared with themselves.")
     m2.metric("95 % CI (−1 to 1)",
