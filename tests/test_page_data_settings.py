@@ -14,6 +14,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from analysis.consistency import DEFAULT_PLAN, weekly_table
 from analysis.ingest.pipeline import ingest
 from analysis.metrics import run_metrics
+from analysis.pairing import ASSOCIATION_COLUMNS
 from analysis.store import Store
 
 PAGE = "app_pages/data_settings.py"
@@ -215,7 +216,8 @@ def test_downloads_are_csv_with_formula_cells_escaped(store_copy, monkeypatch):
     at = open_tab(store_copy, monkeypatch, "Downloads")
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == [
-        "Download runs (CSV)", "Download weekly table (CSV)", "Download strength log (CSV)"]
+        "Download runs (CSV)", "Download weekly table (CSV)", "Download strength log (CSV)",
+        "Download associations (CSV)"]
     stamp = dt.date.today().isoformat()
     tables = {}
     for b in buttons:
@@ -225,6 +227,11 @@ def test_downloads_are_csv_with_formula_cells_escaped(store_copy, monkeypatch):
         assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for spreadsheets
         tables[file_name.split("_")[2]] = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
     runs, weekly, log = tables["runs"], tables["weekly"], tables["strength"]
+    associations = tables["associations"]
+    assert list(associations.columns) == ASSOCIATION_COLUMNS
+    # every athlete of the weekly table has its rows (its name escaped like everywhere), and the squad has its own
+    assert set(associations["scope"]) == set(weekly["athlete"]) | {"squad"}
+    assert (associations["p_holm"].dropna() >= associations["p"].dropna() - 1e-12).all()
 
     assert len(runs) == len(expected_runs) and len(log) == len(expected_log) and len(weekly) == len(expected_weekly)
     assert not {"lat_deg", "lon_deg"} & set(runs.columns)
