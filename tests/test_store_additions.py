@@ -14,6 +14,7 @@ from fit_fixtures import Stretch, run_file
 from analysis.export import FORMULA_PREFIXES, csv_bytes, store_tables
 from analysis.ingest.pipeline import ingest
 from analysis.metrics import MetricSettings
+from analysis.pairing import associations_table
 from analysis.store import Store
 
 
@@ -94,8 +95,13 @@ def test_csv_bytes_escapes_text_not_numbers_and_drops_positions():
 def test_store_tables_use_the_stored_plan(store):
     store.set_plan({"core": 1})
     tables = store_tables(store)
-    assert set(tables) == {"runs", "weekly", "strength_log"}
+    assert set(tables) == {"runs", "weekly", "strength_log", "associations"}
     assert len(tables["runs"]) == store.status().runs
+    # the associations are those of the stored plan's tables, and `only` builds just the one asked for
+    expected = associations_table(tables["weekly"], tables["runs"])
+    pd.testing.assert_frame_equal(tables["associations"], expected)
+    assert set(store_tables(store, only="weekly")) == {"weekly"}
+    assert set(store_tables(store, only="strength_log")) == {"strength_log"}
     assert tables["runs"].attrs["plan"] == {"core": 1}
     only_ben = store_tables(store, ["Ben"])
     assert set(only_ben["runs"]["athlete"]) == {"Ben"} and set(only_ben["weekly"]["athlete"]) == {"Ben"}
