@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.consistency import RUN_WINDOW_DAYS
+from analysis.squad import SQUAD_METRICS, squad_correlation
 from analysis.stats import (
     DEFAULT_LAGS,
     DEFAULT_MIN_EFFECTIVE_N,
@@ -30,6 +31,7 @@ from analysis.stats import (
     Correlation,
     association,
     holm_adjust,
+    lagged,
 )
 
 __all__ = [
@@ -169,40 +171,20 @@ LAG_TABLE_COLUMNS = ["lag_weeks", "r", "ci_low", "ci_high", "p", "p_holm", "n", 
 LAG_GRID_COLUMNS = ["metric", *LAG_TABLE_COLUMNS]
 
 
-def _lag_rows(weekly, athlete, metric, lags, first, last, min_n, min_effective_n) -> list[dict]:
-    rows = []
-    own = weekly[weekly["athlete"] == athlete]  # once, not once per lag: a club's table is long
-    for lag in lags:
-        pairs = weekly_pairs(own, athlete, metric, lag, first=first, last=last)
-        res = association(pairs, min_n=min_n, min_effective_n=min_effective_n, unit="weeks",
-                          names=("consistency_4wk", metric))
-        rows.append({"metric": metric, "lag_weeks": int(lag), "r": res.r, "ci_low": res.ci_low,
-                     "ci_high": res.ci_high, "p": res.p, "n": res.n, "n_effective": res.n_effective,
-                     "enough_data": res.enough_data, "message": res.message})
-    return rows
-
-
 def lag_table(
     weekly: pd.DataFrame,
     athlete: str,
     metric: str,
     lags: Iterable[int] = DEFAULT_LAGS,
-    *,
-    first: pd.Timestamp | None = None,
-    last: pd.Timestamp | None = None,
-    min_n: int = DEFAULT_MIN_N,
-    min_effective_n: int = DEFAULT_MIN_EFFECTIVE_N,
+    **options,
 ) -> pd.DataFrame:
-    """One row per lag (:data:`LAG_TABLE_COLUMNS`): the association at each lag, ``p_holm`` over the lags.
+    """One row per lag (:data:`LAG_TABLE_COLUMNS`): :func:`lag_grid` of one marker, ``p_holm`` over its lags.
 
     The same pairs as :func:`weekly_pairs` (so the same numbers as :func:`analysis.stats.lagged` for this
-    athlete when no dates are given), restricted to outcome weeks between ``first`` and ``last``. n in weeks,
-    ``n_effective`` in independent weeks.
+    athlete when no dates are given). ``options``: those of :func:`lag_grid` (``first``, ``last``, ``min_n``,
+    ``min_effective_n``). n in weeks, ``n_effective`` in independent weeks.
     """
-    rows = pd.DataFrame(_lag_rows(weekly, athlete, metric, lags, first, last, min_n, min_effective_n),
-                        columns=LAG_GRID_COLUMNS)
-    rows["p_holm"] = holm_adjust(rows["p"].to_numpy(dtype=float))
-    return rows[LAG_TABLE_COLUMNS]
+    return lag_grid(weekly, athlete, [metric], lags, **options)[LAG_TABLE_COLUMNS]
 
 
 def lag_grid(
@@ -218,12 +200,21 @@ def lag_grid(
 ) -> pd.DataFrame:
     """Every lag × every fatigue marker for one athlete (:data:`LAG_GRID_COLUMNS`), one family of tests.
 
-    ``p_holm`` is Holm's (1979) adjustment over all the grid's cells that have a number (5 lags × 4 markers =
-    20 tests by default): a cell with ``p_holm`` < 0.05 stands out even after looking 20 times.
+    Outcome weeks are kept between ``first`` and ``last`` (:func:`weekly_pairs`). ``p_holm`` is Holm's (1979)
+    adjustment over all the grid's cells that have a number (5 lags × 4 markers = 20 tests by default): a cell
+    with ``p_holm`` < 0.05 stands out even after looking 20 times.
     """
     lag_list = [int(v) for v in lags]
-    rows = [row for m in metrics for row in _lag_rows(weekly, athlete, m, lag_list, first, last, min_n,
-                                                       min_effective_n)]
+    own = weekly[weekly["athlete"] == athlete]  # once, not once per cell: a club's table is long
+    rows = []
+    for metric in metrics:
+        for lag in lag_list:
+            pairs = weekly_pairs(own, athlete, metric, lag, first=first, last=last)
+            res = association(pairs, min_n=min_n, min_effective_n=min_effective_n, unit="weeks",
+                              names=("consistency_4wk", metric))
+            rows.append({"metric": metric, "lag_weeks": lag, "r": res.r, "ci_low": res.ci_low,
+                         "ci_high": res.ci_high, "p": res.p, "n": res.n, "n_effective": res.n_effective,
+                         "enough_data": res.enough_data, "message": res.message})
     grid = pd.DataFrame(rows, columns=LAG_GRID_COLUMNS)
     grid["p_holm"] = holm_adjust(grid["p"].to_numpy(dtype=float))
     grid["n"] = grid["n"].astype("int64")
@@ -253,8 +244,6 @@ def associations_table(
     :func:`analysis.squad.squad_correlation` per run, ``p_holm`` likewise. All through
     :func:`analysis.stats.association`: season trend out, p and CI on the effective n.
     """
-    from analysis.squad import SQUAD_METRICS, squad_correlation
-
     metric_list = list(metrics)
     lag_list = [int(v) for v in lags]
     parts: list[pd.DataFrame] = []
@@ -275,8 +264,6 @@ def associations_table(
                                    unit="runs", names=("consistency_28d", RUN_OUTCOMES[m]))) for m in metric_list]
         parts.append(run_rows(athlete, results))
     if len(names) >= 2:
-        from analysis.stats import lagged
-
         squad_weeks = [lagged(weekly, "consistency_4wk", m, lags=lag_list, min_n=min_n,
                               min_effective_n=min_effective_n).query("scope == 'squad'").assign(metric=m)
                        for m in metric_list]

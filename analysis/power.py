@@ -49,11 +49,15 @@ POWER_TABLE: tuple[PowerRow, ...] = (
 )
 
 
+def _nearest_size(athletes: int) -> int:
+    """The measured squad size nearest to ``athletes`` (the smaller on a tie)."""
+    return min({r.athletes for r in POWER_TABLE}, key=lambda s: (abs(s - athletes), s))
+
+
 def power_for(unit: str, weeks: int, athletes: int = 1) -> float:
     """Power (0-1) for ``weeks`` weeks of ``athletes`` athletes, per ``unit``: linear in weeks between the
     measured cells, held at the ends; athletes as the nearest measured squad size (1 or 6)."""
-    sizes = sorted({r.athletes for r in POWER_TABLE})
-    size = min(sizes, key=lambda s: (abs(s - athletes), s))
+    size = _nearest_size(athletes)
     cells = sorted((r.weeks, r.power) for r in POWER_TABLE if r.athletes == size and r.unit == unit)
     if not cells:
         raise ValueError(f"no power measured per {unit!r}; units are weeks and runs")
@@ -76,8 +80,7 @@ def _chance_text(power: float) -> str:
 
 def power_sentence(unit: str, weeks: int, *, athletes: int = 1) -> str:
     """A coach's sentence of what this much data can show, with the squad of 6 over 26 weeks beside it."""
-    sizes = sorted({r.athletes for r in POWER_TABLE})
-    nearest = min(sizes, key=lambda s: (abs(s - athletes), s))
+    nearest = _nearest_size(athletes)
     who = "one athlete" if athletes == 1 else f"{athletes} athletes"
     if athletes != nearest:
         fewer = "; fewer athletes find it less often" if athletes < nearest else ""

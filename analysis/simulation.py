@@ -102,7 +102,6 @@ def simulate_squad(
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     total = weeks + LOG_LEAD_WEEKS
-    monday = START + pd.to_timedelta(np.arange(total) * 7, unit="D")
     run_rows: list[dict] = []
     log_rows: list[dict] = []
     beta = 4.0 * scenario.effect_pct_per_25pts
@@ -113,7 +112,6 @@ def simulate_squad(
         level = rng.normal(0.4, 0.7)
         habit = _ar1(rng, total, scenario.habit_phi, 1.0) + level + sign * scenario.habit_drift_logit * drift
         chance = 1.0 / (1.0 + np.exp(-habit))
-        done_days: list[np.ndarray] = []  # day numbers of each plan type's sessions, for consistency_28d
         sessions_by_type: dict[str, list[int]] = {"core": [], "hip": []}
         for w in range(total):
             for kind in ("core", "hip"):
@@ -125,7 +123,6 @@ def simulate_squad(
                         sessions_by_type[kind].append(d)
                         log_rows.append({"athlete": name, "day": d, "session_type": kind, "exercise": exercise,
                                          "sets": 3.0, "reps": 10.0, "back_soreness": np.nan})
-        del done_days
         soreness = np.clip(3.0 + _ar1(rng, total, 0.6, 1.2), 0.0, 10.0)
         for w in range(total):
             for day in rng.choice(7, size=3, replace=False):
@@ -165,7 +162,6 @@ def simulate_squad(
     for column in ("load_kg", "duration_min", "rpe"):
         log[column] = np.nan
     log["notes"] = ""
-    del monday
     return runs, log
 
 

@@ -167,7 +167,8 @@ SQUAD_COLUMNS: tuple[SquadColumn, ...] = (
                 "(Fisher z, Bonett-Wright variance on the effective n)."),
     SquadColumn("rho_ci_high", "float64", "-1 to 1", "ρ 95 % CI high", "Upper bound of the 95 % CI of ρ."),
     SquadColumn("rho_p", "float64", "0-1", "ρ p value",
-                "Two-sided p value of ρ, allowing for serial dependence (t on effective n - 2 dof)."),
+                "Two-sided p value of ρ, allowing for serial dependence (Fisher z on the effective n: below 0.05 "
+                "exactly when the 95 % CI excludes 0)."),
     SquadColumn("rho_p_holm", "float64", "0-1", "ρ p, Holm-adjusted",
                 "The p value adjusted (Holm 1979) over every athlete of the table: one view, many tests. Below "
                 "0.05, the chance that any athlete's link in the table is a fluke is at most 5 %."),

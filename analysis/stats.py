@@ -36,6 +36,9 @@ Methods and sources
   an ANCOVA with one intercept per athlete and a common slope. It equals the Pearson correlation of
   x and y after each athlete's own means are subtracted, so differences *between* athletes (one runs
   more, another logs more sessions) cannot create or hide the within-athlete association.
+* :func:`association` — what the pages, exports and CLI show — builds on these: season trend out, an
+  effective n for serially dependent pairs (Bartlett 1935; Pyper & Peterman 1998), p and CI on it, words
+  from the CI; see its docstring and docs/statistics.md.
 * Strength words follow Cohen's (1988, *Statistical power analysis for the behavioral sciences*,
   2nd ed.) conventions for r: 0.1 small, 0.3 medium, 0.5 large.
 
@@ -138,7 +141,7 @@ def settings_table() -> pd.DataFrame:
 # --- result type -----------------------------------------------------------------------------------
 
 
-_NAN_DEFAULT = float("nan")
+_NAN = float("nan")
 
 
 @dataclass(frozen=True)
@@ -164,17 +167,11 @@ class Correlation:
     dof: float | None
     enough_data: bool
     message: str
-    n_effective: float = _NAN_DEFAULT
+    n_effective: float = _NAN
     trend_removed: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    def _replace_effective(self, n_effective: float) -> Correlation:
-        return replace(self, n_effective=float(n_effective))
-
-
-_NAN = float("nan")
 
 
 def _no_estimate(method: str, n: int, message: str) -> Correlation:
@@ -868,10 +865,8 @@ def association(
     n_eff = n_raw * (n - lost) / n
     worth = f"worth about {max(1, round(n_eff))} independent {unit}"
     if n_eff < min_effective_n:
-        return _no_estimate(
-            method, n, f"not enough data: {_count(n, unit)}{from_text} are {worth}, need {min_effective_n}"
-            + dropped_note,
-        )._replace_effective(n_eff)
+        message = f"not enough data: {_count(n, unit)}{from_text} are {worth}, need {min_effective_n}{dropped_note}"
+        return replace(_no_estimate(method, n, message), n_effective=float(n_eff))
     dof = n_eff - 3.0
     se = math.sqrt(((1.0 + r * r / 2.0) if not squad else 1.0) / dof)
     lo, hi = _fisher_ci(r, se)

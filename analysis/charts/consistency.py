@@ -5,11 +5,10 @@ Pure functions (frames in, figures or frames out; no streamlit). Inputs are the 
 table (runs with ``consistency_28d``). Units: consistency and adherence are 0-1 in the tables and shown as
 % of plan; pace decay and decoupling in %, cadence drift in steps/min, back soreness 0-10, distance km.
 
-Pairs and lags follow :func:`analysis.stats.lagged`: at lag L the 4-week consistency of week w − L is
-paired with the outcome of week w, shifting by *calendar* weeks, so a missing week is a gap and never
-pulls a later week into its place. Correlations are Spearman's ρ with the Bonett–Wright 95 % CI
-(:func:`analysis.stats.spearman`); the trend line is the Theil–Sen line (see :func:`theil_sen`), which,
-like Spearman's ρ, is not thrown by one freak week. Everything is worded as association, never cause.
+The figures only draw: the pairs, lags and associations they show come from :mod:`analysis.pairing`
+(through :func:`analysis.stats.association`: season trend out, p and CI on the effective n, words from the
+CI). The trend line is the Theil–Sen line (see :func:`theil_sen`), which, like Spearman's ρ, is not thrown
+by one freak week. Everything is worded as association, never cause.
 """
 
 from __future__ import annotations
@@ -262,7 +261,8 @@ def weekly_km_figure(weekly: pd.DataFrame, athlete: str, colour: str = "#444444"
 
 
 def lag_profile_figure(lag_rows: pd.DataFrame, colour: str = "#444444", selected: int | None = None) -> go.Figure:
-    """Spearman r with its 95 % CI at every lag (rows of :func:`analysis.stats.lagged` for one athlete).
+    """r with its 95 % CI at every lag (rows of :func:`analysis.pairing.lag_table` or of one marker's
+    :func:`analysis.pairing.lag_grid`; season trend out, CI on the effective n).
 
     x: lag (weeks), y: r (−1…1) with the CI as error bars; lags without enough data are marked "not enough
     data" on the zero line instead of a number. ``selected`` lag is drawn larger. Hover: the message in words.
