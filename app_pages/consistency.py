@@ -35,6 +35,16 @@ POINT_CHOICES = {
 
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def lag_grid_view(path: str, version: int, athlete: str, first, last) -> pd.DataFrame:
+    """The lag × marker grid (20 associations) for one store version, athlete and date range.
+
+    Cached: every widget on the page reruns the script, and the grid does not depend on the metric or lag chosen.
+    """
+    return pairing.lag_grid(_shared.weekly_all_dates(), athlete, pairing.FATIGUE_METRICS, DEFAULT_LAGS, first=first,
+                            last=last)
+
+
 def lag_text(lag: int) -> str:
     return "same week" if lag == 0 else f"{lag} week{'s' if lag > 1 else ''} before"
 
@@ -154,8 +164,7 @@ with right:
     )
 
 with st.expander("Every lag and every marker at a glance (0-4 weeks)"):
-    grid = pairing.lag_grid(_shared.weekly_all_dates(), athlete, pairing.FATIGUE_METRICS, DEFAULT_LAGS, first=first,
-                            last=last)
+    grid = lag_grid_view(*_shared.cache_key(), athlete, first, last)
     st.plotly_chart(charts.lag_grid_figure(grid), key="consistency_lag_grid")
     cells = int(grid["enough_data"].sum())
     standing = int((grid["p_holm"] < 0.05).sum())
