@@ -225,6 +225,14 @@ def normalise_exercise_name(name: str) -> tuple[str, ...]:
     return tuple(_fold(t) for t in text.split())
 
 
+def exercise_key(name: str) -> str:
+    """One key for every spelling of a name the matcher treats alike ("Dead Bugs", "dead-bug" -> "dead bug").
+
+    User mappings of exercise names to session types are stored and looked up under this key.
+    """
+    return " ".join(normalise_exercise_name(name))
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, tuple[tuple[tuple[str, ...], str, int], ...]]:
     """Phrases of the table by their first word: (words, session type, length in characters)."""
