@@ -149,6 +149,11 @@ def test_oversized_files_are_refused_before_they_are_read(tmp_path: Path) -> Non
 
 def test_kind_comes_from_content_not_the_extension() -> None:
     strong = b"Date;Workout Name;Exercise Name;Set Order;Weight;Reps\n2026-01-08 07:31:54;Core;Plank;1;0;1\n"
+    # Strong writes its header in the app's language; Polish is in no table: its column order and values tell
+    german = ("Datum,Workout-Name,Dauer,Name der Übung,Reihenfolge festlegen,Gewicht,Wiederh.,Entfernung,Sekunden,"
+              "Notizen,Workout-Notizen,RPE\n2026-01-08 07:31:54,Core,45m,Plank,1,0,0,0,60,,,\n").encode()
+    polish = ("Data,Nazwa treningu,Czas trwania,Nazwa ćwiczenia,Kolejność serii,Ciężar,Powtórzenia,Dystans,Sekundy,"
+              "Notatki,Notatki z treningu,RPE\n2026-01-08 07:31:54,Core,45m,Plank,1,0,0,0,60,,,\n").encode()
     hevy = (b"title,start_time,end_time,description,exercise_title,superset_id,exercise_notes,set_index,"
             b"set_type,weight_kg,reps\nHips,22 Dec 2025 08:00,22 Dec 2025 09:00,,Clamshell,,,0,normal,,15\n")
     garmin_activities = (b"Activity Type,Date,Favorite,Title,Distance,Calories,Time\n"
@@ -156,6 +161,8 @@ def test_kind_comes_from_content_not_the_extension() -> None:
     items = expand(
         ("log.txt", STRENGTH),
         ("strong.csv", strong),
+        ("strong_de.csv", german),
+        ("strong_pl.csv", polish),
         ("hevy_export", hevy),
         ("utf16.csv", "\ufeffdate\tback soreness\n2026-01-01\t3\n".encode("utf-16")),
         ("really-a-fit.csv", FIT),
@@ -171,7 +178,7 @@ def test_kind_comes_from_content_not_the_extension() -> None:
     )
     kinds = {i.name: (i.kind if isinstance(i, SourceFile) else i.reason) for i in items}
     assert kinds["log.txt"] == "strength_csv"
-    assert kinds["strong.csv"] == "strength_csv"
+    assert kinds["strong.csv"] == kinds["strong_de.csv"] == kinds["strong_pl.csv"] == "strength_csv"
     assert kinds["hevy_export"] == "strength_csv"
     assert kinds["utf16.csv"] == "strength_csv"
     assert kinds["really-a-fit.csv"] == "fit"

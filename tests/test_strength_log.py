@@ -24,9 +24,10 @@ from analysis.io import (
     read_strength_log,
     write_strength_log_csv,
 )
-from analysis.io import strength as strength_module
 from analysis.io.exercise_taxonomy import EXERCISE_TAXONOMY, SESSION_TYPES
 from analysis.io.strength import CSV_HEADER_ALIASES, LB_TO_KG, MAX_STRENGTH_LOG_BYTES, STRENGTH_LOG_COLUMN_NAMES
+from analysis.io.strength import reader as strength_reader
+from analysis.io.strength import table as strength_table
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "sample_data" / "strength_log_template.csv"
@@ -702,7 +703,7 @@ def test_size_row_and_column_caps(tmp_path, monkeypatch):
         read_strength_log(io.BytesIO(b"x" * (MAX_STRENGTH_LOG_BYTES + 1)))
     wide = ",".join(f"c{i}" for i in range(201)) + "\n" + ",".join("1" for _ in range(201)) + "\n"
     assert "more than 200 columns" in refused(wide)
-    monkeypatch.setattr(strength_module, "MAX_STRENGTH_LOG_ROWS", 5)
+    monkeypatch.setattr(strength_table, "MAX_STRENGTH_LOG_ROWS", 5)
     rows = "".join("2026-01-08,ana,Plank\n" for _ in range(6))
     assert "more than 5 rows" in refused("date,athlete,exercise\n" + rows)
     read("date,athlete,exercise\n" + rows[: len(rows) * 5 // 6])
@@ -725,7 +726,7 @@ def test_unexpected_failures_are_reported_as_input_errors(monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr(strength_module, "_split", boom)
+    monkeypatch.setattr(strength_reader, "read_table", boom)
     with pytest.raises(InputError, match=r"^log.csv: could not be read as a strength log \(RuntimeError: kaboom\)"):
         read("date,athlete,exercise\n2026-01-08,ana,Plank\n")
 

@@ -8,9 +8,9 @@ zip holding `activities/*.fit.gz`), gzip files and Streamlit uploads as `(name, 
 Rules, and why:
 
 - **Content decides, never the name.** Zip and gzip are recognised by their magic bytes, activities by
-  `analysis.io.source.sniff_format`, strength logs by their CSV header (the header checks
-  `analysis.io.strength` makes). A `.txt` holding a strength log is a strength log; a `.fit` holding a
-  JPEG is skipped as a JPEG.
+  `analysis.io.source.sniff_format`, strength logs by `analysis.io.strength.sniff_layout` (the
+  reader's own rules for encodings, delimiters, headers and layouts). A `.txt` holding a strength
+  log is a strength log; a `.fit` holding a JPEG is skipped as a JPEG.
 - **Nothing is extracted to disk and no name from an archive is ever used as a path.** Members are read
   through `zipfile.ZipFile.open` into memory; member names only become display names
   (`"export.zip/activities/123.fit.gz"`), so `../` or absolute names cannot write anywhere. The one
@@ -38,11 +38,9 @@ A path that does not exist is shown as given.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import os
-import re
 import stat
 import struct
 import tempfile
@@ -54,8 +52,7 @@ from pathlib import Path
 from typing import IO
 
 from analysis.io.source import MAX_ACTIVITY_BYTES, sniff_format
-from analysis.io.strength import CSV_HEADER_ALIASES
-from analysis.io.strength import _header_key as header_key  # the reader's own header normalisation
+from analysis.io.strength import sniff_layout
 
 HEAD_BYTES = 64 * 1024  # read first to decide what a file is; enough for any CSV header line
 _CHUNK = 1024 * 1024  # bytes decompressed per step, so caps are checked before memory grows further
@@ -460,12 +457,11 @@ def _leaf(name: str, data: bytes) -> SourceFile | Skipped:
         return SourceFile(name, data, kind)
     if kind == "tcx":
         return Skipped(name, "TCX files are not supported yet; export the run as FIT or GPX")
-    text = _text_head(data)
-    if text is not None:
-        header = _csv_header(text)
-        if header is not None and _is_strength_header(header):
-            return SourceFile(name, data, "strength_csv")
-        return Skipped(name, f"not an activity or strength log ({_describe_text(text, header)})")
+    sniff = sniff_layout(data[:HEAD_BYTES], truncated=len(data) > HEAD_BYTES)
+    if sniff.layout is not None:
+        return SourceFile(name, data, "strength_csv")
+    if sniff.text is not None:
+        return Skipped(name, f"not an activity or strength log ({_describe_text(sniff.text, sniff.header)})")
     return Skipped(name, f"not an activity or strength log ({_describe_binary(data)})")
 
 
@@ -513,75 +509,7 @@ def _fit_file_type(data: bytes) -> int | None:
     return None
 
 
-_STRENGTH_ALIASES = {header_key(alias): column for alias, column, _ in CSV_HEADER_ALIASES}
-# A log needs a date and at least one of these (what `read_strength_log` itself requires of our CSV).
-_STRENGTH_CONTENT = frozenset({"exercise", "session_type", "back_soreness"})
-_HEVY_KEYS = frozenset({"exercisetitle", "starttime"})  # the same header keys analysis.io.strength looks for
-_STRONG_KEYS = frozenset({"exercisename", "setorder", "date"})
-
-
-def _is_strength_header(cells: list[str]) -> bool:
-    """Our CSV (a date column and an exercise/session type/soreness column), a Strong or a Hevy export."""
-    keys = {header_key(c) for c in cells}
-    if _HEVY_KEYS <= keys or _STRONG_KEYS <= keys:
-        return True
-    columns = {_STRENGTH_ALIASES[k] for k in keys if k in _STRENGTH_ALIASES}
-    return "date" in columns and bool(columns & _STRENGTH_CONTENT)
-
-
-def _text_head(data: bytes) -> str | None:
-    """The start of `data` as text (the encodings the strength reader tries), or None when it is binary."""
-    head = data[:HEAD_BYTES]
-    if head.startswith(b"\xef\xbb\xbf"):
-        text = head[3:].decode("utf-8", "replace")
-    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head[: len(head) // 2 * 2].decode("utf-16", "replace")
-    else:
-        if b"\x00" in head:
-            return None
-        try:
-            text = head.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(head) - 3 and len(data) > len(head):  # a character cut at the end of the head
-                text = head[: exc.start].decode("utf-8", "replace")
-            else:
-                text = head.decode("cp1252", "replace")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    if controls > max(2, len(text) // 100):
-        return None
-    return text
-
-
-_QUOTED = re.compile(r'"[^"]*(?:"|$)')
-
-
-def _csv_header(text: str) -> list[str] | None:
-    """The cells of the first non-blank line when it is split by commas, semicolons or tabs, else None."""
-    lines = iter(text.splitlines())
-    line = next(lines, "")
-    if line.strip().casefold().startswith("sep=") and len(line.strip()) == 5:  # Excel's "sep=;" hint line
-        delimiter = line.strip()[4]
-        line = next(lines, "")
-    else:
-        delimiter = None
-    while not line.strip():
-        try:
-            line = next(lines)
-        except StopIteration:
-            return None
-    if delimiter is None:
-        outside = _QUOTED.sub("", line)
-        counts = {d: outside.count(d) for d in (",", ";", "\t")}
-        delimiter = max(counts, key=lambda d: counts[d])
-        if counts[delimiter] == 0:
-            return None
-    try:
-        return next(csv.reader([line], delimiter=delimiter))
-    except (csv.Error, StopIteration):
-        return None
-
-
-def _describe_text(text: str, header: list[str] | None) -> str:
+def _describe_text(text: str, header: tuple[str, ...] | None) -> str:
     start = text.lstrip("\ufeff \t\r\n")
     if start.startswith(("{", "[")):
         return "looks like JSON data"
