@@ -301,3 +301,51 @@ def test_sniff_layout_on_heads_and_non_logs():
     assert sniff_layout(hevy).layout == "hevy"
     assert sniff_layout(b"\xef\xbb\xbfdate;exercise\n2026-01-08;Plank\n").layout == "core_cadence"
     assert sniff_layout("Datum;Übung\n".encode("utf-16")).layout is None
+
+
+def test_the_2022_layout_as_the_german_ios_app_writes_it():
+    header = ["Datum", "Workout-Name", "Name der Übung", "Reihenfolge festlegen", "Gewicht", "Wiederh.", "RPE",
+              "Entfernung", "Sekunden", "Notizen", "Workout-Notizen", "Dauer"]
+    rows = [
+        ["2023-02-01 18:00:00", "Rumpf", "Pallof Press (Cable)", "1", "12,5", "10", "7", "0", "0", "", "", "35m"],
+        ["2023-02-01 18:00:00", "Rumpf", "Seitstütz", "1", "0", "0", "", "0", "40", "", "", "35m"],
+    ]
+    frame = read(write(header, rows, sep=";"))
+    assert frame["load_kg"].tolist()[0] == 12.5 and frame["rpe"].tolist()[0] == 7
+    assert frame["duration_min"].iloc[1] == pytest.approx(40 / 60)
+    assert frame.attrs["language"] == "German" and frame.attrs["layout_detail"] == "2022 layout"
+    unknown = [h if h in ("RPE",) else f"x{i}" for i, h in enumerate(header)]  # the same file, header unknown
+    by_order = read(write(unknown, rows, sep=";"))
+    assert by_order.attrs["layout_detail"] == "2022 layout" and by_order["load_kg"].tolist()[0] == 12.5
+
+
+def test_the_weight_unit_layout_with_duration_third_and_a_rest_timer_exercise():
+    header = ["Date", "Workout Name", "Duration", "Exercise Name", "Set Order", "Weight", "Weight Unit", "Reps", "RPE",
+              "Distance", "Distance Unit", "Seconds", "Notes", "Workout Notes"]
+    rows = [
+        ["2024-01-02 07:00:00", "Core", "30m", "Dead Bug", "1", "0", "kg", "10", "", "0", "km", "0", "", ""],
+        ["2024-01-02 07:00:00", "Core", "30m", "Rest Timer", "1", "0", "kg", "0", "", "0", "km", "90", "", ""],
+        ["2024-01-02 07:00:00", "Core", "30m", "Hip Thrust (Barbell)", "1", "135", "lbs", "8", "", "0", "km", "0", "",
+         ""],
+    ]
+    frame = read(write(header, rows))
+    assert frame["exercise"].tolist() == ["Dead Bug", "Hip Thrust (Barbell)"]
+    assert frame["load_kg"].iloc[1] == pytest.approx(135 * LB_TO_KG)
+    assert any("1 rest-timer row" in w for w in frame.attrs["warnings"])
+
+
+def test_a_strong_export_without_notes_columns():
+    header = ["Date", "Workout Name", "Duration", "Exercise Name", "Set Order", "Weight", "Reps", "Distance", "Seconds",
+              "RPE"]
+    rows = [["2022-05-11 04:20:50", "josh ppl weighted", "55m", "Squat (Barbell)", "1", "225.0", "5.0", "0", "0.0", ""]]
+    frame = read(write(header, rows))
+    assert frame["load_kg"].tolist() == [225.0] and frame["reps"].tolist() == [5.0]
+
+
+def test_hevy_with_both_weight_columns_reads_the_one_each_row_fills():
+    header = ("title,start_time,end_time,description,exercise_title,superset_id,exercise_notes,set_type,weight_kg,"
+              "weight_lbs,reps,distance_km,distance_miles,duration_seconds,rpe")
+    data = (header + '\nA,"1 Jan 2025, 10:00","1 Jan 2025, 11:00",,Squat (Barbell),,,normal,100,,5,,,,\n'
+            'A,"1 Jan 2025, 10:00","1 Jan 2025, 11:00",,Squat (Barbell),,,normal,,225,5,,,,\n').encode()
+    frame = read(data)
+    assert frame["load_kg"].tolist() == pytest.approx([100, 225 * LB_TO_KG])

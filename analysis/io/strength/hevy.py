@@ -47,7 +47,7 @@ class HevyExport(Layout):
         def header(key: str) -> str:
             return table.header[cols[key]]
 
-        weight_key, factor = next(((k, f) for k, f in _WEIGHTS if k in cols), (None, 1.0))
+        weights = [(k, f) for k, f in _WEIGHTS if k in cols]  # some exports have both: a row fills one
         distance_rows = 0
         unknown_types: Counter[str] = Counter()
         entries: list[Entry] = []
@@ -73,7 +73,8 @@ class HevyExport(Layout):
                 notes=join_notes(cell("exercisenotes"), cell("description")),
             )
             classify_app_entry(entry, row, header("exercisetitle"), problems)
-            if weight_key is not None:
+            filled = [(k, f) for k, f in weights if (cell(k) or "").strip()]
+            for weight_key, factor in filled[:1]:
                 text = cell(weight_key) or ""
                 try:
                     entry.load_kg = checked(number(text, table.decimal_comma, "a weight (0 or more)"), "load_kg",

@@ -7,12 +7,16 @@ Strong writes one row per set, and its header in the app's language. Its layouts
   (set order counts from 0; the weight column's name is its unit);
 - 2019: `Date, Workout Name, Duration, Exercise Name, Set Order, Weight, Reps, Distance, Seconds,
   Notes, Workout Notes, RPE` (no unit anywhere: kilograms are assumed, with a warning);
+- 2022: `Date, Workout Name, Exercise Name, Set Order, Weight, Reps, RPE, Distance, Seconds, Notes,
+  Workout Notes, Duration` (the German export's order: `Datum; Workout-Name; Name der Übung; …`);
 - the `Weight Unit` layout: `Date, Workout Name, Exercise Name, Set Order, Weight, Weight Unit, Reps,
-  RPE, Distance, Distance Unit, Seconds, Notes, Workout Notes, Workout Duration`;
+  RPE, Distance, Distance Unit, Seconds, Notes, Workout Notes, Workout Duration` (Android, often `;`),
+  or with `Duration` third (iOS);
 - the `Workout #` layout: `Workout #, Date, Workout Name, Duration (sec), Exercise Name, Set Order,
   Weight (kg) | Weight (lbs), Reps, RPE, Distance (meters), Seconds, Notes, Workout Notes`.
 
-Set order is a set number, or a word: rest timer and note rows (not sets), warm-up (`W`,
+Set order is a set number, or a word: rest timer and note rows (not sets; some versions write
+the rest timer as an exercise named `Rest Timer` instead), warm-up (`W`,
 `WARM_UP`: kept, marked `warmup`), drop set (`D`, `DROP_SET`) and failure (`F`, `FAILURE`), in
 every language of `SET_ORDER_WORDS`.
 
@@ -26,7 +30,6 @@ the table is read, with a warning that names the language as unknown rather than
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 from analysis.io.strength.cells import LB_TO_KG, Bad, Problems, checked, is_number, number, text_or_none
@@ -54,8 +57,12 @@ LAYOUTS: tuple[tuple[str, tuple[str, ...]], ...] = (
                      "seconds", "notes", "workout_notes")),
     ("2019 layout", ("date", "workout_name", "duration", "exercise", "set_order", "weight", "reps", "distance",
                      "seconds", "notes", "workout_notes", "rpe")),
+    ("2022 layout", ("date", "workout_name", "exercise", "set_order", "weight", "reps", "rpe", "distance", "seconds",
+                     "notes", "workout_notes", "duration")),
     ("Weight Unit layout", ("date", "workout_name", "exercise", "set_order", "weight", "weight_unit", "reps", "rpe",
                             "distance", "distance_unit", "seconds", "notes", "workout_notes", "duration")),
+    ("Weight Unit layout", ("date", "workout_name", "duration", "exercise", "set_order", "weight", "weight_unit",
+                            "reps", "rpe", "distance", "distance_unit", "seconds", "notes", "workout_notes")),
     ("Workout # layout", ("workout_number", "date", "workout_name", "duration", "exercise", "set_order", "weight",
                           "reps", "rpe", "distance", "seconds", "notes", "workout_notes")),
 )
@@ -214,13 +221,10 @@ SET_ORDER_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 _KG_WORDS = {"kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "кг", "公斤", "千克", "キロ", "킬로그램"}
 _LB_WORDS = {"lb", "lbs", "pound", "pounds", "фунт", "фунты", "磅", "ポンド", "파운드"}
+_REST_EXERCISES = {header_key(w) for w in ("Rest Timer", "Rest", "Pause", "Ruhezeit", "Descanso", "Repos")}
 _SAMPLE_ROWS = 50  # rows looked at to decide whether values have a layout's shapes
 _SHAPE_SHARE = 0.9  # share of sampled rows whose date/exercise cells must look right
 _BRACKETED = re.compile(r"^(.*?)\s*[(\[]([^)\]]*)[)\]]\s*$")
-
-
-def _word_key(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
 def _name_index() -> tuple[dict[str, str], dict[str, set[str]]]:
@@ -239,7 +243,7 @@ def _name_index() -> tuple[dict[str, str], dict[str, set[str]]]:
 
 _FIELD_OF, _LANGUAGES_OF = _name_index()
 _SET_KIND = {
-    _word_key(word): kind for kind, by_language in SET_ORDER_WORDS.items() for words in by_language.values()
+    header_key(word): kind for kind, by_language in SET_ORDER_WORDS.items() for words in by_language.values()
     for word in words
 }
 
@@ -254,7 +258,7 @@ def header_field(cell: str) -> tuple[str | None, str | None, str]:
         return field, unit, key
     bracketed = _BRACKETED.match(cell.strip())
     if bracketed:
-        base, unit_text = header_key(bracketed.group(1)), _word_key(bracketed.group(2))
+        base, unit_text = header_key(bracketed.group(1)), header_key(bracketed.group(2))
         field = _FIELD_OF.get(base)
         unit = "kg" if unit_text in _KG_WORDS else "lb" if unit_text in _LB_WORDS else None
         if field is not None:
@@ -329,6 +333,9 @@ class StrongExport(Layout):
             order = (cell("set_order") or "").strip()
             kind = _set_kind(order)
             exercise = text_or_none(cell("exercise") or "")
+            rest_exercise = exercise is not None and header_key(exercise) in _REST_EXERCISES
+            if rest_exercise and not _has_lift(cell, table.decimal_comma):
+                kind = "rest"
             key = ((cell("date") or "").strip(), (cell("workout_name") or "").strip(),
                    (cell("workout_number") or "").strip(), exercise or "")
             if kind == "unknown":
@@ -362,7 +369,7 @@ class StrongExport(Layout):
                     weight = checked(number(text, table.decimal_comma, "a weight (0 or more)"), "load_kg", text)
                     unit = header_unit
                     if unit_column and unit is None:
-                        unit_text = _word_key(cell("weight_unit") or "")
+                        unit_text = header_key(cell("weight_unit") or "")
                         if unit_text in _KG_WORDS:
                             unit = "kg"
                         elif unit_text in _LB_WORDS:
@@ -410,7 +417,7 @@ class StrongExport(Layout):
 
 def _set_kind(order: str) -> str:
     """set, warmup, drop, failure, rest, note or unknown, from a Strong set-order cell."""
-    key = _word_key(order)
+    key = header_key(order)
     if not key or key.isdigit():
         return "set"
     if key in _SET_KIND:
@@ -454,6 +461,9 @@ def _shapes_fit(table: Table, columns: dict[str, int]) -> bool:
         if any(cells[columns[field]].strip() and not is_number(cells[columns[field]], table.decimal_comma)
                for cells in rows):
             return False
-    return all(cells[columns["set_order"]].strip() for cells in rows)
+    orders = [cells[columns["set_order"]] for cells in rows]
+    if not all(o.strip() for o in orders):
+        return False
+    return sum(_set_kind(o) != "unknown" for o in orders) >= _SHAPE_SHARE * len(orders) / 2
 
 
