@@ -281,3 +281,88 @@ def test_a_consumer_that_stops_early_stops_the_workers() -> None:
     assert len(_children() - before) >= 1  # the workers are running (one is stuck on hang.fit)
     results.close()
     assert _children() <= before
+
+
+# ----------------------------------------------------------------------------------------------------
+# skip_bad_rows: the import's choice to read a strength log without its bad rows
+
+STRONG_HEADER = (b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
+                 b"Workout Notes,RPE\n")  # as the Strong app writes it
+STRONG_ROWS = [
+    b"2026-01-08 07:31:54,Core,45m,Plank,1,0,0,0,60,,,",
+    b"2026-01-08 07:31:54,Core,45m,Dead Bug,1,heavy,10,0,0,,,",  # row 3: the weight is not a number
+    b"2026-01-08 07:31:54,Core,45m,Glute Bridge,1,10,12,0,0,,,",
+    b"2026-01-10 07:30:00,Core,40m,Side Plank,1,0,0,0,45,,,",
+    b"2026-01-10 07:30:00,Core,40m,Bird Dog,1,0,-8,0,0,,,",  # row 6: negative reps
+]
+STRONG_WITH_BAD_ROWS = STRONG_HEADER + b"\n".join(STRONG_ROWS) + b"\n"
+
+
+def test_a_strength_log_with_bad_rows_is_refused_by_default_with_a_hint() -> None:
+    from analysis.ingest.parse import GOOD_ROWS_HINT
+
+    result = parse_source(SourceFile("strong.csv", STRONG_WITH_BAD_ROWS, "strength_csv"), athlete="ana")
+    assert result.kind == "failed" and result.strength_log is None
+    assert "row 3, column 'Weight'" in result.reason and "row 6, column 'Reps'" in result.reason
+    assert result.reason.endswith("\n" + GOOD_ROWS_HINT)  # the other rows can be imported: say how
+
+
+def test_skip_bad_rows_imports_the_good_rows_and_names_the_rows_left_out() -> None:
+    source = SourceFile("strong.csv", STRONG_WITH_BAD_ROWS, "strength_csv")
+    result = parse_source(source, athlete="ana", skip_bad_rows=True)
+    assert result.kind == "strength", result.reason
+    log = result.strength_log
+    assert list(log["exercise"]) == ["Plank", "Glute Bridge", "Side Plank"]
+    assert list(log["source_row"]) == [2, 4, 5]
+    assert [(row, column) for row, column, _ in result.skipped_rows] == [(3, "Weight"), (6, "Reps")]
+    assert "heavy" in result.skipped_rows[0][2]
+    [left_out] = [w for w in result.warnings if "left out (bad values)" in w]
+    assert left_out.startswith("2 rows left out (bad values)")
+    assert "row 3, column 'Weight'" in left_out and "row 6, column 'Reps'" in left_out
+    assert not any("Only these rows are wrong" in w for w in result.warnings)
+
+
+def test_skip_bad_rows_travels_to_the_worker_processes() -> None:
+    sources = [SourceFile("strong.csv", STRONG_WITH_BAD_ROWS, "strength_csv"), SourceFile("run.fit", RUN, "fit")]
+    pooled = parse_all(sources, athlete="ana", workers=1, skip_bad_rows=True)
+    local = parse_all(sources, athlete="ana", workers=0, skip_bad_rows=True)
+    assert [r.kind for r in pooled] == ["strength", "activity"]
+    assert pooled[0].skipped_rows == local[0].skipped_rows and len(pooled[0].skipped_rows) == 2
+    assert pooled[0].strength_log.equals(local[0].strength_log) and len(pooled[0].strength_log) == 3
+    refused = parse_all(sources[:1], athlete="ana", workers=1)  # the default in the workers: refused
+    assert refused[0].kind == "failed" and "row 3" in refused[0].reason
+
+
+def test_problems_of_the_whole_file_still_refuse_it_and_get_no_hint() -> None:
+    from analysis.ingest.parse import GOOD_ROWS_HINT
+
+    no_date = b"exercise,sets,reps\nDead bug,3,10\nPlank,three,1\n"
+    ambiguous = b"date,exercise,sets\n03/04/2026,Dead bug,3\n05/06/2026,Plank,2\n"  # day/month never settled
+    for data in (no_date, ambiguous):
+        for skip in (False, True):
+            result = parse_source(SourceFile("log.csv", data, "strength_csv"), athlete="ana", skip_bad_rows=skip)
+            assert result.kind == "failed" and "internal error" not in result.reason, result.reason
+            assert GOOD_ROWS_HINT not in result.reason
+
+
+def test_no_hint_when_no_row_is_good() -> None:
+    from analysis.ingest.parse import GOOD_ROWS_HINT
+
+    every_row_bad = STRONG_HEADER + b"\n".join([STRONG_ROWS[1], STRONG_ROWS[4]]) + b"\n"
+    result = parse_source(SourceFile("strong.csv", every_row_bad, "strength_csv"), athlete="ana")
+    assert result.kind == "failed" and "row 2, column 'Weight'" in result.reason
+    assert GOOD_ROWS_HINT not in result.reason
+
+
+def test_skip_bad_rows_does_not_touch_runs_or_good_logs() -> None:
+    for skip in (False, True):
+        run = parse_source(SourceFile("run.fit", RUN, "fit"), skip_bad_rows=skip)
+        assert run.kind == "activity" and run.skipped_rows == ()
+        log = parse_source(SourceFile("log.csv", TEMPLATE, "strength_csv"), skip_bad_rows=skip)
+        assert log.kind == "strength" and log.skipped_rows == ()
+        assert not any("left out (bad values)" in w for w in log.warnings)
+
+
+def test_skip_bad_rows_needs_the_default_parser() -> None:
+    with pytest.raises(ValueError, match="skip_bad_rows works with the default parser"):
+        parse_all([SourceFile("run.fit", RUN, "fit")], workers=0, parser=_troublesome_parser, skip_bad_rows=True)

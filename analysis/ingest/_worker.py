@@ -9,6 +9,8 @@ subprocess imports only what the worker needs.
 Protocol (stdin/stdout, binary): frames of an 8-byte big-endian length and a pickle.
 - parent -> child: the parent's `sys.path` (a list of str); then a config dict (`parser`, `timeout_s`,
   `memory_limit_bytes`); then tasks `(index, source, athlete, settings)`; EOF or `None` ends the worker.
+  The import's options (`drop_positions`, `skip_bad_rows`) are in the config's `parser`: a
+  `functools.partial` of `parse.parse_source` with them set (None = `parse_source` as it is).
 - child -> parent: `("ready", pid)` once imports are done and limits are set; then `("result", index,
   ParsedFile)` per task.
 Anything a library prints goes to stderr: the worker moves its stdout away before importing anything.

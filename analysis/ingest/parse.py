@@ -54,6 +54,11 @@ PIPE_BUFFER_BYTES = 1024 * 1024  # Linux's default ceiling for an unprivileged p
 PIPE_FRAME_SLACK_BYTES = 64 * 1024  # the task's pickle around the file's bytes, and page rounding in the pipe
 MAX_START_FAILURES = 3  # workers in a row that die before they are ready: the pool cannot work here
 MEMORY_REASON = "needed more memory than one file may use while being read; the file may be damaged or hostile"
+# Ends the reason of a strength log refused only for bad rows whose other rows can be imported (the Import page
+# and the CLI look for it to offer the choice that imports them).
+GOOD_ROWS_HINT = ("Only these rows are wrong: the other rows can be imported without them (Import page: "
+                  "tick \"Import the good rows of a strength log that has bad rows\"; command line: "
+                  "ingest --skip-bad-rows).")
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -72,9 +77,11 @@ class ParsedFile:
     as `.gz`), "" for a file that was skipped before it was read. `seconds` is the wall-clock parse time;
     `stage_seconds` splits it for an activity: `("read", s)` (decode to an `Activity`) and `("metrics", s)`
     (`run_metrics` and `facts`), for benchmarks/ingest.py. `warnings` are the activity's or strength log's
-    warnings. `facts` (runs only) holds what the store's report and runs row need from a pass over the
-    samples (`Activity.summary()`, `fields_present`, `sample_interval_s`): computed here, in the worker
-    processes, because the store is one process writing every file and these cost it half its time per run.
+    warnings. `skipped_rows` (strength logs read with `skip_bad_rows`): the `(row, column, text)` of each
+    problem whose row was left out, copied out of `attrs["skipped_rows"]` like the warnings. `facts` (runs
+    only) holds what the store's report and runs row need from a pass over the samples
+    (`Activity.summary()`, `fields_present`, `sample_interval_s`): computed here, in the worker processes,
+    because the store is one process writing every file and these cost it half its time per run.
     """
 
     name: str
@@ -87,6 +94,7 @@ class ParsedFile:
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     unrecognised_exercises: tuple[str, ...] = ()
+    skipped_rows: tuple[tuple[Any, ...], ...] = ()
     stage_seconds: tuple[tuple[str, float], ...] = ()
     facts: dict[str, Any] | None = None
 
@@ -101,7 +109,7 @@ Parser = Callable[..., ParsedFile]
 
 def parse_source(
     source: SourceFile | Skipped, *, athlete: str | None = None, settings: MetricSettings | None = None,
-    drop_positions: bool = False,
+    drop_positions: bool = False, skip_bad_rows: bool = False,
 ) -> ParsedFile:
     """Read one expanded file. Never raises.
 
@@ -112,6 +120,10 @@ def parse_source(
     `drop_positions` (the import's privacy option): the activity's GPS positions are blanked right after
     it is read (`analysis.privacy.drop_positions`), here in the worker, so they never reach the parent
     process or the store, and the report's figures (`facts`) describe the run as stored.
+    `skip_bad_rows` (strength logs only): rows with bad values are left out instead of refusing the file
+    (`read_strength_log(..., skip_bad_rows=True)`); they are listed in `skipped_rows` and in a warning.
+    Problems of the whole file still refuse it. Without it, a log refused only for bad rows whose other
+    rows could be imported has `GOOD_ROWS_HINT` at the end of its reason.
     """
     if isinstance(source, Skipped):
         return ParsedFile(name=source.name, sha256="", kind="skipped", reason=source.reason)
@@ -127,9 +139,16 @@ def parse_source(
 
     try:
         if source.kind == "strength_csv":
-            log = _read_strength(source, athlete)
+            try:
+                log = _read_strength(source, athlete, skip_bad_rows=skip_bad_rows)
+            except InputError as exc:
+                reason = _without_name(exc, source.name)
+                if not skip_bad_rows and _good_rows_remain(exc, source, athlete):
+                    reason = f"{reason}\n{GOOD_ROWS_HINT}"
+                return done("failed", reason)
             return done("strength", strength_log=log, warnings=tuple(log.attrs.get("warnings") or ()),
-                        unrecognised_exercises=tuple(log.attrs.get("unrecognised_exercises") or ()))
+                        unrecognised_exercises=tuple(log.attrs.get("unrecognised_exercises") or ()),
+                        skipped_rows=tuple(tuple(p) for p in log.attrs.get("skipped_rows") or ()))
         if source.kind in ("fit", "gpx"):
             activity = read_activity(source.data, filename=source.name)
             if drop_positions:
@@ -157,14 +176,31 @@ def activity_facts(activity: Activity) -> dict[str, Any]:
             "sample_interval_s": activity.sample_interval_s}
 
 
-def _read_strength(source: SourceFile, athlete: str | None) -> pd.DataFrame:
+def _read_strength(source: SourceFile, athlete: str | None, *, skip_bad_rows: bool = False) -> pd.DataFrame:
     import io
 
     handle = io.BytesIO(source.data)
     handle.name = source.name  # the reader names the file in its messages (by the last part of the name)
-    log = read_strength_log(handle, athlete=athlete)
+    log = read_strength_log(handle, athlete=athlete, skip_bad_rows=skip_bad_rows)
     log.attrs["file_name"] = source.name
     return log
+
+
+def _good_rows_remain(exc: InputError, source: SourceFile, athlete: str | None) -> bool:
+    """Whether a strength log refused with `exc` would import with its bad rows left out.
+
+    Only when every problem names a row (a problem of the whole file, such as no date column, has none)
+    is the file read a second time, leaving the bad rows out: it may still be refused (every row bad,
+    or a problem only seen then). Strength logs are small (20 MB at most), so the second read is cheap.
+    """
+    problems = getattr(exc, "problems", None)
+    if not problems or any(p[0] is None for p in problems):
+        return False
+    try:
+        log = _read_strength(source, athlete, skip_bad_rows=True)
+    except InputError:
+        return False
+    return len(log) > 0
 
 
 def _without_name(exc: InputError, name: str) -> str:
@@ -229,6 +265,7 @@ def parse_all(
     parser: Parser | None = None,
     memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
     drop_positions: bool = False,
+    skip_bad_rows: bool = False,
 ) -> list[ParsedFile]:
     """Parse every source; one `ParsedFile` per source, in input order. Never raises for a bad file.
 
@@ -241,11 +278,13 @@ def parse_all(
     called after each file, in completion order; an exception it raises stops the batch (workers are
     killed) and propagates. `parser` replaces `parse_source` (tests; it must be a picklable top-level
     function with the same signature). `drop_positions`: runs lose their GPS positions as they are read (see
-    `parse_source`; not with a `parser` of one's own). `parse_iter` is the same, one result at a time.
+    `parse_source`; not with a `parser` of one's own). `skip_bad_rows`: strength logs with bad rows are
+    imported without those rows (see `parse_source`; not with a `parser` of one's own either). `parse_iter`
+    is the same, one result at a time.
     """
     return list(parse_iter(sources, athlete=athlete, settings=settings, workers=workers, timeout_s=timeout_s,
                            progress=progress, parser=parser, memory_limit_bytes=memory_limit_bytes,
-                           drop_positions=drop_positions))
+                           drop_positions=drop_positions, skip_bad_rows=skip_bad_rows))
 
 
 def parse_iter(
@@ -259,6 +298,7 @@ def parse_iter(
     parser: Parser | None = None,
     memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
     drop_positions: bool = False,
+    skip_bad_rows: bool = False,
 ) -> Iterator[ParsedFile]:
     """`parse_all` as a generator: each result in input order, as soon as it and all before it are read.
 
@@ -275,12 +315,16 @@ def parse_iter(
         raise ValueError(f"workers must be 0 or more, not {workers}")
     if timeout_s <= 0:
         raise ValueError(f"timeout_s must be positive, not {timeout_s}")
-    if drop_positions:
+    options = {name: True for name, value in (("drop_positions", drop_positions), ("skip_bad_rows", skip_bad_rows))
+               if value}
+    if options:
         if parser is not None:
-            raise ValueError("drop_positions works with the default parser only; drop positions in your parser")
-        # The option travels inside the parser the workers are given (a partial of a top-level function
-        # pickles by reference), so the worker protocol and a custom parser's signature stay as they are.
-        parser = functools.partial(parse_source, drop_positions=True)
+            raise ValueError(f"{' and '.join(options)} work{'s' if len(options) == 1 else ''} with the default "
+                             "parser only; apply them in your parser")
+        # The import's options travel inside the parser the workers get in their config (a partial of a
+        # top-level function pickles by reference), so the worker protocol and a custom parser's
+        # signature stay as they are.
+        parser = functools.partial(parse_source, **options)
     if parser is not None and workers > 0:
         try:
             pickle.dumps(parser)
