@@ -214,7 +214,7 @@ def test_unknown_month_word_names_the_cell_and_what_was_expected():
         ("4 Sep 26", "hevy", "'4 Sep 26' is not a date"),  # the year has 4 digits
         ("Fri 4 Sep 2026", "hevy", "'Fri 4 Sep 2026' is not a date"),
         ("4 Sep 2026 15:16 tomorrow", "hevy", "is not a date"),
-        ("08/01/2026 07:00", "strong", "'08/01/2026 07:00' is not a date; expected a Strong date like 2026-01-08"),
+        ("08-01-26 07:00", "strong", "'08-01-26 07:00' is not a date; expected a Strong date like 2026-01-08"),
     ],
 )
 def test_not_a_date(raw, layout, expected):

@@ -349,3 +349,39 @@ def test_hevy_with_both_weight_columns_reads_the_one_each_row_fills():
             'A,"1 Jan 2025, 10:00","1 Jan 2025, 11:00",,Squat (Barbell),,,normal,,225,5,,,,\n').encode()
     frame = read(data)
     assert frame["load_kg"].tolist() == pytest.approx([100, 225 * LB_TO_KG])
+
+
+def test_a_strong_export_re_saved_by_a_spreadsheet_with_its_own_dates():
+    rows = workout_2019("English")
+    for row in rows:
+        row[0] = {"2026-01-08 07:31:54": "08/01/2026 07:31", "2026-01-10 18:02:00": "10/01/2026 18:02"}[row[0]]
+    rows.append(["25/01/2026 09:00", "Core", "30m", "Plank", "1", "0", "0", "0", "60", "", "", ""])  # settles DD/MM
+    frame = read(write(header_2019("English"), rows))
+    assert days(frame) == ["2026-01-08"] * 3 + ["2026-01-10", "2026-01-25"]
+    unsettled = write(header_2019("English"), rows[:-1])
+    with pytest.raises(InputError, match="could be day/month or month/day"):
+        read(unsettled)
+
+
+HEVY_HEADER = ("title,start_time,end_time,description,exercise_title,superset_id,exercise_notes,set_index,set_type,"
+               "weight_kg,reps,distance_km,duration_seconds,rpe")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "day"),
+    [
+        ("Jun 11, 2026, 1:01 PM", "Jun 11, 2026, 2:05 PM", "2026-06-11"),  # en-US
+        ("Aug 28, 2026 at 4:19 PM", "Aug 28, 2026 at 5:00 PM", "2026-08-28"),
+        ("4 de set. de 2026, 15:16", "4 de set. de 2026, 16:00", "2026-09-04"),  # pt-BR
+        ("22 Dec 2025, 08:00", "22 Dec 2025, 09:00", "2025-12-22"),  # en-GB
+        ("4 sept 2026, 15:16", "4 sept 2026, 16:00", "2026-09-04"),  # es
+        ("4. Sept. 2026, 15:16", "4. Sept. 2026, 16:00", "2026-09-04"),  # de
+        ("2026-09-20T18:00:00", "2026-09-20T19:10:00", "2026-09-20"),
+    ],
+)
+def test_hevy_dates_as_the_phone_writes_them(start, end, day):
+    rows = [["Core", start, end, "", "Dead Bug", "", "", "0", "warmup", "", "10", "", "", ""],
+            ["Core", start, end, "", "Dead Bug", "", "", "1", "normal", "", "12", "", "", ""]] * 50
+    frame = read(write(HEVY_HEADER.split(","), rows, quote_all=True))
+    assert set(days(frame)) == {day} and len(frame) == 100
+    assert frame["warmup"].tolist()[:2] == [True, False]

@@ -411,7 +411,7 @@ def test_strong_bad_cells_name_row_and_column():
     assert "row 4, column 'Exercise Name': the exercise name is blank" in message
     assert "row 5, column 'RPE': 11 is outside 1-10" in message
     assert "row 6, column 'Seconds': -60 is negative" in message
-    assert "row 7, column 'Date': '08/01/2026 07:00' is not a date; expected a Strong date" in message
+    assert "row 7, column 'Date': '08/01/2026 07:00' is written as DD/MM/YYYY or MM/DD/YYYY but most dates" in message
 
 
 # ----------------------------------------------------------------------------------------------------

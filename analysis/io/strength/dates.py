@@ -79,8 +79,9 @@ _UNAMBIGUOUS = frozenset({"iso", "ymd/", "ymd.", "ymd年", "dmy.", "month"})
 _ACCEPTED = {
     "core_cadence": _UNAMBIGUOUS | {"dm/"},
     "hevy": _UNAMBIGUOUS | {"dm/"},
-    # Strong writes ISO; other unambiguous forms are accepted, DD/MM-or-MM/DD is not (as before the split).
-    "strong": _UNAMBIGUOUS,
+    # Strong writes ISO, but a spreadsheet that re-saves the export writes its own locale's numeric dates
+    # (08/01/2026 07:31); their day/month order is settled by the file, as for every layout.
+    "strong": _UNAMBIGUOUS | {"dm/"},
 }
 
 
