@@ -1,5 +1,5 @@
-"""Export the run, weekly and strength-log tables (and, when asked, every sample) as CSV or JSON, safe to
-open in a spreadsheet.
+"""Export the run, weekly, strength-log, association and exercise-mapping tables (and, when asked, every
+sample) as CSV or JSON, safe to open in a spreadsheet.
 
 Positions: the tables carry none. The samples export (`samples=True`, `samples_table`) carries them only
 when asked (`include_positions=True`), and then with the store's privacy radius applied to every run
@@ -51,7 +51,9 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:
 
 def export_store(store, out_dir: Path, *, fmt: str = "csv", athletes: list[str] | None = None,
                  samples: bool = False, include_positions: bool = False) -> list[Path]:
-    """Write the `store_tables` (runs, weekly, strength_log) into `out_dir` (created when missing).
+    """Write the `store_tables` (runs, weekly, strength_log, associations, exercise_mappings) into `out_dir`.
+
+    `out_dir` is created when missing.
 
     The same tables the Data & settings page offers for download, with the store's plan. Runs carry no
     positions (the store keeps them with the samples only), so an export never shows where an athlete lives.
@@ -145,19 +147,36 @@ def csv_bytes(frame: pd.DataFrame, *, include_positions: bool = False) -> bytes:
     return escape_formula_cells(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+MAPPING_COLUMNS = ("athlete", "exercise", "session_type")  # the exercise_mappings export (athlete blank = club)
+
+
+def mappings_table(store, athletes: list[str] | None = None) -> pd.DataFrame:
+    """The user's own exercise names as exported: athlete (blank for the whole club), exercise, session_type.
+
+    With `athletes`, the mappings that apply to them: theirs and the club's. A fresh store gives the header only.
+    """
+    frame = store.exercise_mappings()
+    if athletes is not None:
+        frame = frame[frame["athlete"].isna() | frame["athlete"].isin(list(athletes))]
+    return frame.loc[:, list(MAPPING_COLUMNS)].reset_index(drop=True)
+
+
 def store_tables(store, athletes: list[str] | None = None, *, only: str | None = None) -> dict[str, pd.DataFrame]:
-    """The tables a user downloads: `runs`, `weekly`, `strength_log` and `associations`, with the store's plan.
+    """The tables a user downloads: `runs`, `weekly`, `strength_log`, `associations` and `exercise_mappings`.
 
     `runs` is `analysis.consistency.run_table` (every stored run and its metrics, plus 28-day strength
     consistency and soreness); `weekly` is `weekly_table` with `store.plan()`. No positions: the store
     keeps them with the samples only. `associations` is `analysis.pairing.associations_table`: every
     association the pages show (per athlete and for the squad, per week at each lag and per run), with the
-    effective n and Holm-adjusted p. `only` names the one table wanted (a download button), so the others are
-    not computed.
+    effective n and Holm-adjusted p. `exercise_mappings` is `mappings_table`: the session types the user gave
+    exercise names (they decide the strength log's types, so an export that is read again needs them). `only`
+    names the one table wanted (a download button), so the others are not computed.
     """
     from analysis.consistency import run_table, weekly_table
     from analysis.pairing import associations_table
 
+    if only == "exercise_mappings":
+        return {only: mappings_table(store, athletes)}
     runs = store.runs(athletes)
     log = store.strength_log(athletes)
     plan = store.plan()
@@ -168,4 +187,6 @@ def store_tables(store, athletes: list[str] | None = None, *, only: str | None =
     tables = {"runs": linked, "weekly": weekly, "strength_log": log}
     if only in (None, "associations"):
         tables["associations"] = associations_table(weekly, linked)
+    if only is None:
+        tables["exercise_mappings"] = mappings_table(store, athletes)
     return tables if only is None else {only: tables[only]}

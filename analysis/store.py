@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -35,11 +36,12 @@ import pyarrow as pa
 from analysis.consistency import validate_plan
 from analysis.errors import InputError
 from analysis.io.activity import Activity, TimerEvent
+from analysis.io.exercise_taxonomy import SESSION_TYPES, classify_exercise, exercise_key, is_recognised_exercise
 from analysis.io.samples import COLUMN_NAMES, SAMPLE_COLUMNS, conform_samples
 from analysis.metrics import MetricSettings, RunMetrics, resolve_settings, run_metrics
 from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, validate_privacy_radius_m
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: strength_log.session_type_inferred and exercise_mappings (a v1 store is migrated on open)
 STORE_FILE = "core_cadence.duckdb"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_STORE_DIR = PROJECT_DIR / "data"
@@ -51,6 +53,13 @@ STRENGTH_COLUMNS = ("date", "athlete", "session_type", "exercise", "sets", "reps
 
 _METRIC_FIELDS = tuple(f for f in fields(RunMetrics) if f.name != "sport")
 _SQL_TYPE = {bool: "BOOLEAN", float: "DOUBLE", str: "VARCHAR", "bool": "BOOLEAN", "float": "DOUBLE", "str": "VARCHAR"}
+
+# Every status an import report row can have. `overlaps`: a strength file covering the same dates as one already
+# stored (same athlete and layout), held back so nothing is counted twice (`add_batch(on_strength_overlap=)`).
+REPORT_STATUSES = ("imported", "duplicate", "overlaps", "skipped", "failed")
+STRENGTH_OVERLAP_CHOICES = ("hold", "replace", "keep")
+APP_LAYOUTS = ("strong", "hevy")  # strength layouts whose session type always comes from the exercise name
+MAX_EXERCISE_NAME_CHARS = 200
 
 REPORT_COLUMNS = ("file", "status", "kind", "athlete", "sport", "start_local", "distance_km", "duration_min",
                   "cadence_unit", "sample_interval_s", "pauses", "fields", "warnings", "reason")
@@ -86,6 +95,19 @@ class StoreStatus:
     samples: int
     strength_entries: int
     sample_club: str  # "loaded", "removed" or "never"
+
+
+# The user's own names (schema 2): an exercise name's session type for one athlete, or for the whole club
+# (athlete_id NULL). Looked up by `exercise_key` (case, brackets and plurals folded), so "Copenhagen
+# Adductor" and "copenhagen adductors" are one mapping. One row per (athlete_id, key): the constraint covers
+# athletes (NULLs are distinct in SQL), `Store.map_exercise` keeps the club's rows unique.
+_EXERCISE_MAPPINGS_SQL = """CREATE TABLE exercise_mappings (
+    athlete_id INTEGER,
+    exercise_key VARCHAR NOT NULL,
+    exercise VARCHAR NOT NULL,
+    session_type VARCHAR NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (athlete_id, exercise_key))"""
 
 
 def _schema_sql() -> list[str]:
@@ -143,7 +165,9 @@ def _schema_sql() -> list[str]:
     notes VARCHAR,
     warmup BOOLEAN,
     source_format VARCHAR,
-    source_row INTEGER)""",
+    source_row INTEGER,
+    session_type_inferred BOOLEAN)""",
+        _EXERCISE_MAPPINGS_SQL,
         """CREATE TABLE imports (
     batch_id VARCHAR, imported_at TIMESTAMPTZ, athlete VARCHAR, file VARCHAR, sha256 VARCHAR,
     status VARCHAR, kind VARCHAR, sport VARCHAR, start_local VARCHAR, distance_km DOUBLE,
@@ -151,6 +175,43 @@ def _schema_sql() -> list[str]:
     warnings VARCHAR, reason VARCHAR)""",
         "CREATE INDEX samples_run ON samples (run_id)",
     ]
+
+
+def _migrate_1_to_2(tx: duckdb.DuckDBPyConnection) -> None:
+    """Schema 1 -> 2: `strength_log.session_type_inferred` (back-filled by `_inferred_by_rule`) and the
+    `exercise_mappings` table."""
+    tx.execute("ALTER TABLE strength_log ADD COLUMN session_type_inferred BOOLEAN")
+    tx.execute(_EXERCISE_MAPPINGS_SQL)
+    tx.execute("UPDATE strength_log SET session_type_inferred = FALSE")
+    triples = tx.execute("SELECT DISTINCT source_format, exercise, session_type FROM strength_log").fetchall()
+    inferred = pd.DataFrame([t for t in triples if _inferred_by_rule(*t)],
+                            columns=["source_format", "exercise", "session_type"], dtype=object)
+    if inferred.empty:
+        return
+    tx.register("inferred_triples", inferred)
+    tx.execute("""UPDATE strength_log s SET session_type_inferred = TRUE FROM inferred_triples t
+                  WHERE s.source_format IS NOT DISTINCT FROM t.source_format
+                    AND s.exercise IS NOT DISTINCT FROM t.exercise
+                    AND s.session_type IS NOT DISTINCT FROM t.session_type""")
+    tx.unregister("inferred_triples")
+
+
+# schema version -> the step that upgrades a store of that version to the next one
+_MIGRATIONS = {1: _migrate_1_to_2}
+
+
+def _inferred_by_rule(source_format: object, exercise: object, session_type: object) -> bool:
+    """Whether a stored entry's session type came from its exercise name, when the reader did not say.
+
+    Strong and Hevy exports never carry a type (it is always the taxonomy's); in our CSV a type equal to
+    what the taxonomy gives the name is taken as inferred (a blank cell filled in, or a type that agrees
+    with the name: either way the name decides). A soreness-only row or a session without a named exercise
+    has nothing to infer from.
+    """
+    if source_format in APP_LAYOUTS:
+        return True
+    return (source_format == "core_cadence" and isinstance(exercise, str) and isinstance(session_type, str)
+            and session_type == classify_exercise(exercise))
 
 
 class Store:
@@ -183,6 +244,17 @@ class Store:
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor whose queries all see one state of the store (a read-only transaction)."""
+        cur = self._cursor()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        finally:
+            cur.execute("ROLLBACK")
+            cur.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -218,12 +290,22 @@ class Store:
                 tx.execute("INSERT INTO meta VALUES ('sample_club', 'never')")
             return
         version = _first(cur.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall())
-        if version is None or int(version[0]) != SCHEMA_VERSION:
-            found = version[0] if version else "none"
+        found = version[0] if version else "none"
+        number = int(found) if str(found).isdigit() else None
+        if number == SCHEMA_VERSION:
+            return
+        if number is None or number not in _MIGRATIONS:
             raise InputError(
                 f"the store at {self.path} has schema version {found}; this version of Core & Cadence "
                 f"needs {SCHEMA_VERSION}. Export your data with the version that wrote it, or start a new store."
             )
+        # An older store holds a user's real data: upgrade it in place, every step in one transaction, so a
+        # failure part-way leaves it exactly as it was (and still readable by the version that wrote it).
+        with self._transaction() as tx:
+            while number < SCHEMA_VERSION:
+                _MIGRATIONS[number](tx)
+                number += 1
+            self._set_meta(tx, "schema_version", str(SCHEMA_VERSION))
 
     def _meta(self, key: str) -> str | None:
         row = _first(self._cursor().execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall())
@@ -340,16 +422,103 @@ class Store:
         )
 
     def strength_log(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
-        """The normalised strength log of every (or the given) athlete, in file order."""
+        """The normalised strength log of every (or the given) athlete, in file order.
+
+        An entry whose session type came from its exercise name (`session_type_inferred`) gets it again
+        now: the athlete's own mapping of that name, else the club's, else `classify_exercise` with the
+        current taxonomy. So a mapping, or a better taxonomy, reaches entries imported long ago, while a
+        type the file itself wrote is kept as written. The names are resolved once per distinct
+        (athlete, exercise), not per entry (100,000 entries: see `_resolve_session_types`).
+        """
         sql = """SELECT s.date, a.name AS athlete, s.session_type, s.exercise, s.sets, s.reps, s.load_kg,
-                        s.duration_min, s.rpe, s.back_soreness, s.notes, s.warmup, s.source_format, s.source_row
+                        s.duration_min, s.rpe, s.back_soreness, s.notes, s.warmup, s.source_format, s.source_row,
+                        s.athlete_id AS _athlete_id, s.session_type_inferred AS _inferred
                  FROM strength_log s JOIN athletes a USING (athlete_id)"""
         params: list[Any] = []
         if athletes is not None:
             sql += " WHERE a.name IN (SELECT unnest(?))"
             params.append(list(athletes))
-        frame = self._cursor().execute(sql + " ORDER BY a.name, s.date, s.file_sha256, s.source_row", params).df()
+        with self._snapshot() as cur:
+            frame = cur.execute(sql + " ORDER BY a.name, s.date, s.file_sha256, s.source_row", params).df()
+            mappings = _mapping_lookup(cur)
         frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        _resolve_session_types(frame, mappings)
+        return frame.drop(columns=["_athlete_id", "_inferred"])
+
+    def exercise_mappings(self) -> pd.DataFrame:
+        """The user's own exercise names: athlete (None = the whole club), exercise, session_type, created_at.
+
+        The club's mappings first, then each athlete's, by name; `exercise` as the user typed it.
+        """
+        frame = self._cursor().execute("""
+            SELECT a.name AS athlete, m.exercise, m.session_type, m.created_at
+            FROM exercise_mappings m LEFT JOIN athletes a USING (athlete_id)
+            ORDER BY m.athlete_id IS NOT NULL, a.name, m.exercise_key""").df()
+        frame["athlete"] = frame["athlete"].astype(object).where(frame["athlete"].notna(), None)
+        return frame
+
+    def unrecognised_exercises(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+        """Stored names classed `other` only because nothing recognised them: athlete, exercise, entries, last_date.
+
+        An entry counts when its type was inferred from the name, the taxonomy matches no phrase of it
+        (`is_recognised_exercise`) and no mapping (the athlete's or the club's) covers it. Names the taxonomy
+        knows to be `other` (upper body, cardio) are left out: that is their type, not a gap. Spellings with
+        one `exercise_key` are one row (one mapping covers them all), shown as the most-logged spelling;
+        `entries` counts rows of the log, `last_date` is the last day logged. By athlete, then most entries.
+        """
+        sql = """SELECT a.name AS athlete, s.athlete_id, s.exercise, count(*) AS entries, max(s.date) AS last_date
+                 FROM strength_log s JOIN athletes a USING (athlete_id)
+                 WHERE s.session_type_inferred AND s.exercise IS NOT NULL"""
+        params: list[Any] = []
+        if athletes is not None:
+            sql += " AND a.name IN (SELECT unnest(?))"
+            params.append(list(athletes))
+        with self._snapshot() as cur:
+            names = cur.execute(sql + " GROUP BY ALL", params).df()
+            mappings = _mapping_lookup(cur)
+        columns = ["athlete", "exercise", "entries", "last_date"]
+        if names.empty:
+            return pd.DataFrame({"athlete": pd.Series(dtype=object), "exercise": pd.Series(dtype=object),
+                                 "entries": pd.Series(dtype="int64"),
+                                 "last_date": pd.Series(dtype="datetime64[ns]")})[columns]
+        names["key"] = names["exercise"].map(exercise_key)
+        unknown = [not is_recognised_exercise(e) and (a, k) not in mappings and (None, k) not in mappings
+                   for a, e, k in zip(names["athlete_id"], names["exercise"], names["key"], strict=True)]
+        names = names[unknown].sort_values(["entries", "exercise"], ascending=[False, True])
+        frame = names.groupby(["athlete", "key"], sort=False).agg(
+            exercise=("exercise", "first"), entries=("entries", "sum"), last_date=("last_date", "max")
+        ).reset_index()
+        frame["entries"] = frame["entries"].astype("int64")
+        frame["last_date"] = pd.to_datetime(frame["last_date"]).astype("datetime64[ns]")
+        frame = frame.sort_values(["athlete", "entries", "exercise"], ascending=[True, False, True])
+        return frame[columns].reset_index(drop=True)
+
+    def strength_files(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+        """One row per stored strength file: file_sha256, athlete, file_name, source_format, entries,
+        first_date, last_date, imported_at.
+
+        `entries`, `first_date` and `last_date` come from the entries stored now (a coach's file naming several
+        athletes names them all in `athlete`, joined by ", "). `athletes` keeps the files with an entry of
+        one of them. By athlete, then first date, then import time.
+        """
+        sql = """WITH per_file AS (
+                     SELECT s.file_sha256, count(*) AS entries, min(s.date) AS first_date, max(s.date) AS last_date,
+                            string_agg(DISTINCT a.name, ', ' ORDER BY a.name) AS names,
+                            list(DISTINCT a.name) AS name_list
+                     FROM strength_log s JOIN athletes a USING (athlete_id) GROUP BY s.file_sha256)
+                 SELECT f.file_sha256, coalesce(p.names, fa.name) AS athlete, f.file_name, f.source_format,
+                        coalesce(p.entries, 0) AS entries, p.first_date, p.last_date, f.imported_at
+                 FROM strength_files f LEFT JOIN per_file p USING (file_sha256)
+                      LEFT JOIN athletes fa ON fa.athlete_id = f.athlete_id"""
+        params: list[Any] = []
+        if athletes is not None:
+            sql += " WHERE list_has_any(coalesce(p.name_list, [fa.name]), ?)"
+            params.append([str(a) for a in athletes])
+        frame = self._cursor().execute(sql + " ORDER BY athlete, p.first_date, f.imported_at, f.file_name",
+                                       params).df()
+        frame["entries"] = frame["entries"].astype("int64")
+        for column in ("first_date", "last_date"):
+            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
         return frame
 
     def imports(self, limit: int | None = None) -> pd.DataFrame:
@@ -361,7 +530,7 @@ class Store:
     # --- writing --------------------------------------------------------------------------------
 
     def add_batch(self, athlete: str, parsed: Iterable[ParsedLike], *, is_sample: bool = False,
-                  batch_id: str | None = None) -> pd.DataFrame:
+                  batch_id: str | None = None, on_strength_overlap: str = "hold") -> pd.DataFrame:
         """Store a batch of parsed files for one athlete; return the import report (one row per file).
 
         All writes happen in one transaction: a failure while storing leaves the store as it was.
@@ -372,7 +541,17 @@ class Store:
         is read, so a season need not be held in memory at once; an exception it raises (a progress
         callback stopping the import) rolls the whole batch back. Runs are written in bulk (see
         `_RunBatch`), so a thousand runs cost a few seconds here, not a few seconds per hundred.
+
+        `on_strength_overlap` says what happens to a strength file that overlaps one already stored (same
+        athlete, same layout, date ranges overlapping, other bytes: typically a newer export of the same app
+        log, which repeats every old entry): `"hold"` stores nothing of it and reports it as `overlaps`,
+        naming the stored file(s); `"replace"` deletes the stored file's entries of those athletes (and its
+        file row when none are left) in this same transaction and stores the new one; `"keep"` stores it
+        beside them. Anything else is a ValueError.
         """
+        if on_strength_overlap not in STRENGTH_OVERLAP_CHOICES:
+            raise ValueError(f"on_strength_overlap={on_strength_overlap!r}: use one of "
+                             f"{', '.join(STRENGTH_OVERLAP_CHOICES)}")
         athlete = _clean_athlete(athlete)
         batch_id = batch_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
         now = datetime.now(UTC)
@@ -381,7 +560,7 @@ class Store:
             athlete_id = self._athlete_id(tx, athlete, is_sample=is_sample, create=True)
             runs = _RunBatch(tx, athlete_id, athlete, now)
             for item in parsed:
-                row = self._add_one(tx, runs, athlete_id, athlete, item, now)
+                row = self._add_one(tx, runs, athlete_id, athlete, item, now, on_strength_overlap)
                 report.append(row)
                 del item  # the batch keeps what it will write; the parsed file itself can go
             runs.flush()
@@ -395,6 +574,74 @@ class Store:
                 tx.unregister("report_frame")
         return frame
 
+    # --- the user's own exercise names -------------------------------------------------------------
+
+    def map_exercise(self, name: str, session_type: str, *, athlete: str | None = None) -> None:
+        """Give an exercise name a session type: for one athlete, or (athlete None) for the whole club.
+
+        Applies at once to every stored entry whose type came from the name (`strength_log`), and to later
+        imports. The name is matched by `exercise_key` (case, brackets, plurals ignored) and replaces an
+        existing mapping of that key. `InputError` for a type outside `SESSION_TYPES`, an empty or overlong
+        name, or an athlete the store does not have.
+        """
+        shown, key = _clean_exercise(name)
+        kind = " ".join(str(session_type or "").split()).lower()
+        if kind not in SESSION_TYPES:
+            raise InputError(f"session type {session_type!r} for {shown!r} is not one of: {', '.join(SESSION_TYPES)}")
+        with self._transaction() as tx:
+            athlete_id = self._mapping_athlete(tx, athlete)
+            now = datetime.now(UTC)
+            changed = tx.execute("""UPDATE exercise_mappings SET exercise = ?, session_type = ?, created_at = ?
+                                    WHERE athlete_id IS NOT DISTINCT FROM ? AND exercise_key = ?
+                                    RETURNING 1""", [shown, kind, now, athlete_id, key]).fetchall()
+            if not changed:
+                tx.execute("INSERT INTO exercise_mappings VALUES (?, ?, ?, ?, ?)", [athlete_id, key, shown, kind, now])
+
+    def unmap_exercise(self, name: str, *, athlete: str | None = None) -> bool:
+        """Remove the mapping of a name (the athlete's, or the club's when athlete is None); False when none.
+
+        The entries it covered go back to the club's mapping (for an athlete's) or to the taxonomy. Nothing
+        is written when there is no such mapping. `InputError` for an athlete the store does not have.
+        """
+        _, key = _clean_exercise(name)
+        athlete_id = self._mapping_athlete(self._cursor(), athlete)
+        sql = "FROM exercise_mappings WHERE athlete_id IS NOT DISTINCT FROM ? AND exercise_key = ?"
+        if not self._cursor().execute("SELECT count(*) " + sql, [athlete_id, key]).fetchall()[0][0]:
+            return False
+        with self._transaction() as tx:
+            tx.execute("DELETE " + sql, [athlete_id, key])
+        return True
+
+    def _mapping_athlete(self, cur: duckdb.DuckDBPyConnection, athlete: str | None) -> int | None:
+        """The athlete_id a mapping is stored under (None = the club); `InputError` for an unknown athlete."""
+        if athlete is None:
+            return None
+        athlete_id = self._athlete_id(cur, " ".join(str(athlete).split()), is_sample=False, create=False)
+        if athlete_id is None:
+            known = [r[0] for r in cur.execute("SELECT name FROM athletes ORDER BY name").fetchall()]
+            raise InputError(f"no athlete called {athlete!r} in the store (athletes: "
+                             f"{', '.join(known) if known else 'none yet'}); leave the athlete out to map the "
+                             "name for the whole club")
+        return athlete_id
+
+    # --- strength files --------------------------------------------------------------------------------
+
+    def remove_strength_file(self, sha256: str) -> int:
+        """Delete one stored strength file: its entries, its file row and its import history; returns entries removed.
+
+        All or nothing (one transaction). An unknown SHA-256 removes nothing, writes nothing and returns 0.
+        """
+        cur = self._cursor()
+        if not cur.execute("SELECT count(*) FROM strength_files WHERE file_sha256 = ?", [sha256]).fetchall()[0][0]:
+            return 0
+        with self._transaction() as tx:
+            removed = int(tx.execute("SELECT count(*) FROM strength_log WHERE file_sha256 = ?",
+                                     [sha256]).fetchall()[0][0])
+            for table in ("strength_log", "strength_files"):
+                tx.execute(f"DELETE FROM {table} WHERE file_sha256 = ?", [sha256])
+            tx.execute("DELETE FROM imports WHERE sha256 = ?", [sha256])
+        return removed
+
     def _athlete_id(self, tx: duckdb.DuckDBPyConnection, name: str, *, is_sample: bool, create: bool) -> int | None:
         row = _first(tx.execute("SELECT athlete_id FROM athletes WHERE lower(name) = lower(?)", [name]).fetchall())
         if row:
@@ -406,13 +653,13 @@ class Store:
         return new_id
 
     def _add_one(self, tx: duckdb.DuckDBPyConnection, runs: _RunBatch, athlete_id: int, athlete: str,
-                 item: ParsedLike, now: datetime) -> dict[str, Any]:
+                 item: ParsedLike, now: datetime, on_strength_overlap: str = "hold") -> dict[str, Any]:
         row: dict[str, Any] = {"file": item.name, "kind": item.kind, "athlete": athlete, "reason": item.reason,
                                "_sha256": item.sha256}
         if item.kind in ("failed", "skipped"):
             return row | {"status": item.kind}
         if item.kind == "strength":
-            return row | self._add_strength(tx, athlete_id, item, now)
+            return row | self._add_strength(tx, athlete_id, item, now, on_strength_overlap)
         activity, metrics = item.activity, item.metrics
         assert activity is not None, f"{item.name}: parsed as an activity without one"
         facts = _RunFacts.of(activity, getattr(item, "facts", None))
@@ -437,7 +684,7 @@ class Store:
         return row | {"status": "imported"}
 
     def _add_strength(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, item: ParsedLike,
-                      now: datetime) -> dict[str, Any]:
+                      now: datetime, on_overlap: str = "hold") -> dict[str, Any]:
         log = item.strength_log
         assert log is not None
         known = _first(
@@ -446,29 +693,93 @@ class Store:
         if known:
             return {"status": "duplicate", "reason": f"already imported as {known[0]}"}
         frame = pd.DataFrame({c: log[c] if c in log.columns else np.nan for c in STRENGTH_COLUMNS})
+        frame["session_type_inferred"] = _inferred_flags(log, frame, item)
+        source_format = str(log.attrs.get("source_format", frame["source_format"].iloc[0] if len(frame) else ""))
+        dates = pd.to_datetime(log["date"]) if len(log) else pd.Series(dtype="datetime64[ns]")
+        summary = {"sport": f"strength log ({source_format})",
+                   "start_local": str(dates.min().date()) if len(dates) else "", "fields": f"{len(frame)} entries"}
+        warnings = list(log.attrs.get("warnings") or getattr(item, "warnings", ()) or ())
         # A coach's file may name several athletes; each entry goes to the athlete it names (the batch's
         # athlete filled in the blanks when the file was read).
         names = frame["athlete"].fillna("").astype(str).map(lambda n: " ".join(n.split()))
-        ids = {name: self._athlete_id(tx, _clean_athlete(name), is_sample=False, create=True) if name else athlete_id
+        ids = {name: self._athlete_id(tx, _clean_athlete(name), is_sample=False, create=False) if name else athlete_id
                for name in names.unique()}
-        frame = frame.assign(file_sha256=item.sha256, athlete_id=names.map(ids).astype("int64"))
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
+        reason = ""
+        if on_overlap != "keep":  # only athletes already stored can overlap: nobody is created for a held file
+            known_ids = names.map(lambda n: ids[n] if ids[n] is not None else -1).astype("int64")
+            overlaps = self._strength_overlaps(tx, frame.assign(athlete_id=known_ids), source_format, item.sha256)
+            listed = " and ".join(f"{o['file_name']} ({_entries_text(o)})" for o in overlaps)
+            if overlaps and on_overlap == "hold":
+                many = len(overlaps) > 1
+                return summary | {"status": "overlaps", "warnings": " | ".join(warnings), "reason": (
+                    f"overlaps {listed} of the same athlete and layout: not imported, so nothing is counted twice; "
+                    f"import it again choosing Replace to swap the old file{'s' if many else ''} for this one, "
+                    "or Keep both")}
+            for o in overlaps:
+                tx.execute("DELETE FROM strength_log WHERE file_sha256 = ? AND athlete_id IN (SELECT unnest(?))",
+                           [o["file_sha256"], o["athlete_ids"]])
+                tx.execute("""DELETE FROM strength_files f WHERE file_sha256 = ? AND NOT EXISTS
+                              (SELECT 1 FROM strength_log s WHERE s.file_sha256 = f.file_sha256)""", [o["file_sha256"]])
+            if overlaps:
+                reason = f"replaced {listed}, which covered the same dates of the same athlete and layout"
+        ids = {name: known if known is not None else self._athlete_id(tx, _clean_athlete(name), is_sample=False,
+                                                                       create=True)
+               for name, known in ids.items()}
+        frame = frame.assign(file_sha256=item.sha256, athlete_id=names.map(ids).astype("int64"))
         tx.register("strength_frame", frame)
-        tx.execute("""INSERT INTO strength_log SELECT file_sha256, athlete_id, date, session_type, exercise, sets, reps,
-                      load_kg, duration_min, rpe, back_soreness, notes, warmup, source_format, source_row
+        tx.execute("""INSERT INTO strength_log (file_sha256, athlete_id, date, session_type, exercise, sets, reps,
+                          load_kg, duration_min, rpe, back_soreness, notes, warmup, source_format, source_row,
+                          session_type_inferred)
+                      SELECT file_sha256, athlete_id, date, session_type, exercise, sets, reps, load_kg, duration_min,
+                          rpe, back_soreness, notes, warmup, source_format, source_row, session_type_inferred
                       FROM strength_frame""")
         tx.unregister("strength_frame")
-        source_format = str(log.attrs.get("source_format", frame["source_format"].iloc[0] if len(frame) else ""))
         tx.execute("INSERT INTO strength_files VALUES (?, ?, ?, ?, ?, ?)",
                    [item.sha256, athlete_id, item.name, source_format, len(frame), now])
         unknown = log.attrs.get("unrecognised_exercises") or getattr(item, "unrecognised_exercises", ()) or ()
-        warnings = list(log.attrs.get("warnings") or getattr(item, "warnings", ()) or ())
+        unknown = _not_mapped(unknown, frame, _mapping_lookup(tx))
+        # The reader's own sentence about these names cannot know the store's mappings: this one replaces it.
+        warnings = [w for w in warnings if not _READER_UNRECOGNISED.search(w)]
         if unknown:
-            warnings.append("not recognised, classed 'other': " + ", ".join(unknown))
-        dates = pd.to_datetime(log["date"]) if len(log) else pd.Series(dtype="datetime64[ns]")
-        return {"status": "imported", "sport": f"strength log ({source_format})",
-                "start_local": str(dates.min().date()) if len(dates) else "",
-                "warnings": " | ".join(warnings), "fields": f"{len(frame)} entries"}
+            warnings.append("not recognised, classed 'other': " + ", ".join(unknown)
+                            + ". Give each a session type on the Strength log page (or a session_type column in "
+                            "your file).")
+        done = summary | {"status": "imported", "warnings": " | ".join(warnings)}
+        return done | ({"reason": reason} if reason else {})
+
+    def _strength_overlaps(self, tx: duckdb.DuckDBPyConnection, frame: pd.DataFrame, source_format: str,
+                           sha256: str) -> list[dict[str, Any]]:
+        """Stored strength files of `source_format` whose entries of an athlete of `frame` overlap its dates.
+
+        `frame` has `athlete_id` (-1 for athletes not stored yet) and `date`. Each file found comes with the
+        ids of the athletes it shares with `frame` and the count and date range of those athletes' entries
+        (what a replace would delete), in storage order.
+        """
+        known = frame[frame["athlete_id"] >= 0]
+        if known.empty:
+            return []
+        spans = known.groupby("athlete_id")["date"].agg(["min", "max"])
+        stored = tx.execute("""
+            SELECT s.file_sha256, f.file_name, s.athlete_id, count(*) AS entries, min(s.date) AS first,
+                   max(s.date) AS last
+            FROM strength_log s JOIN strength_files f USING (file_sha256)
+            WHERE f.source_format = ? AND s.file_sha256 <> ? AND s.athlete_id IN (SELECT unnest(?))
+            GROUP BY s.file_sha256, f.file_name, s.athlete_id
+            ORDER BY min(f.imported_at), s.file_sha256, s.athlete_id""",
+            [source_format, sha256, [int(a) for a in spans.index]]).fetchall()
+        by_file: dict[str, list[tuple]] = {}
+        for row in stored:
+            by_file.setdefault(row[0], []).append(row)
+        found = []
+        for file_sha256, rows in by_file.items():
+            if not any(first <= spans.loc[a, "max"] and spans.loc[a, "min"] <= last
+                       for _, _, a, _, first, last in rows):
+                continue
+            found.append({"file_sha256": file_sha256, "file_name": rows[0][1], "athlete_ids": [r[2] for r in rows],
+                          "entries": sum(r[3] for r in rows), "first": min(r[4] for r in rows),
+                          "last": max(r[5] for r in rows)})
+        return found
 
     def _delete_runs(self, tx: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
         for table in ("samples", "timer_events", "runs"):
@@ -511,8 +822,14 @@ class Store:
         name = _first(tx.execute("SELECT name FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall())[0]
         run_ids = [r[0] for r in tx.execute("SELECT run_id FROM runs WHERE athlete_id = ?", [athlete_id]).fetchall()]
         self._delete_runs(tx, run_ids)
-        for table in ("strength_log", "strength_files", "athletes"):
+        for table in ("strength_log", "exercise_mappings", "athletes"):
             tx.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
+        # A file goes with its last entry. A coach's file imported under this athlete but naming others keeps
+        # their entries, so its row stays (re-importing it is still a duplicate), filed under one of them.
+        tx.execute("""DELETE FROM strength_files f WHERE NOT EXISTS
+                      (SELECT 1 FROM strength_log s WHERE s.file_sha256 = f.file_sha256)""")
+        tx.execute("""UPDATE strength_files f SET athlete_id = (SELECT min(s.athlete_id) FROM strength_log s
+                      WHERE s.file_sha256 = f.file_sha256) WHERE f.athlete_id = ?""", [athlete_id])
         tx.execute("DELETE FROM imports WHERE athlete = ?", [name])
 
     def remove_sample_club(self) -> int:
@@ -560,6 +877,40 @@ class Store:
                 tx.execute(f"UPDATE runs SET {assignments} WHERE run_id = ?",
                            [_finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS] + [run_id])
         return len(updates)
+
+
+def _mapping_lookup(cur: duckdb.DuckDBPyConnection) -> dict[tuple[int | None, str], str]:
+    """Every exercise mapping as {(athlete_id or None for the club, exercise_key): session_type}."""
+    rows = cur.execute("SELECT athlete_id, exercise_key, session_type FROM exercise_mappings").fetchall()
+    return {(None if a is None else int(a), key): kind for a, key, kind in rows}
+
+
+def _resolve_session_type(athlete_id: int | None, exercise: str,
+                          mappings: Mapping[tuple[int | None, str], str]) -> str:
+    """The session type of an inferred entry: the athlete's mapping, else the club's, else the taxonomy's."""
+    key = exercise_key(exercise)
+    return mappings.get((athlete_id, key)) or mappings.get((None, key)) or classify_exercise(exercise)
+
+
+def _resolve_session_types(frame: pd.DataFrame, mappings: Mapping[tuple[int | None, str], str]) -> None:
+    """Give every inferred entry of `frame` (columns `_athlete_id`, `exercise`, `_inferred`) its type now, in place.
+
+    Once per distinct (athlete, exercise): names are factorised, then (athlete, name code) pairs as one
+    integer, so 100,000 entries with ~1,300 distinct pairs cost ~1,300 look-ups and ~5 ms of vectorised
+    work; the query itself is most of `strength_log`'s time.
+    """
+    inferred = (frame["_inferred"].fillna(False).astype(bool) & frame["exercise"].notna()).to_numpy()
+    if not inferred.any():
+        return
+    name_codes, names = pd.factorize(frame["exercise"].to_numpy(dtype=object)[inferred])
+    pairs = frame["_athlete_id"].to_numpy(dtype="int64")[inferred] * len(names) + name_codes
+    codes, uniques = pd.factorize(pairs)
+    types = np.array([_resolve_session_type(int(pair // len(names)), str(names[pair % len(names)]), mappings)
+                      for pair in uniques], dtype=object)
+    dtype = frame["session_type"].dtype
+    column = frame["session_type"].astype(object)
+    column[inferred] = types[codes]
+    frame["session_type"] = column.astype(dtype)
 
 
 @dataclass(frozen=True)
@@ -764,6 +1115,65 @@ def _clean_athlete(name: str) -> str:
     if len(cleaned) > 80:
         raise InputError(f"athlete name is {len(cleaned)} characters; keep it under 80")
     return cleaned
+
+
+# The reader's warning listing the names it classed `other` (analysis.io.strength); see `_add_strength`.
+_READER_UNRECOGNISED = re.compile(r"\bnot recognised and counted as 'other'")
+
+
+def _inferred_flags(log: pd.DataFrame, frame: pd.DataFrame, item: object) -> np.ndarray:
+    """Per entry: did its session type come from the exercise name rather than the file?
+
+    The reader says so in `attrs["session_type_inferred"]` (or the parsed file's attribute of that name,
+    which survives a worker's pickle); when it does not, or not for every row, `_inferred_by_rule` decides,
+    once per distinct (layout, exercise, type).
+    """
+    given = log.attrs.get("session_type_inferred")
+    if given is None:
+        given = getattr(item, "session_type_inferred", None)
+    if given is not None and len(given) == len(frame):
+        return np.array([bool(v) for v in given], dtype=bool)
+    cells = frame[["source_format", "exercise", "session_type"]].astype(object)
+    cells = cells.where(cells.notna(), None)
+    cache: dict[tuple, bool] = {}
+    flags = np.empty(len(frame), dtype=bool)
+    for i, cell in enumerate(zip(cells["source_format"], cells["exercise"], cells["session_type"], strict=True)):
+        if cell not in cache:
+            cache[cell] = _inferred_by_rule(*cell)
+        flags[i] = cache[cell]
+    return flags
+
+
+def _not_mapped(names: Iterable[str], frame: pd.DataFrame, mappings: Mapping[tuple[int | None, str], str]) -> list[str]:
+    """The unrecognised `names` no mapping covers: the club's, or one of every athlete whose entries carry the name."""
+    if not mappings:
+        return list(names)
+    athletes_of = frame.groupby("exercise")["athlete_id"].unique()
+    left = []
+    for name in names:
+        key = exercise_key(name)
+        ids = athletes_of.get(name, ())
+        if (None, key) in mappings or (len(ids) and all((int(a), key) in mappings for a in ids)):
+            continue
+        left.append(name)
+    return left
+
+
+def _entries_text(found: Mapping[str, Any]) -> str:
+    """'412 entries, 2026-01-03 to 2026-05-30' of an overlapping stored file."""
+    count = found["entries"]
+    return f"{count} {'entry' if count == 1 else 'entries'}, {found['first']} to {found['last']}"
+
+
+def _clean_exercise(name: str) -> tuple[str, str]:
+    """(the name as shown, its `exercise_key`) of a name a user maps; `InputError` when it has no words."""
+    shown = " ".join(str(name or "").split())
+    if len(shown) > MAX_EXERCISE_NAME_CHARS:
+        raise InputError(f"exercise name is {len(shown)} characters; keep it under {MAX_EXERCISE_NAME_CHARS}")
+    key = exercise_key(shown)
+    if not key:
+        raise InputError(f"an exercise name is needed (got {name!r}), e.g. 'Copenhagen adductor'")
+    return shown, key
 
 
 def _first(rows: list[tuple]) -> tuple | None:

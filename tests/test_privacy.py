@@ -335,7 +335,7 @@ def test_samples_export_has_no_positions_unless_asked_and_then_hides_the_ends(tw
     with Store(two_athlete_store) as store:
         written = export_store(store, tmp_path / "plain", samples=True)
         assert [p.name for p in written] == ["runs.csv", "weekly.csv", "strength_log.csv", "associations.csv",
-                                             "samples.csv"]
+                                             "exercise_mappings.csv", "samples.csv"]
         export_store(store, tmp_path / "with", samples=True, include_positions=True, athletes=["Ana"])
         with pytest.raises(ValueError, match="needs samples=True"):
             export_store(store, tmp_path / "no", include_positions=True)

@@ -95,7 +95,7 @@ def test_csv_bytes_escapes_text_not_numbers_and_drops_positions():
 def test_store_tables_use_the_stored_plan(store):
     store.set_plan({"core": 1})
     tables = store_tables(store)
-    assert set(tables) == {"runs", "weekly", "strength_log", "associations"}
+    assert set(tables) == {"runs", "weekly", "strength_log", "associations", "exercise_mappings"}
     assert len(tables["runs"]) == store.status().runs
     # the associations are those of the stored plan's tables, and `only` builds just the one asked for
     expected = associations_table(tables["weekly"], tables["runs"])
