@@ -4,6 +4,7 @@
     python -m analysis export --out exports/                          # runs.csv, weekly.csv, strength_log.csv
     python -m analysis export --out exports/ --samples [--positions]  # and samples.csv (positions on request)
     python -m analysis athletes | remove --athlete Ana | recompute | sample | read FILE...
+    python -m analysis exercises map "Copenhagen adductor" hip [--athlete Ana] | unmap NAME | list
 
 The store is `data/` in the project unless `--store DIR` or env CORE_CADENCE_STORE says otherwise.
 """
@@ -171,6 +172,41 @@ def _cmd_recompute(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_exercises(args: argparse.Namespace) -> int:
+    """`exercises map|unmap|list`: the user's own exercise names (their session types apply to stored entries)."""
+    import pandas as pd
+
+    scope = f"for {args.athlete}" if getattr(args, "athlete", None) else "for the whole club"
+    with _open_store(args) as store:
+        if args.action == "map":
+            store.map_exercise(args.name, args.session_type, athlete=args.athlete)
+            print(f"mapped {args.name!r} to {args.session_type.strip().lower()} {scope}: its stored entries and "
+                  "later imports count as that type")
+            return 0
+        if args.action == "unmap":
+            if not store.unmap_exercise(args.name, athlete=args.athlete):
+                print(f"no mapping of {args.name!r} {scope} (see: python -m analysis exercises list)",
+                      file=sys.stderr)
+                return 1
+            print(f"removed the mapping of {args.name!r} {scope}")
+            return 0
+        mappings, unknown = store.exercise_mappings(), store.unrecognised_exercises()
+    with pd.option_context("display.max_colwidth", 60, "display.width", 200):
+        if mappings.empty:
+            print("no exercise mappings yet: python -m analysis exercises map NAME TYPE [--athlete A]")
+        else:
+            print("exercise mappings (athlete blank = the whole club):")
+            shown = mappings.assign(athlete=mappings["athlete"].fillna(""),
+                                    created_at=pd.to_datetime(mappings["created_at"], utc=True).dt.strftime("%Y-%m-%d"))
+            print(shown.rename(columns={"created_at": "created"}).to_string(index=False))
+        if unknown.empty:
+            print("no unrecognised exercise names: every stored name has a session type")
+        else:
+            print(f"\n{len(unknown)} unrecognised exercise name(s), counted as 'other' (entries = rows of the log):")
+            print(unknown.assign(last_date=unknown["last_date"].dt.strftime("%Y-%m-%d")).to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Core & Cadence command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -221,6 +257,20 @@ def build_parser() -> argparse.ArgumentParser:
     sample = with_store(sub.add_parser("sample", help="load the bundled synthetic sample club into the store"))
     sample.add_argument("--workers", type=int, default=None, help="parallel readers (default: all cores)")
     sample.set_defaults(func=_cmd_sample)
+
+    exercises = sub.add_parser("exercises", help="your own exercise names: give a name a session type (map), "
+                                                 "remove it (unmap), or list mappings and unrecognised names")
+    actions = exercises.add_subparsers(dest="action", required=True)
+    mapping = with_store(actions.add_parser("map", help="count an exercise name as a session type (stored "
+                                                        "entries and later imports)"))
+    mapping.add_argument("name", help="the exercise name as logged (case, brackets and plurals are ignored)")
+    mapping.add_argument("session_type", metavar="TYPE", help="core, hip, mobility, strength or other")
+    mapping.add_argument("--athlete", default=None, help="only for this athlete (default: the whole club)")
+    unmapping = with_store(actions.add_parser("unmap", help="remove the mapping of an exercise name"))
+    unmapping.add_argument("name", help="the exercise name")
+    unmapping.add_argument("--athlete", default=None, help="this athlete's mapping (default: the club's)")
+    with_store(actions.add_parser("list", help="the mappings, then the unrecognised names with entry counts"))
+    exercises.set_defaults(func=_cmd_exercises)
     return parser
 
 
