@@ -1,5 +1,6 @@
-"""Data & settings: delete athletes and runs, remove the sample club, change the metric settings and the
-strength plan and the privacy radius, and download the run, weekly and strength-log tables as CSV.
+"""Data & settings: delete athletes, runs and strength files, remove the sample club, change the metric settings
+and the strength plan and the privacy radius, and download the run, weekly, strength-log, association and
+exercise-name tables as CSV.
 
 Every change is one store write, which moves `Store.data_version()`; the cached loaders of every page key
 on it, so the other pages show the change on their next run. Widget keys that hold a stored value (the
@@ -25,7 +26,7 @@ from app_pages._shared import all_runs, athletes, get_store, md, point_to_import
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
 TAB_KEY = "data_settings_tab"
-TABS = ("Athletes", "Runs", "Metric settings", "Strength plan", "Privacy", "Downloads")
+TABS = ("Athletes", "Runs", "Strength files", "Metric settings", "Strength plan", "Privacy", "Downloads")
 
 # On-screen names of the metric settings (the settings table in analysis.metrics.settings holds the unit,
 # bounds and help; a setting missing here is still shown, under its code name).
@@ -61,6 +62,18 @@ RUN_COLUMNS = {
     "device": st.column_config.TextColumn("Device"),
     "imported_on": st.column_config.DateColumn("Imported (date)", format="YYYY-MM-DD"),
 }
+STRENGTH_FILE_COLUMNS = {
+    "file_name": st.column_config.TextColumn("File"),
+    "athlete": st.column_config.TextColumn("Athlete", help="Whose entries the file holds (a coach's file may "
+                                           "name several athletes)."),
+    "layout": st.column_config.TextColumn("Layout", help="Our CSV, or the Strong or Hevy app's export."),
+    "entries": st.column_config.NumberColumn("Entries (rows)", format="%d",
+                                             help="Rows of the log stored: Strong and Hevy write one row per set."),
+    "first_date": st.column_config.DateColumn("First entry (date)", format="YYYY-MM-DD"),
+    "last_date": st.column_config.DateColumn("Last entry (date)", format="YYYY-MM-DD"),
+    "imported_on": st.column_config.DateColumn("Imported (date)", format="YYYY-MM-DD"),
+}
+LAYOUT_NAMES = {"core_cadence": "our CSV", "strong": "Strong", "hevy": "Hevy"}
 DOWNLOADS = (
     ("runs", "Runs", "One row per run: date, distance, moving time, every fatigue metric, the 28-day strength "
      "consistency before the run and soreness around it. No GPS positions."),
@@ -71,6 +84,8 @@ DOWNLOADS = (
     ("associations", "Associations", "Every association the pages show: per athlete and for the squad, per week "
      "at each lag and per run, with r, the 95 % CI, p, the Holm-adjusted p, n and what the pairs are worth as "
      "independent ones (season trend out; docs/statistics.md)."),
+    ("exercise_mappings", "Exercise names", "The session types you gave exercise names (on the Strength log "
+     "page): athlete (blank = the whole club), exercise, session type."),
 )
 
 
@@ -82,7 +97,10 @@ def flash(message: str) -> None:
 
 
 def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """'1 run', '2 runs', '2 entries' (a consonant and y: ies)."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else f"{count} {word}s"
 
 
 # --- (a) athletes and (c) the sample club ----------------------------------------------------------------
@@ -155,6 +173,43 @@ def runs_section(version: int) -> None:
                  key=f"delete_runs_{table_key}", help=None if confirmed else "Tick the box above to confirm first."):
         removed = get_store().remove_runs(chosen["run_id"])
         flash(f"Deleted {plural(removed, 'run')}.")
+
+
+# --- strength files ---------------------------------------------------------------------------------------
+
+
+def strength_files_section(version: int) -> None:
+    files = get_store().strength_files()
+    if files.empty:
+        point_to_import("No strength logs stored yet. Go to **Import** to upload one (our CSV, or a Strong or "
+                        "Hevy export).")
+        return
+    st.caption("Every stored strength-log file (the sidebar's dates do not apply here). Select a file to delete "
+               "it with its entries, for example before importing a corrected or newer export of the same log.")
+    table = files.assign(
+        layout=files["source_format"].map(lambda f: LAYOUT_NAMES.get(f, f)),
+        imported_on=pd.to_datetime(files["imported_at"], utc=True).dt.tz_localize(None).dt.normalize(),
+    ).reset_index(drop=True)
+    event = st.dataframe(table[list(STRENGTH_FILE_COLUMNS)], column_config=STRENGTH_FILE_COLUMNS, hide_index=True,
+                         width="stretch", key=f"strength_files_table_{version}", on_select="rerun",
+                         selection_mode="single-row")
+    rows = list(event.selection.rows)
+    if not rows:
+        st.caption("Select a file in the table (the box at the left of its row) to delete it.")
+        return
+    chosen = table.iloc[rows[0]]
+    name = md(chosen["file_name"])
+    span = (f"{chosen['first_date']:%Y-%m-%d} to {chosen['last_date']:%Y-%m-%d}" if pd.notna(chosen["first_date"])
+            else "no dates")
+    st.warning(f"Deleting **{name}** removes its {plural(int(chosen['entries']), 'strength-log entry')} of "
+               f"{md(chosen['athlete'])} ({span}) and its import record; runs and other files stay. This cannot be "
+               "undone (import the file again to get them back).")
+    key = f"{version}_{zlib.crc32(chosen['file_sha256'].encode())}"
+    confirmed = st.checkbox(f"Yes, delete {name} and its entries", key=f"confirm_strength_file_{key}")
+    if st.button(f"Delete {name}", type="primary", disabled=not confirmed, key=f"delete_strength_file_{key}",
+                 help=None if confirmed else "Tick the box above to confirm first."):
+        removed = get_store().remove_strength_file(chosen["file_sha256"])
+        flash(f"Deleted {name} ({plural(removed, 'strength-log entry')}).")
 
 
 # --- (d) metric settings ----------------------------------------------------------------------------------
@@ -356,6 +411,9 @@ with tabs["Athletes"]:
 with tabs["Runs"]:
     if tabs["Runs"].open:
         runs_section(data_version)
+with tabs["Strength files"]:
+    if tabs["Strength files"].open:
+        strength_files_section(data_version)
 with tabs["Metric settings"]:
     if tabs["Metric settings"].open:
         settings_section(data_version)

@@ -1,4 +1,5 @@
-"""AppTest of the Data & settings page: deleting runs and athletes, metric settings, the plan, CSV downloads."""
+"""AppTest of the Data & settings page: deleting runs, athletes and strength files, metric settings, the plan, CSV
+downloads."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from app_harness import assert_no_exception, open_app
+from app_harness import add_runs_only_athlete, assert_no_exception, open_app
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analysis.consistency import DEFAULT_PLAN, weekly_table
@@ -217,7 +218,7 @@ def test_downloads_are_csv_with_formula_cells_escaped(store_copy, monkeypatch):
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == [
         "Download runs (CSV)", "Download weekly table (CSV)", "Download strength log (CSV)",
-        "Download associations (CSV)"]
+        "Download associations (CSV)", "Download exercise names (CSV)"]
     stamp = dt.date.today().isoformat()
     tables = {}
     for b in buttons:
@@ -268,3 +269,58 @@ def test_privacy_radius_is_saved_to_the_store_and_restored(store_copy, monkeypat
     assert_no_exception(at)
     with Store(store_copy) as store:
         assert store.privacy_radius_m() == 200.0
+
+
+def test_deleting_a_strength_file_removes_its_entries_and_every_page_moves(store_copy, monkeypatch):
+    before = snapshot(store_copy)
+    with Store(store_copy) as store:
+        files = store.strength_files()
+    at = open_tab(store_copy, monkeypatch, "Strength files")
+    [table] = [df for df in at.dataframe if (df.key or "").startswith("strength_files_table_")]
+    shown = table.value
+    assert len(shown) == len(files)
+    assert list(shown.columns) == ["file_name", "athlete", "layout", "entries", "first_date", "last_date",
+                                   "imported_on"]
+    assert set(shown["layout"]) == {"our CSV", "Strong", "Hevy"}
+    assert shown["entries"].sum() == len(before["log"])
+    assert not [b for b in at.button if b.label.startswith("Delete")]  # nothing selected: no button
+
+    position = int(np.flatnonzero(shown["layout"].to_numpy() == "Strong")[0])
+    doomed = files.iloc[position]
+    assert (doomed["file_name"], doomed["athlete"]) == (shown.iloc[position]["file_name"], "Chloe")
+    at.session_state[table.key] = {"selection": {"rows": [position], "columns": []}}
+    at.run()
+    [warning] = at.warning
+    entries = int(doomed["entries"])
+    assert f"removes its {entries} strength-log entries of Chloe ({doomed['first_date']:%Y-%m-%d} to " in warning.value
+    delete = [b for b in at.button if b.label.startswith("Delete")]
+    assert len(delete) == 1 and delete[0].disabled  # not before the confirmation
+    [confirm] = [c for c in at.checkbox if c.label.startswith("Yes, delete")]
+    confirm.check()
+    at.run()
+    [b for b in at.button if b.label.startswith("Delete")][0].click()
+    at.run()
+    assert_no_exception(at)
+    assert f"({entries} strength-log entries)" in at.success[0].value
+
+    after = snapshot(store_copy)
+    assert len(after["log"]) == len(before["log"]) - entries
+    chloe = before["log"][before["log"]["athlete"] == "Chloe"]
+    assert len(after["log"][after["log"]["athlete"] == "Chloe"]) == len(chloe) - entries
+    pd.testing.assert_frame_equal(after["runs"], before["runs"])
+    [table] = [df for df in at.dataframe if (df.key or "").startswith("strength_files_table_")]
+    assert len(table.value) == len(files) - 1 and doomed["file_name"] not in set(table.value["file_name"])
+    # the other tabs' cached tables moved too
+    at.session_state[TAB_KEY] = "Athletes"
+    at.run()
+    athletes = at.dataframe[0].value.set_index("athlete")
+    assert athletes.loc["Chloe", "strength_entries"] == len(chloe) - entries
+
+
+def test_no_strength_files_points_to_the_import_page(tmp_path, monkeypatch):
+    with Store(tmp_path / "store") as store:
+        store.remove_sample_club()  # no sample club on first start
+    add_runs_only_athlete(tmp_path / "store")
+    at = open_tab(tmp_path / "store", monkeypatch, "Strength files")
+    assert "No strength logs stored yet" in at.info[0].value
+    assert not [df for df in at.dataframe if (df.key or "").startswith("strength_files_table_")]

@@ -56,3 +56,93 @@ def test_an_athlete_without_a_strength_log_is_told_to_import_one(store_copy, mon
     assert not at.get("plotly_chart") and not at.metric
     link = at.get("page_link")[-1].proto
     assert link.label == "Import a strength log" and "import_files" in link.page
+
+
+def own_name_selects(at):
+    return [s for s in at.selectbox if (s.key or "").startswith("map_type_")]
+
+
+def shown_name(select) -> str:
+    """The exercise name a select is for: its label without the markdown escapes and the '(N entries, …)'."""
+    return select.label.replace("\\", "").rsplit(" (", 1)[0]
+
+
+def test_unrecognised_names_get_a_session_type_that_applies_at_once_then_can_be_removed(store_copy, monkeypatch):
+    with Store(store_copy) as store:
+        unknown = store.unrecognised_exercises(["Chloe"])
+    names = list(unknown["exercise"])
+    assert len(names) >= 2  # the sample Strong export has names the taxonomy does not know
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    run_as(at, "Chloe")
+    selects = own_name_selects(at)
+    assert len(selects) == len(names)
+    first = unknown.iloc[0]
+    assert [shown_name(s) for s in selects] == names
+    assert selects[0].label.endswith(f" ({first['entries']} entries, last logged {first['last_date']:%Y-%m-%d})")
+    assert not [b for b in at.button if b.label.startswith("Save")]  # nothing chosen: no button
+    assert "Choose a session type" in "\n".join(c.value for c in at.caption)
+    assert not [d for d in at.dataframe if (d.key or "").startswith("mappings_table_")]
+
+    # one name for Chloe only (the default scope)
+    selects[0].select("core")
+    at.run()
+    [save] = [b for b in at.button if b.label.startswith("Save")]
+    assert save.label == "Save 1 session type"
+    save.click()
+    at.run()
+    assert_no_exception(at)
+    assert "Saved 1 session type for Chloe" in at.success[0].value
+    with Store(store_copy) as store:
+        mappings = store.exercise_mappings()
+        log = store.strength_log(["Chloe"])
+    assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [["Chloe", names[0], "core"]]
+    assert set(log.loc[log["exercise"] == names[0], "session_type"]) == {"core"}
+    # the page moved at once: the name left the `other` table and the choices; the mapping is listed
+    [others] = [d for d in at.dataframe if not (d.key or "").startswith("mappings_table_")]
+    assert names[0] not in set(others.value["exercise"])
+    assert [shown_name(s) for s in own_name_selects(at)] == names[1:]
+    [table] = [d for d in at.dataframe if (d.key or "").startswith("mappings_table_")]
+    assert table.value[["applies_to", "exercise", "session_type"]].values.tolist() == [["Chloe", names[0], "core"]]
+
+    # the next one for the whole club
+    own_name_selects(at)[0].select("hip")
+    [scope] = [r for r in at.radio if (r.key or "").startswith("map_scope_")]
+    scope.set_value("whole club")
+    at.run()
+    [b for b in at.button if b.label.startswith("Save")][0].click()
+    at.run()
+    assert_no_exception(at)
+    assert "for the whole club" in at.success[0].value
+    with Store(store_copy) as store:
+        mappings = store.exercise_mappings()
+        dev_log = store.strength_log()
+    assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [
+        [None, names[1], "hip"], ["Chloe", names[0], "core"]]
+    assert set(dev_log.loc[dev_log["exercise"] == names[1], "session_type"]) == {"hip"}
+
+    # remove Chloe's mapping: the name is unrecognised again
+    [table] = [d for d in at.dataframe if (d.key or "").startswith("mappings_table_")]
+    assert list(table.value["applies_to"]) == ["whole club", "Chloe"]
+    assert not [b for b in at.button if b.label.startswith("Remove")]  # nothing selected: no button
+    at.session_state[table.key] = {"selection": {"rows": [1], "columns": []}}
+    at.run()
+    [b for b in at.button if b.label == "Remove 1 selected mapping"][0].click()
+    at.run()
+    assert_no_exception(at)
+    assert "Removed 1 mapping." in at.success[0].value
+    with Store(store_copy) as store:
+        assert store.exercise_mappings()["athlete"].tolist() == [None]
+        assert names[0] in set(store.unrecognised_exercises(["Chloe"])["exercise"])
+    assert names[0] in [shown_name(s) for s in own_name_selects(at)]
+
+
+def test_an_athlete_with_every_name_recognised_is_told_so(store_copy, monkeypatch):
+    with Store(store_copy) as store:
+        athletes = store.athletes()["athlete"]
+        clean = [a for a in athletes if store.unrecognised_exercises([a]).empty]
+    assert clean
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    run_as(at, clean[0])
+    assert not own_name_selects(at)
+    assert any("nothing to map" in s.value for s in at.success)
+    assert not [b for b in at.button if b.label.startswith(("Save", "Remove"))]
