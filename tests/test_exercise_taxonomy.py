@@ -137,6 +137,162 @@ APP_NAMES = {
 }
 
 
+# Issue 17, part 5: names from real Strong/Hevy logs that used to land in `other` or in the wrong type,
+# written exactly as the issue lists them.
+ISSUE_17_NAMES = {
+    "Hip Abductor (Machine)": "hip",
+    "Hip Adductor (Machine)": "hip",
+    "Cable Pull Through": "hip",
+    "Reverse hyperextension": "hip",
+    "Reverse Hyper": "hip",
+    "Reverse Hyperextension": "hip",
+    "Cable Twist": "core",
+    "Torso Rotation (Machine)": "core",
+    "Palloff Press": "core",
+    "Turkish Get Up": "core",
+    "Turkish Get-Up": "core",
+    "Get Up": "core",
+    "L Sit": "core",
+    "L-Sit Hold": "core",
+    "Elbow to Knee": "core",
+    "Wood chop": "core",
+    "Woodchop": "core",
+    "Cable Wood Chop": "core",
+    "Knee-in twists": "core",
+    "Calf Press (Machine)": "strength",
+    "Side Bridge": "core",
+    "Side Bridge (Knees)": "core",
+}
+
+# More core, hip and lower-body names of the Strong and Hevy libraries and of running-strength programs
+# that the table now knows (they were `other`, or in one case another type, before).
+MORE_APP_NAMES = {
+    "Cable Core Palloff Press": "core",
+    "Cable Twist (Down to up)": "core",
+    "Torso Rotation": "core",
+    "Turkish Get-Up (Kettlebell)": "core",
+    "Kettlebell Turkish Get Up": "core",
+    "Knees to Elbows": "core",
+    "Seated Knee-Ins": "core",
+    "Half Kneeling Cable Chop": "core",
+    "Cable Woodchopper": "core",
+    "Landmine 180": "core",
+    "Landmine Rotation": "core",
+    "Dragon Flag": "core",
+    "Jack Knife (Suspension)": "core",
+    "Bicycle": "core",
+    "Heel Taps": "core",
+    "Toe Touch": "core",
+    "Body Saw": "core",
+    "McGill Curl-Up": "core",
+    "Hyperextension": "core",
+    "Reverse Hyperextension (Machine)": "hip",
+    "Kettlebell Pull Through": "hip",
+    "Banded Side Step": "hip",
+    "Kickback": "hip",
+    "Glute Medius": "hip",
+    "Hip Hike": "hip",
+    "Pelvic Drop": "hip",
+    "Straight Leg Deadlift": "hip",  # was strength; a stiff-leg hinge like "stiff leg deadlift" and the RDL
+    "Calf Extension (Machine)": "strength",
+    "Tibialis Raise": "strength",
+    "Glute Ham Raise": "strength",  # hamstrings, not a glute drill
+    "Dead Hang": "other",  # upper body; known, so not listed as unrecognised
+    "Stationary Bicycle": "other",
+}
+
+# Names that kept their type through the additions above (checked against the table before them).
+KEPT_TYPES = {
+    "Bench Press (Barbell)": "other",
+    "Overhead Press (Barbell)": "other",
+    "Shoulder Press (Dumbbell)": "other",
+    "Chest Press (Machine)": "other",
+    "Push Press": "other",
+    "Landmine Press": "other",
+    "Landmine Row": "other",
+    "Plank Pushup": "other",
+    "Triceps Kickback (Cable)": "other",
+    "Cycling (Indoor)": "other",
+    "Leg Press": "strength",
+    "Calf Press on Leg Press": "strength",
+    "Seated Calf Raise": "strength",
+    "Standing Calf Raise": "strength",
+    "Lateral Lunge": "strength",
+    "Curtsy Lunge (Dumbbell)": "strength",
+    "Single-Leg Squat": "strength",
+    "Skater Squat": "strength",
+    "Sumo Deadlift": "strength",
+    "Deadlift (Barbell)": "strength",
+    "Glute Bridge": "hip",
+    "Single Leg Bridge": "hip",
+    "Marching Bridge": "hip",
+    "Bridge with a pause": "hip",
+    "Hip Thrust (Machine)": "hip",
+    "Frog Pumps (Dumbbell)": "hip",
+    "Glute Kickback (Machine)": "hip",
+    "Standing Cable Glute Kickbacks": "hip",
+    "Donkey Kicks": "hip",
+    "Hip Abduction (Machine)": "hip",
+    "Cable Hip Abduction": "hip",
+    "Standing Hip Abduction": "hip",
+    "Side-Lying Hip Abduction": "hip",
+    "Side Lying Leg Raise": "hip",
+    "Copenhagen Adduction": "hip",
+    "Clamshell": "hip",
+    "Step Up": "hip",
+    "Stiff Leg Deadlift": "hip",
+    "Good Morning (Barbell)": "hip",
+    "Kettlebell Swing": "hip",
+    "Leg Raise": "core",
+    "Hanging Knee Raise": "core",
+    "Knee Raise (Captain's Chair)": "core",
+    "Ab Wheel": "core",
+    "Decline Crunch": "core",
+    "Oblique Crunch": "core",
+    "Jackknife Sit Up": "core",
+    "Plank Jack": "core",
+    "Side Plank Hip Dip": "core",
+    "Side Plank Rotation": "core",
+    "Bicycle Crunch Raised Legs": "core",
+    "Back Extension (Machine)": "core",
+    "Bird Dog": "core",
+    "Superman": "core",
+    "Stability Ball Rollout": "core",
+    "Stir the Pot": "core",
+    "Hollow Rock": "core",
+    "Windshield Wipers": "core",
+    "Russian Twist (Weighted)": "core",
+    "Suitcase Carry": "core",
+    "Toe Touch Stretch": "mobility",
+    "Hamstring Stretch": "mobility",
+}
+
+
+@pytest.mark.parametrize(("name", "kind"), sorted(ISSUE_17_NAMES.items()))
+def test_issue_17_names_map_to_their_type(name, kind):
+    assert classify_exercise(name) == kind
+    assert is_recognised_exercise(name)
+
+
+@pytest.mark.parametrize(("name", "kind"), sorted(MORE_APP_NAMES.items()))
+def test_more_strong_and_hevy_names_map_to_their_type(name, kind):
+    assert classify_exercise(name) == kind
+    assert is_recognised_exercise(name)
+
+
+@pytest.mark.parametrize(("name", "kind"), sorted(KEPT_TYPES.items()))
+def test_names_keep_their_type(name, kind):
+    assert classify_exercise(name) == kind
+    assert is_recognised_exercise(name)
+
+
+@pytest.mark.parametrize("name", ["Farmer's Walk (Dumbbell)", "Farmer walk"])
+def test_a_farmers_walk_is_left_for_the_import_report(name):
+    # Deliberately not in the table (see the comment by "suitcase carry"): `other`, and listed as unrecognised.
+    assert classify_exercise(name) == "other"
+    assert not is_recognised_exercise(name)
+
+
 @pytest.mark.parametrize(
     ("name", "kind"),
     [(name, kind) for kind, names in DESIGN_TAXONOMY.items() for name in names],
@@ -200,6 +356,15 @@ def test_side_plank_spellings_are_core(spelling):
         ("Cossack Squat", "mobility"),
         ("Single Leg Glute Bridge", "hip"),
         ("Hip Flexor Stretch (Kneeling)", "mobility"),
+        ("Side Bridge", "core"),  # "side bridge" (a side plank) beats the hip "bridge"
+        ("Bridge", "hip"),
+        ("Calf Press (Machine)", "strength"),  # beats "press"
+        ("Reverse Hyperextension", "hip"),  # beats the core "hyperextension"
+        ("Hyperextension", "core"),
+        ("Triceps Kickback (Dumbbell)", "other"),  # "tricep kickback" beats the glute "kickback"
+        ("Glute Ham Raise", "strength"),
+        ("Toe Touch Stretch", "mobility"),  # beats the lying "toe touch"
+        ("Stationary Bicycle", "other"),  # beats the bicycle crunch
     ],
 )
 def test_most_specific_phrase_wins(name, kind):
