@@ -180,7 +180,7 @@ MOBILITY = (
     ("Thoracic rotation", "Thoracic Rotation", 2, 8, None, None),
 )
 # Gym sessions outside the program: recognised upper-body work, a lower-body lift, and names the
-# taxonomy does not know (they land in `other` and in the import report's list of unrecognised names).
+# taxonomy does not know (Farmer walk: `other`, listed in the import report; a Turkish get-up is core).
 GYM = (
     ("Bench press", "Bench Press (Barbell)", 3, 8, None, 40.0),
     ("Seated row", "Seated Row (Cable)", 3, 10, None, 35.0),
