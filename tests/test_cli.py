@@ -44,8 +44,8 @@ def test_module_entry_point_has_help():
 # ----------------------------------------------------------------------------------------------------
 # exercises: the user's own exercise names (map, unmap, list)
 
-OWN_NAMES_LOG = (b"date,athlete,exercise,sets\n2026-02-02,Ana,Turkish get-up,3\n2026-02-09,Ana,Turkish get-ups,3\n"
-                 b"2026-02-09,Ben,Zercher carry,3\n2026-02-09,Ben,Plank,3\n")
+OWN_NAMES_LOG = (b"date,athlete,exercise,sets\n2026-02-02,Ana,Quinzel wobble,3\n2026-02-09,Ana,Quinzel wobbles,3\n"
+                 b"2026-02-09,Ben,Zorbflex carry,3\n2026-02-09,Ben,Plank,3\n")
 
 
 def own_names_store(tmp_path: Path) -> Path:
@@ -66,41 +66,41 @@ def test_exercises_map_list_and_unmap(tmp_path, capsys):
     assert main(["exercises", "list", "--store", str(directory)]) == 0
     out = capsys.readouterr().out
     assert "no exercise mappings yet" in out and "2 unrecognised exercise name(s)" in out
-    assert "Turkish get-up" in out and "Zercher carry" in out
+    assert "Quinzel wobble" in out and "Zorbflex carry" in out
 
-    assert main(["exercises", "map", "Turkish get-up", "Core", "--store", str(directory)]) == 0
-    assert "mapped 'Turkish get-up' to core for the whole club" in capsys.readouterr().out
-    assert main(["exercises", "map", "zercher carry (barbell)", "hip", "--athlete", "Ben",
+    assert main(["exercises", "map", "Quinzel wobble", "Core", "--store", str(directory)]) == 0
+    assert "mapped 'Quinzel wobble' to core for the whole club" in capsys.readouterr().out
+    assert main(["exercises", "map", "zorbflex carry (barbell)", "hip", "--athlete", "Ben",
                  "--store", str(directory)]) == 0
     capsys.readouterr()
     with Store(directory) as store:
         log = store.strength_log()
         assert store.unrecognised_exercises().empty
-    assert set(log.loc[log["exercise"].str.startswith("Turkish"), "session_type"]) == {"core"}
-    assert log.set_index("exercise").loc["Zercher carry", "session_type"] == "hip"
+    assert set(log.loc[log["exercise"].str.startswith("Quinzel"), "session_type"]) == {"core"}
+    assert log.set_index("exercise").loc["Zorbflex carry", "session_type"] == "hip"
 
     assert main(["exercises", "list", "--store", str(directory)]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("exercise mappings")
-    assert any(line.split() == ["Turkish", "get-up", "core", *line.split()[-1:]] for line in lines)
-    assert any(line.split()[:5] == ["Ben", "zercher", "carry", "(barbell)", "hip"] for line in lines)
+    assert any(line.split() == ["Quinzel", "wobble", "core", *line.split()[-1:]] for line in lines)
+    assert any(line.split()[:5] == ["Ben", "zorbflex", "carry", "(barbell)", "hip"] for line in lines)
     assert "no unrecognised exercise names" in out
 
-    assert main(["exercises", "unmap", "TURKISH GET UP", "--store", str(directory)]) == 0
-    assert "removed the mapping of 'TURKISH GET UP' for the whole club" in capsys.readouterr().out
-    assert main(["exercises", "unmap", "Turkish get-up", "--store", str(directory)]) == 1
-    assert "no mapping of 'Turkish get-up' for the whole club" in capsys.readouterr().err
+    assert main(["exercises", "unmap", "QUINZEL WOBBLE", "--store", str(directory)]) == 0
+    assert "removed the mapping of 'QUINZEL WOBBLE' for the whole club" in capsys.readouterr().out
+    assert main(["exercises", "unmap", "Quinzel wobble", "--store", str(directory)]) == 1
+    assert "no mapping of 'Quinzel wobble' for the whole club" in capsys.readouterr().err
     with Store(directory) as store:
         assert store.exercise_mappings()["athlete"].tolist() == ["Ben"]
 
 
 def test_exercises_bad_input_exits_2_with_the_reason(tmp_path, capsys):
     directory = own_names_store(tmp_path)
-    assert main(["exercises", "map", "Turkish get-up", "abs", "--store", str(directory)]) == 2
+    assert main(["exercises", "map", "Quinzel wobble", "abs", "--store", str(directory)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: session type 'abs'") and "core, hip, mobility, strength, other" in err
-    assert main(["exercises", "map", "Turkish get-up", "core", "--athlete", "Zed", "--store", str(directory)]) == 2
+    assert main(["exercises", "map", "Quinzel wobble", "core", "--athlete", "Zed", "--store", str(directory)]) == 2
     assert "no athlete called 'Zed'" in capsys.readouterr().err
-    assert main(["exercises", "unmap", "Turkish get-up", "--athlete", "Zed", "--store", str(directory)]) == 2
+    assert main(["exercises", "unmap", "Quinzel wobble", "--athlete", "Zed", "--store", str(directory)]) == 2
     assert "no athlete called 'Zed'" in capsys.readouterr().err

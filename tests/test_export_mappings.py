@@ -11,7 +11,7 @@ from analysis.export import MAPPING_COLUMNS, export_store, store_tables
 from analysis.ingest.pipeline import ingest
 from analysis.store import Store
 
-LOG = b"date,athlete,exercise,sets\n2026-02-02,Ana,Turkish get-up,3\n2026-02-02,Ben,=Zercher carry,3\n"
+LOG = b"date,athlete,exercise,sets\n2026-02-02,Ana,Quinzel wobble,3\n2026-02-02,Ben,=Zorbflex carry,3\n"
 
 
 @pytest.fixture
@@ -31,22 +31,22 @@ def test_a_fresh_store_exports_the_mappings_header_only(store, tmp_path):
 def test_mappings_are_exported_like_the_other_tables(store, tmp_path):
     report = ingest([("log.csv", LOG)], athlete="Ana", store=store, workers=0)
     assert list(report["status"]) == ["imported"]
-    store.map_exercise("Turkish get-up", "core")
-    store.map_exercise("=Zercher carry", "hip", athlete="Ben")  # a formula-like name is escaped in CSV
-    store.map_exercise("Turkish get-up", "strength", athlete="Ana")
+    store.map_exercise("Quinzel wobble", "core")
+    store.map_exercise("=Zorbflex carry", "hip", athlete="Ben")  # a formula-like name is escaped in CSV
+    store.map_exercise("Quinzel wobble", "strength", athlete="Ana")
 
     export_store(store, tmp_path / "out")
     exported = pd.read_csv(tmp_path / "out" / "exercise_mappings.csv", keep_default_na=False)
     assert list(exported.columns) == list(MAPPING_COLUMNS)
-    assert exported.values.tolist() == [["", "Turkish get-up", "core"], ["Ana", "Turkish get-up", "strength"],
-                                        ["Ben", "'=Zercher carry", "hip"]]
+    assert exported.values.tolist() == [["", "Quinzel wobble", "core"], ["Ana", "Quinzel wobble", "strength"],
+                                        ["Ben", "'=Zorbflex carry", "hip"]]
     export_store(store, tmp_path / "json", fmt="json")
     records = json.loads((tmp_path / "json" / "exercise_mappings.json").read_text())
-    assert records[0] == {"athlete": None, "exercise": "Turkish get-up", "session_type": "core"}
+    assert records[0] == {"athlete": None, "exercise": "Quinzel wobble", "session_type": "core"}
 
     # one athlete's export has their mappings and the club's (which apply to them), not the others'
     only_ben = store_tables(store, ["Ben"])["exercise_mappings"]
-    assert only_ben.fillna("").values.tolist() == [["", "Turkish get-up", "core"], ["Ben", "=Zercher carry", "hip"]]
+    assert only_ben.fillna("").values.tolist() == [["", "Quinzel wobble", "core"], ["Ben", "=Zorbflex carry", "hip"]]
     # `only` builds just that table (a download button)
     assert list(store_tables(store, only="exercise_mappings")) == ["exercise_mappings"]
     # and the strength-log export shows the mapped types

@@ -125,7 +125,7 @@ def v1_statements() -> list[str]:
 # type inferred: the rule used when the reader did not say.
 V1_ENTRIES = [
     ("f-strong", 1, "2026-01-05", "core", "Bird Dog", "strong", 2, True),
-    ("f-strong", 1, "2026-01-05", "other", "Jefferson Curl", "strong", 3, True),
+    ("f-strong", 1, "2026-01-05", "other", "Flumbo Zap", "strong", 3, True),
     ("f-hevy", 2, "2026-01-06", "hip", "Glute Bridge", "hevy", 2, True),
     ("f-ours", 1, "2026-01-07", "core", "Dead bug", "core_cadence", 2, True),  # equals the taxonomy's type
     ("f-ours", 1, "2026-01-07", "hip", "Dead bug", "core_cadence", 3, False),  # the file said hip
@@ -168,10 +168,10 @@ def test_a_version_1_store_is_upgraded_in_place_on_open(tmp_path):
         assert len(log) == len(V1_ENTRIES) and store.status().strength_entries == len(V1_ENTRIES)
 
         # the new table works on the migrated store: a mapping reaches the Strong entry classed `other`
-        assert log.loc[log["exercise"] == "Jefferson Curl", "session_type"].tolist() == ["other"]
-        store.map_exercise("jefferson curls", "mobility", athlete="Ana")
+        assert log.loc[log["exercise"] == "Flumbo Zap", "session_type"].tolist() == ["other"]
+        store.map_exercise("flumbo zaps", "mobility", athlete="Ana")
         log = store.strength_log()
-        assert log.loc[log["exercise"] == "Jefferson Curl", "session_type"].tolist() == ["mobility"]
+        assert log.loc[log["exercise"] == "Flumbo Zap", "session_type"].tolist() == ["mobility"]
         # the row whose file said "hip" for a dead bug keeps it; the inferred one is the taxonomy's
         dead_bugs = log[log["exercise"] == "Dead bug"].sort_values("source_row")
         assert dead_bugs["session_type"].tolist() == ["core", "hip"]
@@ -217,7 +217,7 @@ def test_a_newer_or_unknown_schema_version_is_still_refused(tmp_path):
 
 OURS = ours_csv(["2026-02-02,Ana,,Dead bug,3,10,",  # blank type: inferred
                  "2026-02-02,Ana,hip,Dead bug,3,10,",  # the file says hip
-                 "2026-02-03,Ana,,Turkish get-up,2,5,",  # inferred, unrecognised: other
+                 "2026-02-03,Ana,,Quinzel wobble,2,5,",  # inferred, unrecognised: other
                  "2026-02-04,Ana,,,,,3"])  # soreness only
 
 
@@ -247,7 +247,7 @@ def test_without_the_readers_flags_the_rule_decides(store):
     by_row = {(r[0], r[1], r[2]): r[3] for r in inferred_column(store)}
     assert by_row[("core_cadence", "Dead bug", "core")] is True
     assert by_row[("core_cadence", "Dead bug", "hip")] is False
-    assert by_row[("core_cadence", "Turkish get-up", "other")] is True
+    assert by_row[("core_cadence", "Quinzel wobble", "other")] is True
     assert by_row[("core_cadence", None, None)] is False
     assert by_row[("hevy", "Clamshell", "hip")] is True
     assert all(r[3] for r in inferred_column(store) if r[0] == "strong")
@@ -259,21 +259,21 @@ def test_without_the_readers_flags_the_rule_decides(store):
 
 def test_mappings_apply_at_once_to_stored_entries_the_athletes_before_the_clubs(store):
     add(store, "ana.csv", OURS, "Ana")
-    add(store, "ben.csv", strong_csv(days("2026-02-02", 2), ("Turkish Get-Ups (Kettlebell)", "Bird Dog")), "Ben")
+    add(store, "ben.csv", strong_csv(days("2026-02-02", 2), ("Quinzel Wobbles (Kettlebell)", "Bird Dog")), "Ben")
     before = store.strength_log()
-    assert set(before.loc[before["exercise"].str.startswith("Turkish", na=False), "session_type"]) == {"other"}
+    assert set(before.loc[before["exercise"].str.startswith("Quinzel", na=False), "session_type"]) == {"other"}
 
     version = store.data_version()
-    store.map_exercise("turkish get up", "core")  # the club: every athlete, every spelling with that key
+    store.map_exercise("quinzel wobble", "core")  # the club: every athlete, every spelling with that key
     assert store.data_version() > version
     log = store.strength_log()
-    turkish = log[log["exercise"].str.startswith("Turkish", na=False)]
-    assert set(turkish["athlete"]) == {"Ana", "Ben"} and set(turkish["session_type"]) == {"core"}
+    wobbles = log[log["exercise"].str.startswith("Quinzel", na=False)]
+    assert set(wobbles["athlete"]) == {"Ana", "Ben"} and set(wobbles["session_type"]) == {"core"}
 
-    store.map_exercise("Turkish get-up", "Strength", athlete="ben")  # Ben's own beats the club's; case ignored
+    store.map_exercise("Quinzel wobble", "Strength", athlete="ben")  # Ben's own beats the club's; case ignored
     log = store.strength_log()
-    turkish = log[log["exercise"].str.startswith("Turkish", na=False)]
-    assert turkish.groupby("athlete")["session_type"].unique().map(list).to_dict() == {
+    wobbles = log[log["exercise"].str.startswith("Quinzel", na=False)]
+    assert wobbles.groupby("athlete")["session_type"].unique().map(list).to_dict() == {
         "Ana": ["core"], "Ben": ["strength"]}
 
     store.map_exercise("Dead bugs", "mobility", athlete="Ana")
@@ -281,40 +281,40 @@ def test_mappings_apply_at_once_to_stored_entries_the_athletes_before_the_clubs(
     ana_dead = log[(log["athlete"] == "Ana") & (log["exercise"] == "Dead bug")].sort_values("source_row")
     assert ana_dead["session_type"].tolist() == ["mobility", "hip"]  # the file's own "hip" is kept
     # everything else is exactly as before
-    untouched = ~log["exercise"].fillna("").str.match("Turkish|Dead bug")
+    untouched = ~log["exercise"].fillna("").str.match("Quinzel|Dead bug")
     pd.testing.assert_frame_equal(log[untouched], before[untouched])
     assert log["session_type"].dtype == before["session_type"].dtype
 
     mappings = store.exercise_mappings()
     assert list(mappings.columns) == ["athlete", "exercise", "session_type", "created_at"]
     assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [
-        [None, "turkish get up", "core"], ["Ana", "Dead bugs", "mobility"], ["Ben", "Turkish get-up", "strength"]]
+        [None, "quinzel wobble", "core"], ["Ana", "Dead bugs", "mobility"], ["Ben", "Quinzel wobble", "strength"]]
 
-    assert store.unmap_exercise("TURKISH GET UP", athlete="Ben") is True
+    assert store.unmap_exercise("QUINZEL WOBBLE", athlete="Ben") is True
     log = store.strength_log()
-    assert set(log.loc[log["exercise"].str.startswith("Turkish", na=False), "session_type"]) == {"core"}
-    assert store.unmap_exercise("turkish get up") is True
+    assert set(log.loc[log["exercise"].str.startswith("Quinzel", na=False), "session_type"]) == {"core"}
+    assert store.unmap_exercise("quinzel wobble") is True
     version = store.data_version()
-    assert store.unmap_exercise("turkish get up") is False  # nothing to remove: nothing written
+    assert store.unmap_exercise("quinzel wobble") is False  # nothing to remove: nothing written
     assert store.data_version() == version
     log = store.strength_log()
-    assert set(log.loc[log["exercise"].str.startswith("Turkish", na=False), "session_type"]) == {"other"}
+    assert set(log.loc[log["exercise"].str.startswith("Quinzel", na=False), "session_type"]) == {"other"}
 
 
 def test_a_new_mapping_of_the_same_key_replaces_the_old_one(store):
     add(store, "ana.csv", OURS)
-    store.map_exercise("Turkish get-up", "core", athlete="Ana")
-    store.map_exercise("turkish  get ups", "hip", athlete="Ana")
+    store.map_exercise("Quinzel wobble", "core", athlete="Ana")
+    store.map_exercise("quinzel  wobbles", "hip", athlete="Ana")
     mappings = store.exercise_mappings()
-    assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [["Ana", "turkish get ups", "hip"]]
-    store.map_exercise("Turkish get-up", "core")
-    store.map_exercise("Turkish get-up", "mobility")
+    assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [["Ana", "quinzel wobbles", "hip"]]
+    store.map_exercise("Quinzel wobble", "core")
+    store.map_exercise("Quinzel wobble", "mobility")
     assert len(store.exercise_mappings()) == 2
 
 
 @pytest.mark.parametrize(("name", "kind", "athlete", "message"), [
-    ("Turkish get-up", "abs", None, "not one of: " + ", ".join(SESSION_TYPES)),
-    ("Turkish get-up", "core", "Nobody", "no athlete called 'Nobody'.*athletes: Ana"),
+    ("Quinzel wobble", "abs", None, "not one of: " + ", ".join(SESSION_TYPES)),
+    ("Quinzel wobble", "core", "Nobody", "no athlete called 'Nobody'.*athletes: Ana"),
     ("  (band) ", "core", None, "an exercise name is needed"),
     ("x" * 201, "core", None, "keep it under 200"),
 ])
@@ -340,7 +340,7 @@ def test_stored_entries_follow_the_current_taxonomy(store, monkeypatch):
     assert store.strength_log().set_index("source_row").loc[2, "session_type"] == "core"
 
     def better(name: str) -> str:
-        return "core" if "turkish" in name.lower() else classify_exercise(name)
+        return "core" if "quinzel" in name.lower() else classify_exercise(name)
 
     monkeypatch.setattr(store_module, "classify_exercise", better)
     log = store.strength_log().set_index("source_row")
@@ -348,54 +348,54 @@ def test_stored_entries_follow_the_current_taxonomy(store, monkeypatch):
 
 
 def test_unrecognised_exercises_are_those_no_taxonomy_or_mapping_covers(store):
-    add(store, "ana.csv", ours_csv(["2026-02-02,Ana,,Turkish get-up,2,5,", "2026-02-09,Ana,,Turkish Get-Ups,2,5,",
-                                    "2026-02-09,Ana,,Turkish Get-Ups,2,5,", "2026-02-10,Ana,,Bench press,3,5,",
-                                    "2026-02-10,Ana,,Tibialis raise,3,,", "2026-02-11,Ana,core,Zercher hold,3,,"]))
-    add(store, "ben.csv", strong_csv(days("2026-03-02", 3), ("Tibialis Raise", "Plank")), "Ben")
+    add(store, "ana.csv", ours_csv(["2026-02-02,Ana,,Quinzel wobble,2,5,", "2026-02-09,Ana,,Quinzel Wobbles,2,5,",
+                                    "2026-02-09,Ana,,Quinzel Wobbles,2,5,", "2026-02-10,Ana,,Bench press,3,5,",
+                                    "2026-02-10,Ana,,Flumbo zing,3,,", "2026-02-11,Ana,core,Zorbflex zap,3,,"]))
+    add(store, "ben.csv", strong_csv(days("2026-03-02", 3), ("Flumbo Zing", "Plank")), "Ben")
     found = store.unrecognised_exercises()
     assert list(found.columns) == ["athlete", "exercise", "entries", "last_date"]
-    # one row per key (the most-logged spelling), bench press is known (`other` on purpose), the Zercher hold
+    # one row per key (the most-logged spelling), bench press is known (`other` on purpose), the Zorbflex zap
     # has its type from the file
     assert found.values.tolist() == [
-        ["Ana", "Turkish Get-Ups", 3, pd.Timestamp("2026-02-09")],
-        ["Ana", "Tibialis raise", 1, pd.Timestamp("2026-02-10")],
-        ["Ben", "Tibialis Raise", 6, pd.Timestamp("2026-03-16")],
+        ["Ana", "Quinzel Wobbles", 3, pd.Timestamp("2026-02-09")],
+        ["Ana", "Flumbo zing", 1, pd.Timestamp("2026-02-10")],
+        ["Ben", "Flumbo Zing", 6, pd.Timestamp("2026-03-16")],
     ]
     assert found["entries"].dtype == "int64" and found["last_date"].dtype == "datetime64[ns]"
     assert store.unrecognised_exercises(["Ben"])["athlete"].tolist() == ["Ben"]
 
-    store.map_exercise("tibialis raises", "strength", athlete="Ana")  # Ana's only: Ben's still needs a type
-    assert store.unrecognised_exercises()["exercise"].tolist() == ["Turkish Get-Ups", "Tibialis Raise"]
-    store.map_exercise("Tibialis raise", "strength")
-    store.map_exercise("Turkish get-up", "other")  # "other" is a choice too: it is no longer unrecognised
+    store.map_exercise("flumbo zings", "strength", athlete="Ana")  # Ana's only: Ben's still needs a type
+    assert store.unrecognised_exercises()["exercise"].tolist() == ["Quinzel Wobbles", "Flumbo Zing"]
+    store.map_exercise("Flumbo zing", "strength")
+    store.map_exercise("Quinzel wobble", "other")  # "other" is a choice too: it is no longer unrecognised
     assert store.unrecognised_exercises().empty
     assert list(store.unrecognised_exercises().columns) == ["athlete", "exercise", "entries", "last_date"]
 
 
 def test_later_imports_do_not_warn_about_mapped_names(store):
     add(store, "first.csv", ours_csv(["2026-02-02,Ana,,Plank,3,,"]))
-    store.map_exercise("Turkish get-up", "core")
-    store.map_exercise("Tibialis raise", "strength", athlete="Ana")
-    row = add(store, "later.csv", ours_csv(["2026-03-02,Ana,,Turkish get-up,2,5,", "2026-03-02,Ana,,Tibialis raise,3,,",
-                                            "2026-03-02,Ana,,Zercher carry,3,,"]))
+    store.map_exercise("Quinzel wobble", "core")
+    store.map_exercise("Flumbo zing", "strength", athlete="Ana")
+    row = add(store, "later.csv", ours_csv(["2026-03-02,Ana,,Quinzel wobble,2,5,", "2026-03-02,Ana,,Flumbo zing,3,,",
+                                            "2026-03-02,Ana,,Zorbflex carry,3,,"]))
     assert row["status"] == "imported"
-    assert "not recognised, classed 'other': Zercher carry. Give each a session type" in row["warnings"]
-    assert "Turkish" not in row["warnings"] and "Tibialis raise" not in row["warnings"]
-    # another athlete's tibialis raises are not covered by Ana's mapping
-    row = add(store, "ben.csv", ours_csv(["2026-03-02,Ben,,Tibialis raise,3,,", "2026-03-02,Ben,,Turkish get-up,3,,"]),
+    assert "not recognised, classed 'other': Zorbflex carry. Give each a session type" in row["warnings"]
+    assert "Quinzel" not in row["warnings"] and "Flumbo zing" not in row["warnings"]
+    # another athlete's flumbo zings are not covered by Ana's mapping
+    row = add(store, "ben.csv", ours_csv(["2026-03-02,Ben,,Flumbo zing,3,,", "2026-03-02,Ben,,Quinzel wobble,3,,"]),
               "Ben")
-    assert "classed 'other': Tibialis raise." in row["warnings"] and "Turkish" not in row["warnings"]
+    assert "classed 'other': Flumbo zing." in row["warnings"] and "Quinzel" not in row["warnings"]
 
 
 def test_removing_an_athlete_removes_their_mappings_and_keeps_the_clubs(store):
     add(store, "ana.csv", OURS)
     add(store, "ben.csv", OURS.replace(b"Ana", b"Ben"), "Ben")
-    store.map_exercise("Turkish get-up", "core", athlete="Ana")
-    store.map_exercise("Turkish get-up", "hip", athlete="Ben")
-    store.map_exercise("Tibialis raise", "strength")
+    store.map_exercise("Quinzel wobble", "core", athlete="Ana")
+    store.map_exercise("Quinzel wobble", "hip", athlete="Ben")
+    store.map_exercise("Flumbo zing", "strength")
     assert store.remove_athlete("Ana")
     assert store.exercise_mappings()[["athlete", "exercise"]].values.tolist() == [
-        [None, "Tibialis raise"], ["Ben", "Turkish get-up"]]
+        [None, "Flumbo zing"], ["Ben", "Quinzel wobble"]]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -552,9 +552,9 @@ def test_mapped_session_types_are_resolved_per_distinct_name_not_per_entry(store
     """100 entries of 2 names by 2 athletes: 4 look-ups, and the result is the same as one per entry."""
     import analysis.store as store_module
 
-    add(store, "ana.csv", strong_csv(days("2026-01-05", 25), ("Tibialis Raise", "Bird Dog")))
-    add(store, "ben.csv", strong_csv(days("2026-01-06", 25), ("Tibialis Raise", "Bird Dog")), "Ben")
-    store.map_exercise("Tibialis raise", "strength", athlete="Ben")
+    add(store, "ana.csv", strong_csv(days("2026-01-05", 25), ("Flumbo Zing", "Bird Dog")))
+    add(store, "ben.csv", strong_csv(days("2026-01-06", 25), ("Flumbo Zing", "Bird Dog")), "Ben")
+    store.map_exercise("Flumbo zing", "strength", athlete="Ben")
     calls = []
     original = store_module._resolve_session_type
 
