@@ -91,14 +91,36 @@ def _print_report(report) -> None:
     print("  ".join(f"{status}: {counts[status]}" for status in counts.index))
 
 
+def _print_strength_notes(report) -> None:
+    """After the table: the rows left out of each strength log, then what to add to store what was held."""
+    from analysis.ingest.pipeline import refused_for_rows_only, rows_left_out
+
+    if report.empty:
+        return
+    for row in report.itertuples(index=False):
+        for sentence in rows_left_out(row.warnings):
+            print(f"{row.file}: {sentence}")
+    rows_only = int(sum(refused_for_rows_only(r) for r in report["reason"]))
+    if rows_only:
+        print(f"{rows_only} strength log{'s were' if rows_only != 1 else ' was'} refused only for bad rows: "
+              "add --skip-bad-rows to import the other rows (the rows left out are listed)")
+    held = int((report["status"] == "overlaps").sum())
+    if held:
+        logs, were = ("logs overlap", "were") if held != 1 else ("log overlaps", "was")
+        print(f"{held} strength {logs} a stored log (see the reason) and {were} not stored: add --on-overlap "
+              "replace to replace the stored log, or --on-overlap keep to keep both")
+
+
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest.pipeline import ingest
 
     with _open_store(args) as store:
         report = ingest(args.paths, athlete=args.athlete, store=store, workers=args.workers,
                         timeout_s=args.timeout, progress=_ProgressBar("reading"),
-                        drop_positions=args.drop_positions)
+                        drop_positions=args.drop_positions, skip_bad_rows=args.skip_bad_rows,
+                        on_strength_overlap=args.on_overlap)
     _print_report(report)
+    _print_strength_notes(report)
     return 1 if (report["status"] == "failed").any() else 0
 
 
@@ -226,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--timeout", type=float, default=60.0, help="seconds one file may take (default 60)")
     ingest.add_argument("--drop-positions", action="store_true",
                         help="store the runs without GPS positions (privacy: no maps for them; metrics unchanged)")
+    ingest.add_argument("--skip-bad-rows", action="store_true",
+                        help="import the good rows of a strength log with bad rows, and list the rows left out in "
+                             "the report (default: such a log is refused, every bad row named)")
+    ingest.add_argument("--on-overlap", choices=("hold", "replace", "keep"), default="hold",
+                        help="a strength log whose dates overlap a stored log of the same athlete and app: hold = "
+                             "store nothing and report it as 'overlaps', naming the stored file (default); "
+                             "replace = delete the stored log's entries and store this one; keep = store both")
     ingest.set_defaults(func=_cmd_ingest)
 
     export = with_store(sub.add_parser("export", help="write runs, weekly and strength_log tables"))

@@ -42,6 +42,92 @@ def test_module_entry_point_has_help():
 
 
 # ----------------------------------------------------------------------------------------------------
+# ingest: strength logs with bad rows (--skip-bad-rows) and overlapping a stored log (--on-overlap)
+
+STRONG_HEADER = ("Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
+                 "Workout Notes,RPE\n")  # as the Strong app writes it
+JAN_8 = ["2026-01-08 07:31:54,Core,45m,Plank,1,0,0,0,60,,,", "2026-01-08 07:31:54,Core,45m,Dead Bug,1,0,10,0,0,,,"]
+JAN_10 = ["2026-01-10 07:30:00,Hips,40m,Clamshell (Band),1,0,15,0,0,,,"]
+JAN_12 = ["2026-01-12 07:30:00,Core,40m,Side Plank,1,0,0,0,45,,,",
+          "2026-01-12 07:30:00,Core,40m,Glute Bridge,1,10,12,0,0,,,"]
+
+
+def strong_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text(STRONG_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def ingest_cli(store: Path, *args: str) -> int:
+    return main(["ingest", *args, "--athlete", "Ana", "--store", str(store), "--workers", "0"])
+
+
+def ana_log(store: Path):
+    from analysis.store import Store
+
+    with Store(store) as opened:
+        return opened.strength_log(["Ana"])
+
+
+def test_ingest_refuses_a_log_with_bad_rows_unless_told_to_skip_them(tmp_path, capsys):
+    bad_weight = "2026-01-08 07:31:54,Core,45m,Bird Dog,1,heavy,8,0,0,,,"  # row 4
+    log = strong_csv(tmp_path / "strong.csv", [*JAN_8, bad_weight, *JAN_10])
+    store = tmp_path / "store"
+    assert ingest_cli(store, str(log)) == 1
+    out = capsys.readouterr().out
+    assert "failed" in out and "add --skip-bad-rows to import the other rows" in out
+    assert ana_log(store).empty  # refused: nothing stored
+
+    assert ingest_cli(store, str(log), "--skip-bad-rows") == 0
+    out = capsys.readouterr().out
+    [line] = [line for line in out.splitlines() if line.startswith("strong.csv: ")]
+    assert "1 row left out (bad values)" in line and "row 4, column 'Weight'" in line and "heavy" in line
+    stored = ana_log(store)
+    assert list(stored["exercise"]) == ["Plank", "Dead Bug", "Clamshell (Band)"]
+    assert list(stored["source_row"]) == [2, 3, 5]
+
+
+def test_ingest_help_explains_the_new_choices(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        main(["ingest", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--skip-bad-rows" in text and "list the rows left out in the report" in text
+    assert "{hold,replace,keep}" in text and "replace = delete the stored log's entries" in text
+
+
+def test_ingest_holds_a_log_overlapping_a_stored_one_by_default(tmp_path, capsys):
+    store = tmp_path / "store"
+    old = strong_csv(tmp_path / "strong-january.csv", [*JAN_8, *JAN_10])
+    newer = strong_csv(tmp_path / "strong-later.csv", [*JAN_8, *JAN_10, *JAN_12])  # a newer export of the same log
+    assert ingest_cli(store, str(old)) == 0
+    before = ana_log(store)
+    assert len(before) == 3
+    capsys.readouterr()
+
+    assert ingest_cli(store, str(newer)) == 0  # held, not failed
+    out = capsys.readouterr().out
+    assert "overlaps" in out and "strong-january.csv" in out
+    assert "1 strength log overlaps a stored log" in out and "--on-overlap replace" in out
+    assert ana_log(store).equals(before)  # hold stores nothing
+
+    assert ingest_cli(store, str(newer), "--on-overlap", "replace") == 0
+    after = ana_log(store)
+    assert len(after) == 5  # the old file's 3 entries swapped for the new file's 5
+    assert list(after["exercise"]).count("Plank") == 1
+
+
+def test_ingest_on_overlap_keep_stores_both(tmp_path):
+    store = tmp_path / "store"
+    old = strong_csv(tmp_path / "strong-january.csv", [*JAN_8, *JAN_10])
+    newer = strong_csv(tmp_path / "strong-later.csv", [*JAN_8, *JAN_10, *JAN_12])
+    assert ingest_cli(store, str(old)) == 0
+    assert ingest_cli(store, str(newer), "--on-overlap", "keep") == 0
+    kept = ana_log(store)
+    assert len(kept) == 3 + 5 and list(kept["exercise"]).count("Plank") == 2
+
+
+# ----------------------------------------------------------------------------------------------------
 # exercises: the user's own exercise names (map, unmap, list)
 
 OWN_NAMES_LOG = (b"date,athlete,exercise,sets\n2026-02-02,Ana,Quinzel wobble,3\n2026-02-09,Ana,Quinzel wobbles,3\n"

@@ -18,12 +18,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.ingest.parse import DEFAULT_TIMEOUT_S, ParsedFile, parse_all, parse_iter
+from analysis.ingest.parse import DEFAULT_TIMEOUT_S, GOOD_ROWS_HINT, ParsedFile, parse_all, parse_iter
 from analysis.ingest.sources import SourceFile, expand_sources, is_upload, size_text
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,12 +36,43 @@ Progress = Callable[[int, int, str], None]
 # 200 MB files could take all of a small server's memory. 1 GiB is several whole-account exports (a
 # Garmin or Strava zip is typically 50-150 MB) and what a 2-4 GB server can hold besides the app.
 MAX_UPLOAD_BYTES = 1024**3
+# What to do with a strength log whose dates overlap a stored log of the same athlete and layout
+# (`Store.add_batch(on_strength_overlap=...)`): "hold" stores nothing and reports it as `overlaps` naming the
+# stored file; "replace" deletes the stored file's entries and stores the new one; "keep" stores both.
+STRENGTH_OVERLAP_CHOICES = ("hold", "replace", "keep")
+# Bytes of strength files one import keeps for a second choice (`held`): strength logs are at most 20 MB
+# each and usually a few KB, so this holds every such file of any real import while bounding the memory
+# a Streamlit session keeps.
+MAX_HELD_BYTES = 64 * 1024**2
+LEFT_OUT_MARK = "left out (bad values)"  # in the warning read_strength_log writes for rows it left out
+
+
+@dataclass(frozen=True, eq=False)
+class HeldFile:
+    """A strength file of an import that another choice would store, with its bytes (for `ingest` again).
+
+    `status` is its report row's: "overlaps" (held: its dates overlap a stored log; import it again with
+    `on_strength_overlap="replace"` or `"keep"`) or "failed" (refused only for bad rows, its reason ending
+    with `GOOD_ROWS_HINT`; import it again with `skip_bad_rows=True`). `skip_bad_rows` is the option it was
+    read with (an overlapping file read without its bad rows must be read so again).
+    """
+
+    name: str
+    data: bytes
+    status: str
+    skip_bad_rows: bool = False
+
+    @property
+    def upload(self) -> tuple[str, bytes]:
+        """`(name, bytes)`: what `ingest` takes, under the name the report showed."""
+        return self.name, self.data
 
 
 def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None,
            timeout_s: float = DEFAULT_TIMEOUT_S, progress: Progress | None = None,
            is_sample: bool = False, drop_positions: bool = False,
-           max_upload_bytes: int | None = None) -> pd.DataFrame:
+           max_upload_bytes: int | None = None, skip_bad_rows: bool = False,
+           on_strength_overlap: str = "hold", held: list[HeldFile] | None = None) -> pd.DataFrame:
     """Import files, folders, zips and .gz files (paths, or (name, bytes) uploads) for one athlete.
 
     `drop_positions` (privacy option): runs are stored without GPS positions (`analysis.privacy`); their
@@ -50,23 +82,81 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
     `max_upload_bytes` (default `MAX_UPLOAD_BYTES`, bytes): the uploads among `sources` (`(name, bytes)`)
     may hold at most this much in total, checked before anything is read; `InputError` otherwise. Paths
     are not counted: they are read from disk one file at a time, not held in the server's memory.
+
+    `skip_bad_rows` (strength logs only): a log with bad rows is imported without them; they are named in
+    its report row's warnings ("N rows left out (bad values): row 12 (column 'Weight': ...), ..."). Problems
+    of the whole file (no date column, an unsettled day/month order, the header) still refuse it. Without
+    it (the default) such a log is refused, every bad row named, and when its other rows could be imported
+    its reason ends with `GOOD_ROWS_HINT`.
+
+    `on_strength_overlap` (one of `STRENGTH_OVERLAP_CHOICES`, for `Store.add_batch`): a strength log whose
+    dates overlap a stored log of the same athlete and layout is held ("hold", the default: not stored,
+    status `overlaps`, the reason names the stored file), replaces the stored one ("replace") or is stored
+    beside it ("keep").
+
+    `held`: when a list is given, a `HeldFile` (name, bytes) is appended for each strength file that
+    another choice would store (status `overlaps`, or refused only for bad rows), in report order, so the
+    caller can import just those again; at most `MAX_HELD_BYTES` of them (strength files only, which are
+    small; a file beyond that is not kept, and the report still lists it).
     """
+    if on_strength_overlap not in STRENGTH_OVERLAP_CHOICES:
+        raise ValueError(f"on_strength_overlap must be one of {', '.join(STRENGTH_OVERLAP_CHOICES)}, "
+                         f"not {on_strength_overlap!r}")
     if isinstance(sources, (str, os.PathLike)) or is_upload(sources):
         sources = [sources]
     sources = list(sources)  # checked whole before any file is read (a generator could not be)
     check_upload_total(upload_bytes(sources), max_upload_bytes)
     items = list(expand_sources(sources))
     del sources
+    candidates = _strength_bytes(items) if held is not None else {}
     parsed = parse_iter(items, athlete=athlete, settings=store.metric_settings(), workers=workers,
-                        timeout_s=timeout_s, progress=progress, drop_positions=drop_positions)
+                        timeout_s=timeout_s, progress=progress, drop_positions=drop_positions,
+                        skip_bad_rows=skip_bad_rows)
     del items  # parse_iter holds them, and lets each file's bytes go once a worker has it
     with closing(parsed):  # however add_batch ends, the workers stop with it
-        report = store.add_batch(athlete, parsed, is_sample=is_sample)
+        report = store.add_batch(athlete, parsed, is_sample=is_sample, on_strength_overlap=on_strength_overlap)
+    if held is not None:
+        held.extend(_held_files(report, candidates, skip_bad_rows))
     if drop_positions:
         duplicate = report["status"] == "duplicate"
         report.loc[duplicate, "reason"] = report.loc[duplicate, "reason"] + (
             "; the stored copy is unchanged: delete it and import again to drop its GPS positions")
     return report
+
+
+def _strength_bytes(items: list) -> dict[int, bytes]:
+    """The bytes of the strength files among `items`, by position, up to `MAX_HELD_BYTES` in all."""
+    kept: dict[int, bytes] = {}
+    total = 0
+    for index, item in enumerate(items):
+        if isinstance(item, SourceFile) and item.kind == "strength_csv" and total + len(item.data) <= MAX_HELD_BYTES:
+            kept[index] = item.data
+            total += len(item.data)
+    return kept
+
+
+def _held_files(report: pd.DataFrame, candidates: dict[int, bytes], skip_bad_rows: bool) -> list[HeldFile]:
+    """The strength files another choice would store (`ingest`'s `held`); report row i is the file at i."""
+    found = []
+    for index, data in candidates.items():
+        if index >= len(report):
+            break
+        row = report.iloc[index]
+        if row["status"] == "overlaps" or (row["status"] == "failed" and refused_for_rows_only(row["reason"])):
+            found.append(HeldFile(str(row["file"]), data, str(row["status"]), skip_bad_rows))
+    return found
+
+
+def refused_for_rows_only(reason: object) -> bool:
+    """Whether a report reason is that of a strength log whose good rows `skip_bad_rows` would import."""
+    return isinstance(reason, str) and reason.endswith(GOOD_ROWS_HINT)
+
+
+def rows_left_out(warnings: object) -> list[str]:
+    """The sentences of a report row's warnings (joined by " | ") that list rows left out for bad values."""
+    if not isinstance(warnings, str):
+        return []
+    return [w for w in warnings.split(" | ") if LEFT_OUT_MARK in w]
 
 
 def upload_bytes(sources: Iterable) -> int:
