@@ -193,3 +193,134 @@ def test_uploads_over_the_per_import_cap_disable_import_and_say_why(store_copy, 
     assert caption == (f"Cannot import: the upload holds {total}; one import takes at most {cap}: "
                        "import the files in parts.")
     assert import_button(at).help.startswith("the upload holds")
+
+
+# ----------------------------------------------------------------------------------------------------
+# strength logs with bad rows, and logs overlapping a stored one
+
+STRONG_HEADER = (b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,"
+                 b"Workout Notes,RPE\n")  # as the Strong app writes it
+JAN_8 = [b"2026-01-08 07:31:54,Core,45m,Plank,1,0,0,0,60,,,", b"2026-01-08 07:31:54,Core,45m,Dead Bug,1,0,10,0,0,,,"]
+JAN_10 = [b"2026-01-10 07:30:00,Hips,40m,Clamshell (Band),1,0,15,0,0,,,"]
+JAN_12 = [b"2026-01-12 07:30:00,Core,40m,Side Plank,1,0,0,0,45,,,",
+          b"2026-01-12 07:30:00,Core,40m,Glute Bridge,1,10,12,0,0,,,"]
+BAD_WEIGHT = b"2026-01-08 07:31:54,Core,45m,Bird Dog,1,heavy,8,0,0,,,"  # row 4 below
+WITH_BAD_ROW = STRONG_HEADER + b"\n".join([*JAN_8, BAD_WEIGHT, *JAN_10]) + b"\n"
+CHOICE_LABELS = ("Replace the old file", "Keep both")
+
+
+def strong(*rows: bytes) -> bytes:
+    return STRONG_HEADER + b"\n".join(rows) + b"\n"
+
+
+def buttons(at, *labels: str) -> list:
+    return [b for b in at.button if b.label in labels]
+
+
+def good_rows_buttons(at) -> list:
+    return [b for b in at.button if b.key == "import_good_rows"]
+
+
+def ben_strong_entries(store_dir) -> pd.DataFrame:
+    log = snapshot(store_dir)["log"]
+    return log[(log["athlete"] == "Ben") & (log["source_format"] == "strong")]
+
+
+def upload_for_ben(at, name: str, data: bytes, *, skip_bad_rows: bool = False):
+    at.file_uploader[0].set_value([(name, data, "text/csv")])
+    at.selectbox(key="import_existing_athlete").set_value("Ben")
+    at.run()
+    if skip_bad_rows:
+        at.checkbox(key="import_skip_bad_rows").check()
+        at.run()
+    import_button(at).click()
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_a_log_with_bad_rows_is_refused_by_default_and_the_page_offers_its_good_rows(store_copy, monkeypatch):
+    before = snapshot(store_copy)
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    box = at.checkbox(key="import_skip_bad_rows")
+    assert box.label == ("Import the good rows of a strength log that has bad rows (the rows left out are listed)")
+    assert not box.value and box.help
+    assert not buttons(at, *CHOICE_LABELS) and not good_rows_buttons(at)  # nothing held: no buttons
+    upload_for_ben(at, "strong.csv", WITH_BAD_ROW)
+
+    [row] = report_table(at).to_dict("records")
+    assert row["status"] == "failed" and "row 4, column 'Weight'" in row["reason"]
+    pd.testing.assert_frame_equal(snapshot(store_copy)["log"], before["log"])  # refused: nothing stored
+    [hint] = [i.value for i in at.info if "refused only for bad rows" in i.value]
+    assert "Tick *Import the good rows of a strength log that has bad rows" in hint
+    assert not buttons(at, *CHOICE_LABELS)
+
+    [again] = good_rows_buttons(at)
+    assert again.label == "Import the good rows of strong\\.csv"  # markdown-escaped: the name is user text
+    again.click()
+    at.run()
+    assert_no_exception(at)
+    [row] = report_table(at).to_dict("records")
+    assert row["status"] == "imported" and "row 4, column 'Weight'" in row["warnings"]
+    [left_out] = [w.value for w in at.warning if "imported without some rows" in w.value]
+    assert "1 row left out" in left_out and "row 4" in left_out
+    added = ben_strong_entries(store_copy)
+    assert list(added["exercise"]) == ["Plank", "Dead Bug", "Clamshell (Band)"]
+    assert list(added["source_row"]) == [2, 3, 5]  # every row but the bad one
+    assert not good_rows_buttons(at)  # nothing is held any more
+    assert not [i for i in at.info if "refused only for bad rows" in i.value]
+
+
+def test_ticking_the_box_imports_the_good_rows_at_once(store_copy, monkeypatch):
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    upload_for_ben(at, "strong.csv", WITH_BAD_ROW, skip_bad_rows=True)
+    [row] = report_table(at).to_dict("records")
+    assert row["status"] == "imported"
+    assert any("row 4" in w.value for w in at.warning if "imported without some rows" in w.value)
+    assert len(ben_strong_entries(store_copy)) == 3
+
+
+def hold_an_overlapping_log(store_copy, monkeypatch):
+    """Ben has January's Strong export stored; the page is given a newer export of the same log."""
+    with Store(store_copy) as store:
+        first = pipeline.ingest([("strong-january.csv", strong(*JAN_8, *JAN_10))], athlete="Ben", store=store,
+                                workers=0)
+    assert list(first["status"]) == ["imported"]
+    before = snapshot(store_copy)
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    assert not buttons(at, *CHOICE_LABELS)
+    upload_for_ben(at, "strong-later.csv", strong(*JAN_8, *JAN_10, *JAN_12))
+    return at, before
+
+
+def test_an_overlapping_log_is_held_with_a_choice_to_replace_the_old_file(store_copy, monkeypatch):
+    at, before = hold_an_overlapping_log(store_copy, monkeypatch)
+    [row] = report_table(at).to_dict("records")
+    assert row["status"] == "overlaps" and "strong-january.csv" in row["reason"]
+    assert any("1 overlaps" in i.value for i in at.info)
+    pd.testing.assert_frame_equal(snapshot(store_copy)["log"], before["log"])  # hold stores nothing
+    assert len(ben_strong_entries(store_copy)) == 3
+    assert [b.label for b in buttons(at, *CHOICE_LABELS)] == list(CHOICE_LABELS)
+
+    buttons(at, "Replace the old file")[0].click()
+    at.run()
+    assert_no_exception(at)
+    [row] = report_table(at).to_dict("records")
+    assert (row["file"], row["status"]) == ("strong-later.csv", "imported")
+    entries = ben_strong_entries(store_copy)
+    assert len(entries) == 5 and list(entries["exercise"]).count("Plank") == 1  # swapped, not added
+    others = snapshot(store_copy)["log"]
+    pd.testing.assert_frame_equal(others[others["source_format"] != "strong"].reset_index(drop=True),
+                                  before["log"][before["log"]["source_format"] != "strong"].reset_index(drop=True))
+    assert not buttons(at, *CHOICE_LABELS)  # nothing held any more
+
+
+def test_an_overlapping_log_can_be_kept_beside_the_old_one(store_copy, monkeypatch):
+    at, _ = hold_an_overlapping_log(store_copy, monkeypatch)
+    buttons(at, "Keep both")[0].click()
+    at.run()
+    assert_no_exception(at)
+    assert report_table(at)["status"].tolist() == ["imported"]
+    entries = ben_strong_entries(store_copy)
+    assert len(entries) == 3 + 5 and list(entries["exercise"]).count("Plank") == 2
+    assert not buttons(at, *CHOICE_LABELS)
