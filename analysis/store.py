@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,7 +41,9 @@ from analysis.io.samples import COLUMN_NAMES, SAMPLE_COLUMNS, conform_samples
 from analysis.metrics import MetricSettings, RunMetrics, resolve_settings, run_metrics
 from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, validate_privacy_radius_m
 
-SCHEMA_VERSION = 2  # 2: strength_log.session_type_inferred and exercise_mappings (a v1 store is migrated on open)
+# 2: strength_log.session_type_inferred and exercise_mappings; 3: how hard each run felt (runs.perceived_effort,
+# feel, effort_source and the watch's own answer) and check-ins. An older store is migrated on open.
+SCHEMA_VERSION = 3
 STORE_FILE = "core_cadence.duckdb"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_STORE_DIR = PROJECT_DIR / "data"
@@ -60,6 +62,7 @@ REPORT_STATUSES = ("imported", "duplicate", "overlaps", "skipped", "failed")
 STRENGTH_OVERLAP_CHOICES = ("hold", "replace", "keep")
 APP_LAYOUTS = ("strong", "hevy")  # strength layouts whose session type always comes from the exercise name
 MAX_EXERCISE_NAME_CHARS = 200
+CHECK_IN_FORMAT = "check_in"  # strength_log.source_format of what a runner logged in the app (analysis.check_in)
 
 REPORT_COLUMNS = ("file", "status", "kind", "athlete", "sport", "start_local", "distance_km", "duration_min",
                   "cadence_unit", "sample_interval_s", "pauses", "fields", "warnings", "reason")
@@ -110,11 +113,39 @@ _EXERCISE_MAPPINGS_SQL = """CREATE TABLE exercise_mappings (
     UNIQUE (athlete_id, exercise_key))"""
 
 
+# How hard a run felt (schema 3), last in the runs table. `watch_*` is the answer the file carried (Garmin's
+# self-evaluation, `Activity.perceived_effort`/`feel`); `perceived_effort`/`feel` are what every page reads:
+# a check-in's answer where it gave one (`check_in_runs`), else the watch's. `effort_source` says which:
+# "check-in" when a check-in rated the run, "watch" when only the file did, NULL when nobody answered.
+_RUN_EFFORT_COLUMNS = (("perceived_effort", "DOUBLE"), ("feel", "DOUBLE"), ("effort_source", "VARCHAR"),
+                       ("watch_perceived_effort", "DOUBLE"), ("watch_feel", "DOUBLE"))
+# Check-ins (schema 3, analysis.check_in): one row per check-in. What it logged lives where the rest of the
+# data does: its soreness and exercises in `strength_log` (file_sha256 = check_in_id, source_format
+# "check_in"), its answers about runs in `check_in_runs`. `note` is also written on its soreness row (or first
+# exercise row) so strength_log exports show it; a check-in of runs only keeps its note here alone.
+_CHECK_IN_SQL = (
+    """CREATE TABLE check_ins (
+    check_in_id VARCHAR PRIMARY KEY,
+    athlete_id INTEGER NOT NULL,
+    date DATE NOT NULL,
+    note VARCHAR,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL)""",
+    """CREATE TABLE check_in_runs (
+    check_in_id VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    perceived_effort DOUBLE,
+    feel DOUBLE,
+    UNIQUE (check_in_id, run_id))""",
+)
+
+
 def _schema_sql() -> list[str]:
     metric_columns = ",\n    ".join(f"{f.name} {_SQL_TYPE[f.type]}" for f in _METRIC_FIELDS)
     sample_columns = ",\n    ".join(
         f"{c.name} {'TIMESTAMPTZ' if c.name == 'time' else 'DOUBLE'}" for c in SAMPLE_COLUMNS
     )
+    effort_columns = ",\n    ".join(f"{name} {kind}" for name, kind in _RUN_EFFORT_COLUMNS)
     return [
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
         """CREATE TABLE athletes (
@@ -142,7 +173,8 @@ def _schema_sql() -> list[str]:
     fields_present VARCHAR,
     warnings VARCHAR,
     imported_at TIMESTAMPTZ,
-    {metric_columns})""",
+    {metric_columns},
+    {effort_columns})""",
         f"""CREATE TABLE samples (
     run_id VARCHAR NOT NULL,
     seq INTEGER NOT NULL,
@@ -168,6 +200,7 @@ def _schema_sql() -> list[str]:
     source_row INTEGER,
     session_type_inferred BOOLEAN)""",
         _EXERCISE_MAPPINGS_SQL,
+        *_CHECK_IN_SQL,
         """CREATE TABLE imports (
     batch_id VARCHAR, imported_at TIMESTAMPTZ, athlete VARCHAR, file VARCHAR, sha256 VARCHAR,
     status VARCHAR, kind VARCHAR, sport VARCHAR, start_local VARCHAR, distance_km DOUBLE,
@@ -196,8 +229,18 @@ def _migrate_1_to_2(tx: duckdb.DuckDBPyConnection) -> None:
     tx.unregister("inferred_triples")
 
 
+def _migrate_2_to_3(tx: duckdb.DuckDBPyConnection) -> None:
+    """Schema 2 -> 3: the runs' effort columns (empty: files read before schema 3 kept no self-evaluation;
+    re-importing a file does not re-read it, so a run keeps "not reported" until a check-in rates it) and the
+    check-in tables."""
+    for name, kind in _RUN_EFFORT_COLUMNS:
+        tx.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+    for statement in _CHECK_IN_SQL:
+        tx.execute(statement)
+
+
 # schema version -> the step that upgrades a store of that version to the next one
-_MIGRATIONS = {1: _migrate_1_to_2}
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def _inferred_by_rule(source_format: object, exercise: object, session_type: object) -> bool:
@@ -564,6 +607,8 @@ class Store:
                 report.append(row)
                 del item  # the batch keeps what it will write; the parsed file itself can go
             runs.flush()
+            if runs.rated:
+                _refresh_run_effort(tx, sorted(runs.rated))
             frame = _report_frame(report)
             if not frame.empty:
                 stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=_shas(report))
@@ -624,6 +669,141 @@ class Store:
                              "name for the whole club")
         return athlete_id
 
+    # --- check-ins (analysis.check_in validates; these only store) --------------------------------------
+
+    def write_check_in(self, check_in_id: str, athlete: str, day: date, *, note: str | None,
+                       entries: pd.DataFrame, ratings: Iterable[tuple[str, float | None, float | None]],
+                       create_athlete: bool = False) -> None:
+        """Store one check-in, replacing the one with this id if there is one: all or nothing.
+
+        `entries` holds its strength-log rows (`STRENGTH_COLUMNS`; `athlete`, `source_format` and
+        `source_row` are set here) with `session_type_inferred`; `ratings` its (run_id, perceived effort
+        0-10 or None, feel 0-100 or None) answers. Runs it rated before and no longer does go back to the
+        watch's answer. `InputError` for an athlete the store does not have (unless `create_athlete`), or a run
+        that is not that athlete's. Values are not range-checked here: `analysis.check_in.save_check_in` is
+        the way in.
+        """
+        ratings = [(str(r), _finite_or_none(e), _finite_or_none(f)) for r, e, f in ratings]
+        with self._transaction() as tx:
+            name = _clean_athlete(athlete)
+            athlete_id = self._athlete_id(tx, name, is_sample=False, create=False)
+            if athlete_id is None:
+                if not create_athlete:
+                    raise InputError(self._unknown_athlete_text(tx, name))
+                athlete_id = self._athlete_id(tx, name, is_sample=False, create=True)
+            run_ids = [r for r, _, _ in ratings]
+            theirs = {r[0] for r in tx.execute("SELECT run_id FROM runs WHERE athlete_id = ? AND run_id IN "
+                                               "(SELECT unnest(?))", [athlete_id, run_ids]).fetchall()}
+            for run_id in run_ids:
+                if run_id not in theirs:
+                    raise InputError(f"run {run_id}: no run with this id belongs to {name}")
+            now = datetime.now(UTC)
+            old = _first(tx.execute("SELECT created_at FROM check_ins WHERE check_in_id = ?",
+                                    [check_in_id]).fetchall())
+            before = [r[0] for r in tx.execute("SELECT run_id FROM check_in_runs WHERE check_in_id = ?",
+                                               [check_in_id]).fetchall()]
+            for table in ("strength_log", "check_in_runs"):
+                column = "file_sha256" if table == "strength_log" else "check_in_id"
+                tx.execute(f"DELETE FROM {table} WHERE {column} = ?", [check_in_id])
+            tx.execute("DELETE FROM check_ins WHERE check_in_id = ?", [check_in_id])
+            tx.execute("INSERT INTO check_ins VALUES (?, ?, ?, ?, ?, ?)",
+                       [check_in_id, athlete_id, day, note or None, old[0] if old else now, now])
+            if len(entries):
+                frame = pd.DataFrame({c: entries[c] if c in entries.columns else np.nan for c in STRENGTH_COLUMNS})
+                mappings = _mapping_lookup(tx)
+                inferred = entries["session_type_inferred"].to_numpy(dtype=bool)
+                frame.loc[inferred, "session_type"] = [_resolve_session_type(athlete_id, e, mappings)
+                                                       for e in frame.loc[inferred, "exercise"]]
+                frame = frame.assign(file_sha256=check_in_id, athlete_id=athlete_id, athlete=name,
+                                     source_format=CHECK_IN_FORMAT, source_row=np.arange(1, len(frame) + 1),
+                                     session_type_inferred=inferred,
+                                     date=pd.Timestamp(day).date())
+                tx.register("check_in_frame", frame)
+                tx.execute("""INSERT INTO strength_log (file_sha256, athlete_id, date, session_type, exercise, sets,
+                                  reps, load_kg, duration_min, rpe, back_soreness, notes, warmup, source_format,
+                                  source_row, session_type_inferred)
+                              SELECT file_sha256, athlete_id, date, session_type, exercise, sets, reps, load_kg,
+                                  duration_min, rpe, back_soreness, notes, warmup, source_format, source_row,
+                                  session_type_inferred FROM check_in_frame""")
+                tx.unregister("check_in_frame")
+            if ratings:
+                tx.executemany("INSERT INTO check_in_runs VALUES (?, ?, ?, ?)",
+                               [[check_in_id, r, e, f] for r, e, f in ratings])
+            _refresh_run_effort(tx, sorted(set(before) | set(run_ids)))
+
+    def delete_check_in(self, check_in_id: str) -> bool:
+        """Delete one check-in (its strength-log rows and run answers); False, writing nothing, when unknown.
+
+        The runs it rated go back to the watch's answer (or to "not reported").
+        """
+        if not self._cursor().execute("SELECT count(*) FROM check_ins WHERE check_in_id = ?",
+                                      [check_in_id]).fetchall()[0][0]:
+            return False
+        with self._transaction() as tx:
+            rated = [r[0] for r in tx.execute("SELECT run_id FROM check_in_runs WHERE check_in_id = ?",
+                                              [check_in_id]).fetchall()]
+            tx.execute("DELETE FROM strength_log WHERE file_sha256 = ?", [check_in_id])
+            tx.execute("DELETE FROM check_in_runs WHERE check_in_id = ?", [check_in_id])
+            tx.execute("DELETE FROM check_ins WHERE check_in_id = ?", [check_in_id])
+            _refresh_run_effort(tx, rated)
+        return True
+
+    def check_in_tables(self, athletes: Iterable[str] | None = None, *, since: date | None = None,
+                        check_in_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """The stored check-ins as three frames, read in one snapshot (`analysis.check_in` assembles them):
+
+        * check-ins: check_in_id, athlete, date (datetime64, midnight), note, created_at, updated_at; newest
+          date first, then newest change;
+        * entries: check_in_id, then the strength-log columns of its rows (session types resolved as in
+          `strength_log`), in row order;
+        * ratings: check_in_id, run_id, perceived_effort, feel, local_start, distance_km of the run.
+
+        `athletes`, `since` (dates on or after) and `check_in_id` narrow all three.
+        """
+        where, params = ["TRUE"], []
+        if athletes is not None:
+            where.append("a.name IN (SELECT unnest(?))")
+            params.append([str(a) for a in athletes])
+        if since is not None:
+            where.append("c.date >= ?")
+            params.append(since)
+        if check_in_id is not None:
+            where.append("c.check_in_id = ?")
+            params.append(check_in_id)
+        chosen = f"""SELECT c.*, a.name AS athlete FROM check_ins c JOIN athletes a USING (athlete_id)
+                     WHERE {' AND '.join(where)}"""
+        with self._snapshot() as cur:
+            heads = cur.execute(f"""SELECT check_in_id, athlete, date, note, created_at, updated_at FROM ({chosen})
+                                    ORDER BY date DESC, updated_at DESC, check_in_id""", params).df()
+            entries = cur.execute(f"""
+                SELECT s.file_sha256 AS check_in_id, s.date, c.athlete, s.session_type, s.exercise, s.sets, s.reps,
+                       s.load_kg, s.duration_min, s.rpe, s.back_soreness, s.notes, s.warmup, s.source_format,
+                       s.source_row, s.athlete_id AS _athlete_id, s.session_type_inferred AS _inferred
+                FROM strength_log s JOIN ({chosen}) c ON c.check_in_id = s.file_sha256
+                ORDER BY s.file_sha256, s.source_row""", params).df()
+            ratings = cur.execute(f"""
+                SELECT cr.check_in_id, cr.run_id, cr.perceived_effort, cr.feel, r.local_start, r.distance_km
+                FROM check_in_runs cr JOIN ({chosen}) c USING (check_in_id) JOIN runs r USING (run_id)
+                ORDER BY cr.check_in_id, r.start_time""", params).df()
+            mappings = _mapping_lookup(cur)
+        for frame in (heads, entries):
+            frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        _resolve_session_types(entries, mappings)
+        return heads, entries.drop(columns=["_athlete_id", "_inferred"]), ratings
+
+    def athlete_utc_offset_s(self, athlete: str) -> float | None:
+        """The UTC offset (s) of the athlete's latest run that has one: where they are, as far as the store knows."""
+        row = _first(self._cursor().execute(
+            """SELECT r.utc_offset_s FROM runs r JOIN athletes a USING (athlete_id)
+               WHERE lower(a.name) = lower(?) AND r.utc_offset_s IS NOT NULL ORDER BY r.start_time DESC LIMIT 1""",
+            [_clean_athlete(athlete)]).fetchall())
+        return None if row is None else float(row[0])
+
+    def _unknown_athlete_text(self, cur: duckdb.DuckDBPyConnection, name: str) -> str:
+        known = [r[0] for r in cur.execute("SELECT name FROM athletes ORDER BY name").fetchall()]
+        return (f"athlete {name!r}: not in the store (athletes: {', '.join(known) if known else 'none yet'}); "
+                "check the spelling, or choose new athlete to add them")
+
     # --- strength files --------------------------------------------------------------------------------
 
     def remove_strength_file(self, sha256: str) -> int:
@@ -676,6 +856,9 @@ class Store:
                               "reason": f"the same run as {twin.file_name} (starts within {DUPLICATE_WINDOW_S:.0f} s), "
                                         "which has as many channels; kept that one"}
             if runs.forget(twin.run_id):  # already written: delete it like any stored run
+                # A check-in's answer about the run is about the run, not the file: it moves to the richer copy.
+                tx.execute("UPDATE check_in_runs SET run_id = ? WHERE run_id = ?", [item.sha256, twin.run_id])
+                runs.rated.add(item.sha256)
                 self._delete_runs(tx, [twin.run_id])
             row["reason"] = f"replaced {twin.file_name}, the same run with fewer channels"
         if metrics is None:
@@ -782,7 +965,7 @@ class Store:
         return found
 
     def _delete_runs(self, tx: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
-        for table in ("samples", "timer_events", "runs"):
+        for table in ("samples", "timer_events", "check_in_runs", "runs"):
             tx.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?))", [run_ids])
 
     def remove_run(self, run_id: str) -> bool:
@@ -822,7 +1005,9 @@ class Store:
         name = _first(tx.execute("SELECT name FROM athletes WHERE athlete_id = ?", [athlete_id]).fetchall())[0]
         run_ids = [r[0] for r in tx.execute("SELECT run_id FROM runs WHERE athlete_id = ?", [athlete_id]).fetchall()]
         self._delete_runs(tx, run_ids)
-        for table in ("strength_log", "exercise_mappings", "athletes"):
+        tx.execute("""DELETE FROM check_in_runs WHERE check_in_id IN
+                      (SELECT check_in_id FROM check_ins WHERE athlete_id = ?)""", [athlete_id])
+        for table in ("strength_log", "exercise_mappings", "check_ins", "athletes"):
             tx.execute(f"DELETE FROM {table} WHERE athlete_id = ?", [athlete_id])
         # A file goes with its last entry. A coach's file imported under this athlete but naming others keeps
         # their entries, so its row stays (re-importing it is still a duplicate), filed under one of them.
@@ -877,6 +1062,35 @@ class Store:
                 tx.execute(f"UPDATE runs SET {assignments} WHERE run_id = ?",
                            [_finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS] + [run_id])
         return len(updates)
+
+
+def _refresh_run_effort(tx: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> None:
+    """Set `perceived_effort`, `feel` and `effort_source` of these runs from their answers.
+
+    The latest check-in (by its last change) that rated a run wins; a value it left blank is the watch's.
+    A run no check-in rates has the watch's answer again, or none.
+    """
+    ids = sorted(set(run_ids))
+    if not ids:
+        return
+    latest = {run_id: (effort, feel) for run_id, effort, feel in tx.execute(
+        """SELECT run_id, perceived_effort, feel FROM (
+               SELECT cr.run_id, cr.perceived_effort, cr.feel,
+                      row_number() OVER (PARTITION BY cr.run_id ORDER BY c.updated_at DESC, c.check_in_id DESC) AS n
+               FROM check_in_runs cr JOIN check_ins c USING (check_in_id) WHERE cr.run_id IN (SELECT unnest(?)))
+           WHERE n = 1""", [ids]).fetchall()}
+    rows = tx.execute("SELECT run_id, watch_perceived_effort, watch_feel FROM runs WHERE run_id IN (SELECT unnest(?))",
+                      [ids]).fetchall()
+    updates = []
+    for run_id, watch_effort, watch_feel in rows:
+        if run_id in latest:
+            effort, feel = latest[run_id]
+            values = (watch_effort if effort is None else effort, watch_feel if feel is None else feel, "check-in")
+        else:
+            source = "watch" if watch_effort is not None or watch_feel is not None else None
+            values = (watch_effort, watch_feel, source)
+        updates.append([*values, run_id])
+    tx.executemany("UPDATE runs SET perceived_effort = ?, feel = ?, effort_source = ? WHERE run_id = ?", updates)
 
 
 def _mapping_lookup(cur: duckdb.DuckDBPyConnection) -> dict[tuple[int | None, str], str]:
@@ -978,6 +1192,7 @@ class _RunBatch:
         self._order = len(self._starts)
         self.pending: dict[str, tuple[dict[str, Any], pd.DataFrame, tuple[TimerEvent, ...]]] = {}
         self.pending_samples = 0
+        self.rated: set[str] = set()  # accepted runs that took over a replaced copy's check-in answers
 
     def known(self, run_id: str) -> tuple[str, str] | None:
         """(athlete, file name) when a run with this SHA-256 is stored or accepted in this batch."""
@@ -1023,6 +1238,11 @@ class _RunBatch:
             "imported_at": self.now,
         }
         values |= {f.name: _finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS}
+        effort = _finite_or_none(getattr(activity, "perceived_effort", None))
+        feel = _finite_or_none(getattr(activity, "feel", None))
+        values |= {"perceived_effort": effort, "feel": feel,
+                   "effort_source": "watch" if effort is not None or feel is not None else None,
+                   "watch_perceived_effort": effort, "watch_feel": feel}
         run_id = activity.file_sha256
         self.pending[run_id] = (values, activity.samples, activity.timer_events)
         self.pending_samples += len(activity.samples)

@@ -155,7 +155,7 @@ def test_a_version_1_store_is_upgraded_in_place_on_open(tmp_path):
     directory = tmp_path / "v1"
     build_v1_store(directory)
     with Store(directory) as store:
-        assert store._meta("schema_version") == str(SCHEMA_VERSION) == "2"
+        assert store._meta("schema_version") == str(SCHEMA_VERSION) == "3"
         assert store.data_version() > 7  # the migration is a write: every page's cache moves
         assert store.plan() == {"core": 3}  # what was stored is still there
         flags = {(r[0], r[4], r[6]): r[7] for r in V1_ENTRIES}
@@ -176,7 +176,7 @@ def test_a_version_1_store_is_upgraded_in_place_on_open(tmp_path):
         dead_bugs = log[log["exercise"] == "Dead bug"].sort_values("source_row")
         assert dead_bugs["session_type"].tolist() == ["core", "hip"]
     with Store(directory) as store:  # opening again migrates nothing more
-        assert store._meta("schema_version") == "2"
+        assert store._meta("schema_version") == "3"
         assert len(store.exercise_mappings()) == 1
 
 
@@ -201,13 +201,14 @@ def test_a_migration_that_fails_leaves_the_version_1_store_as_it_was(tmp_path, m
     con.close()
     monkeypatch.undo()
     with Store(directory) as store:  # and the real migration still works afterwards
-        assert store._meta("schema_version") == "2"
+        assert store._meta("schema_version") == str(SCHEMA_VERSION)
 
 
 def test_a_newer_or_unknown_schema_version_is_still_refused(tmp_path):
     with Store(tmp_path) as store:
-        store._cursor().execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    with pytest.raises(InputError, match="schema version 3; this version of Core & Cadence needs 2"):
+        store._cursor().execute(f"UPDATE meta SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'")
+    with pytest.raises(InputError, match=f"schema version {SCHEMA_VERSION + 1}; this version of Core & Cadence "
+                                         f"needs {SCHEMA_VERSION}"):
         Store(tmp_path)
 
 

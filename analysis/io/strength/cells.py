@@ -140,14 +140,18 @@ def text_or_none(cell: str) -> str | None:
     return s or None
 
 
+BACK_SORENESS_RANGE = (0.0, 10.0)  # 0 no soreness at all .. 10 the worst imaginable (a numeric rating scale)
+
+
 def checked(value: float, canonical: str, raw: str) -> float:
     """`value` when it is within the range of column `canonical` (NaN passes), else `Bad`."""
     if math.isnan(value):
         return value
     if canonical == "rpe" and not 1 <= value <= 10:
         raise Bad(f"{raw.strip()} is outside 1-10; expected {EXPECTED['rpe']}")
-    if canonical == "back_soreness" and not 0 <= value <= 10:
-        raise Bad(f"{raw.strip()} is outside 0-10; expected {EXPECTED['back_soreness']}")
+    low, high = BACK_SORENESS_RANGE
+    if canonical == "back_soreness" and not low <= value <= high:
+        raise Bad(f"{raw.strip()} is outside {low:g}-{high:g}; expected {EXPECTED['back_soreness']}")
     if value < 0:
         raise Bad(f"{raw.strip()} is negative; expected {EXPECTED[canonical]}")
     return value

@@ -16,7 +16,8 @@ import pandas as pd
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.io.strength.cells import format_number, is_missing
 
-SOURCE_FORMATS: tuple[str, ...] = ("core_cadence", "strong", "hevy")
+# The file layouts, and `check_in`: what a runner logged on the Check-in page or with `analysis check-in`.
+SOURCE_FORMATS: tuple[str, ...] = ("core_cadence", "strong", "hevy", "check_in")
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ STRENGTH_LOG_COLUMNS: tuple[LogColumn, ...] = (
     LogColumn("back_soreness", "float64", "Back soreness, 0 (none) to 10 (worst); NaN if not reported."),
     LogColumn("notes", "str", "Free text, kept as written (trimmed); NaN when empty."),
     LogColumn("warmup", "bool", "True for warm-up sets (Hevy set_type warmup, Strong set order W); kept, not dropped."),
-    LogColumn("source_format", "str", "core_cadence, strong or hevy: the layout the row was read from."),
-    LogColumn("source_row", "int64", "Row number in the file as a spreadsheet shows it (header row = 1)."),
+    LogColumn("source_format", "str", "core_cadence, strong or hevy: the layout the row was read from; check_in: "
+              "logged in the app (Check-in page, `analysis check-in`)."),
+    LogColumn("source_row", "int64", "Row number in the file as a spreadsheet shows it (header row = 1); a "
+              "check-in's rows are numbered from 1 in the order they were logged."),
 )
 STRENGTH_LOG_COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in STRENGTH_LOG_COLUMNS)
 DTYPES = {c.name: c.dtype for c in STRENGTH_LOG_COLUMNS}
