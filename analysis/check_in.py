@@ -159,6 +159,22 @@ def athlete_today(store: Store, athlete: str, *, now: dt.datetime | None = None)
     return (now.astimezone(dt.UTC) + dt.timedelta(seconds=offset)).date()
 
 
+def default_date(store: Store, athlete: str, run_ids: Sequence[str] = (), *,
+                 now: dt.datetime | None = None) -> dt.date:
+    """The date a check-in gets when none is given: the day of the run it rates, else the athlete's today."""
+    if run_ids:
+        runs = store.runs([_stored_name(store, athlete)])
+        run_id = resolve_run_id(list(runs["run_id"]), run_ids[0], athlete)
+        return pd.Timestamp(runs.loc[runs["run_id"] == run_id, "local_date"].iloc[0]).date()
+    return athlete_today(store, athlete, now=now)
+
+
+def _stored_name(store: Store, athlete: str) -> str:
+    """The athlete's name as stored (the store matches names ignoring case), or `athlete` trimmed if new."""
+    name = " ".join(str(athlete or "").split())
+    return {a.lower(): a for a in store.athletes()["athlete"]}.get(name.lower(), name)
+
+
 def latest_allowed_date(store: Store, athlete: str, *, now: dt.datetime | None = None) -> dt.date:
     """The latest date a check-in may have: the athlete's today, or, when the store knows no time zone for
     them, today at UTC+14 (so nobody anywhere is told their today is in the future)."""
@@ -227,11 +243,9 @@ def check_check_in(store: Store, check_in: CheckIn, *, now: dt.datetime | None =
     a run that is not the athlete's or not of that date, the same run twice, and an empty check-in (nothing
     but a note).
     """
-    athlete = " ".join(str(check_in.athlete or "").split())
+    athlete = _stored_name(store, check_in.athlete)
     if not athlete:
         raise InputError("athlete: empty; choose whose check-in this is")
-    stored_names = {a.lower(): a for a in store.athletes()["athlete"]}
-    athlete = stored_names.get(athlete.lower(), athlete)  # the store matches names ignoring case
     day = check_in.date
     if isinstance(day, dt.datetime):
         day = day.date()
@@ -460,6 +474,7 @@ __all__ = [
     "StoredCheckIn",
     "athlete_today",
     "check_check_in",
+    "default_date",
     "delete_check_in",
     "last_exercises",
     "latest_allowed_date",

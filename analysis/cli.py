@@ -5,6 +5,8 @@
     python -m analysis export --out exports/ --samples [--positions]  # and samples.csv (positions on request)
     python -m analysis athletes | remove --athlete Ana | recompute | sample | read FILE...
     python -m analysis exercises map "Copenhagen adductor" hip [--athlete Ana] | unmap NAME | list
+    python -m analysis check-in --athlete Ana --soreness 3 --exercise "dead bug:3x10" [--run ID --effort 7]
+    python -m analysis check-in --list | --delete ID
 
 The store is `data/` in the project unless `--store DIR` or env CORE_CADENCE_STORE says otherwise.
 """
@@ -229,6 +231,51 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_in(args: argparse.Namespace) -> int:
+    """`check-in`: log soreness, strength work and how hard a run felt (analysis.check_in), list or delete."""
+    import datetime as dt
+
+    from analysis import check_in as ci
+
+    with _open_store(args) as store:
+        if args.delete:
+            ci.delete_check_in(store, args.delete)
+            print(f"deleted check-in {args.delete}; the runs it rated have the watch's answer again (if any)")
+            return 0
+        if args.list:
+            found = ci.recent_check_ins(store, [args.athlete] if args.athlete else None, days=args.days or None)
+            if not found:
+                print("no check-ins yet: python -m analysis check-in --athlete NAME --soreness N ...")
+            for stored in found:
+                print(f"{stored.check_in_id}  {stored.check_in.date.isoformat()}  {stored.check_in.athlete}  "
+                      f"{stored.summary()}")
+            return 0
+        if not args.athlete:
+            raise InputError("--athlete: whose check-in is this? (or --list / --delete ID)")
+        runs, efforts, feels = args.run or [], args.effort or [], args.feel or []
+        for flag, values in (("--effort", efforts), ("--feel", feels)):
+            if values and len(values) != len(runs):
+                raise InputError(f"{flag}: give one per --run, in the same order ({len(runs)} --run, "
+                                 f"{len(values)} {flag})")
+        if args.date:
+            try:
+                day = dt.date.fromisoformat(args.date)
+            except ValueError:
+                raise InputError(f"--date {args.date!r}: expected a date as YYYY-MM-DD") from None
+        else:
+            day = ci.default_date(store, args.athlete, runs)
+        answers = tuple(ci.RunAnswer(run, efforts[i] if efforts else None, feels[i] if feels else None)
+                        for i, run in enumerate(runs))
+        check_in = ci.CheckIn(args.athlete, day, args.soreness, args.note or "",
+                              tuple(ci.parse_exercise(e) for e in args.exercise or ()), answers)
+        saved = ci.save_check_in(store, check_in, new_athlete=args.new_athlete)
+        stored = ci.stored_check_in(store, saved.check_in_id)
+    for message in saved.messages:
+        print(message)
+    print(f"stored check-in {saved.check_in_id} ({day.isoformat()}, {stored.check_in.athlete}): {stored.summary()}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Core & Cadence command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -300,6 +347,30 @@ def build_parser() -> argparse.ArgumentParser:
     unmapping.add_argument("--athlete", default=None, help="this athlete's mapping (default: the club's)")
     with_store(actions.add_parser("list", help="the mappings, then the unrecognised names with entry counts"))
     exercises.set_defaults(func=_cmd_exercises)
+
+    check_in = with_store(sub.add_parser(
+        "check-in", help="log back soreness, strength work done and how hard a run felt; or --list / --delete ID"))
+    check_in.add_argument("--athlete", help="whose check-in (must be in the store, unless --new-athlete)")
+    check_in.add_argument("--new-athlete", action="store_true", help="create the athlete when the store has no one "
+                                                                      "of that name (so a typo never makes a second)")
+    check_in.add_argument("--date", help="YYYY-MM-DD (default: the day of --run, else today where the athlete is); "
+                                         "never in the future")
+    check_in.add_argument("--soreness", type=float, help="back soreness, 0 (no soreness) to 10 (worst imaginable)")
+    check_in.add_argument("--note", help="a note about the back (or the day)")
+    check_in.add_argument("--exercise", action="append", metavar="NAME[:SETSxREPS|:SECONDSs]",
+                          help="an exercise done, e.g. 'dead bug:3x10', 'plank:3x45s', clamshell (repeatable); its "
+                               "session type comes from the name (and your mappings)")
+    check_in.add_argument("--run", action="append", metavar="RUN_ID",
+                          help="a run of that day to rate (run_id from runs.csv; a unique prefix of 6+ characters is "
+                               "enough; repeatable, each with its own --effort / --feel)")
+    check_in.add_argument("--effort", action="append", type=float,
+                          help="perceived effort of the --run, Borg CR10: 0 (nothing at all) to 10 (maximal)")
+    check_in.add_argument("--feel", action="append", type=float,
+                          help="how the --run felt, 0 (very weak) 25 (weak) 50 (normal) 75 (strong) 100 (very strong)")
+    check_in.add_argument("--list", action="store_true", help="list check-ins (newest first) with their ids")
+    check_in.add_argument("--days", type=int, default=None, help="with --list: only the last N days (default: all)")
+    check_in.add_argument("--delete", metavar="ID", help="delete a check-in by id (see --list)")
+    check_in.set_defaults(func=_cmd_check_in)
     return parser
 
 
