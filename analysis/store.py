@@ -698,7 +698,8 @@ class Store:
                 if run_id not in theirs:
                     raise InputError(f"run {run_id}: no run with this id belongs to {name}")
             now = datetime.now(UTC)
-            old = _first(tx.execute("SELECT created_at FROM check_ins WHERE check_in_id = ?",
+            # epoch_us, not the TIMESTAMPTZ itself: DuckDB needs pytz to hand out tz-aware Python datetimes.
+            old = _first(tx.execute("SELECT epoch_us(created_at) FROM check_ins WHERE check_in_id = ?",
                                     [check_in_id]).fetchall())
             before = [r[0] for r in tx.execute("SELECT run_id FROM check_in_runs WHERE check_in_id = ?",
                                                [check_in_id]).fetchall()]
@@ -707,7 +708,8 @@ class Store:
                 tx.execute(f"DELETE FROM {table} WHERE {column} = ?", [check_in_id])
             tx.execute("DELETE FROM check_ins WHERE check_in_id = ?", [check_in_id])
             tx.execute("INSERT INTO check_ins VALUES (?, ?, ?, ?, ?, ?)",
-                       [check_in_id, athlete_id, day, note or None, old[0] if old else now, now])
+                       [check_in_id, athlete_id, day, note or None,
+                        datetime.fromtimestamp(old[0] / 1e6, UTC) if old else now, now])
             if len(entries):
                 frame = pd.DataFrame({c: entries[c] if c in entries.columns else np.nan for c in STRENGTH_COLUMNS})
                 mappings = _mapping_lookup(tx)
