@@ -4,10 +4,12 @@ Two tables:
 
 * :func:`weekly_table` — one row per athlete per calendar week (weeks start on Monday, ISO 8601, on the
   athlete's local dates): strength sessions by type, plan adherence, 4-week consistency, runs, km,
-  long runs, weekly medians of the fatigue metrics of eligible runs, and mean back soreness. Columns,
+  long runs, weekly medians of the fatigue metrics of eligible runs and of the perceived effort of the runs
+  that have one, and mean back soreness. Columns,
   dtypes and units: :data:`WEEKLY_COLUMNS`. It is the input of :func:`analysis.stats.lagged`.
-* :func:`run_table` — the runs frame with each run's strength consistency over the 28 days before it and
-  the back soreness reported on the run's day and the day after. Added columns: :data:`RUN_COLUMNS`.
+* :func:`run_table` — the runs frame with each run's strength consistency over the 28 days before it, its
+  perceived effort and the back soreness reported on the run's day and the day after. Added columns:
+  :data:`RUN_COLUMNS`.
 
 Definitions (DESIGN.md §5):
 
@@ -28,6 +30,9 @@ Definitions (DESIGN.md §5):
   adherence, consistency and soreness — "no data", never "did nothing". An athlete with a log but
   nothing logged in a week gets zeros for that week. Likewise an athlete with no runs at all gets
   NA/NaN for the running columns, and zeros in weeks without runs otherwise.
+* **Perceived effort** (Borg CR10, 0-10; :mod:`analysis.effort`) is the runs frame's optional
+  ``perceived_effort`` column (NaN when not reported; a frame without the column has none). It needs no
+  long run: every running run with one counts, eligible or not, and the week's value is their median.
 * An athlete's weeks run from the week of their first entry to the week of their last entry, runs and
   strength log together; every week in between is present, so lags count calendar weeks.
 
@@ -46,6 +51,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from analysis.effort import PERCEIVED_EFFORT_RANGE
 from analysis.errors import InputError
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.stats import Setting
@@ -55,6 +61,7 @@ __all__ = [
     "CONSISTENCY_WINDOW_WEEKS",
     "DEFAULT_PLAN",
     "MAX_SESSIONS_PER_WEEK",
+    "PERCEIVED_EFFORT",
     "RUN_COLUMNS",
     "RUN_WINDOW_DAYS",
     "WEEKLY_COLUMNS",
@@ -74,6 +81,7 @@ MAX_SESSIONS_PER_WEEK = 7  # sessions are distinct days per type, so a week hold
 CONSISTENCY_WINDOW_WEEKS = 4  # consistency_4wk: this week and the three before it (DESIGN.md §5)
 RUN_WINDOW_DAYS = 28  # consistency_28d: the 28 days before a run (4 weeks, to match consistency_4wk)
 WEEKLY_RUN_METRICS: tuple[str, ...] = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct")
+PERCEIVED_EFFORT = "perceived_effort"  # optional runs-frame column: Borg CR10 0-10, NaN when not reported
 
 
 # --- settings (one data table, same shape as analysis.stats.STATS_SETTINGS) -----------------------
@@ -166,6 +174,20 @@ WEEKLY_COLUMNS: tuple[TableColumn, ...] = (
         "Median Pa:HR decoupling of the week's eligible runs (positive = heart rate rose); NaN when none has one.",
     ),
     TableColumn(
+        "perceived_effort",
+        "float64",
+        "0-10 (Borg CR10)",
+        "Median perceived effort of the week's runs with an effort (Borg CR10: 0 nothing at all, 3 moderate, "
+        "5 strong, 10 maximal), from the watch's self-evaluation or a check-in; any run counts, long or not. "
+        "NaN when none has one.",
+    ),
+    TableColumn(
+        "effort_runs",
+        "Int64",
+        "runs",
+        "Runs in the week with a perceived effort: the median above rests on these.",
+    ),
+    TableColumn(
         "back_soreness",
         "float64",
         "0-10",
@@ -205,6 +227,13 @@ RUN_COLUMNS: tuple[TableColumn, ...] = (
         "days",
         "How many of those 28 days fall on or after the athlete's first strength-log entry (28 = the whole "
         "window was logged); NA without a strength log.",
+    ),
+    TableColumn(
+        "perceived_effort",
+        "float64",
+        "0-10 (Borg CR10)",
+        "The run's own perceived effort (Borg CR10), from the watch's self-evaluation or a check-in; NaN when "
+        "not reported or the runs frame has no perceived_effort column.",
     ),
     TableColumn(
         "soreness_same_day",
@@ -274,8 +303,9 @@ def weekly_table(
     datetime64 — a time of day is dropped, a time zone's wall clock is kept — or ``datetime.date``) and
     the :class:`analysis.metrics.RunMetrics` columns used here: ``distance_km``, ``moving_time_s``,
     ``eligible``, ``pace_decay_pct``, ``cadence_drift_spm``, ``decoupling_pct``; ``sport`` is optional
-    (when present only ``running`` rows count as runs, so a ride does not add km). ``None`` or a frame
-    with no rows means no runs.
+    (when present only ``running`` rows count as runs, so a ride does not add km), and so is
+    ``perceived_effort`` (Borg CR10 0-10, NaN when not reported; without the column no week has one).
+    ``None`` or a frame with no rows means no runs.
     ``strength_log``: the normalised log of :func:`analysis.io.read_strength_log` (several athletes'
     logs concatenated is fine); ``None`` or no rows means no strength log for anyone.
     ``plan``: session type → planned sessions per week (:func:`validate_plan`); default
@@ -328,8 +358,11 @@ def weekly_table(
     medians = eligible.groupby(key).agg(
         eligible_runs=("date", "size"), **{m: (m, "median") for m in WEEKLY_RUN_METRICS}
     )
+    rated = runs_only[runs_only[PERCEIVED_EFFORT].notna()]  # any run with an effort, eligible or not
+    efforts = rated.groupby(key).agg(effort_runs=("date", "size"), perceived_effort=(PERCEIVED_EFFORT, "median"))
     grid = grid.merge(running.reset_index(), on=key, how="left").merge(medians.reset_index(), on=key, how="left")
-    for col in ("runs", "long_runs", "distance_km", "eligible_runs"):
+    grid = grid.merge(efforts.reset_index(), on=key, how="left")
+    for col in ("runs", "long_runs", "distance_km", "eligible_runs", "effort_runs"):
         grid[col] = np.where(has_runs, grid[col].fillna(0.0).to_numpy(dtype=float), np.nan)
 
     # soreness: each day's reports averaged first, then the week's days
@@ -357,7 +390,8 @@ def run_table(
     row is kept, in the same order and with the same index. ``strength_log``, ``plan``: as in
     :func:`weekly_table`. Added columns (:data:`RUN_COLUMNS`; an input column of the same name is
     replaced): ``week_start``, ``consistency_28d`` (0…1), ``sessions_28d_<type>`` for every session
-    type, ``log_days_28d``, ``soreness_same_day`` and ``soreness_next_day`` (0–10). The window of a run
+    type, ``log_days_28d``, ``perceived_effort`` (the run's own, Borg CR10 0-10; NaN when the runs have
+    no such column), ``soreness_same_day`` and ``soreness_next_day`` (0–10). The window of a run
     on day d is d−28…d−1: sessions logged on the run's own day are left out, since they may have come
     after it. ``attrs["plan"]`` holds the plan used.
     """
@@ -401,6 +435,7 @@ def run_table(
     for t in SESSION_TYPES:
         added[f"sessions_28d_{t}"] = counts[t]
     added["log_days_28d"] = log_days
+    added[PERCEIVED_EFFORT] = prepared[PERCEIVED_EFFORT].to_numpy(dtype=float)
     added["soreness_same_day"] = [sore.get((a, int(d)), np.nan) for a, d in zip(athletes, days, strict=True)]
     added["soreness_next_day"] = [sore.get((a, int(d) + 1), np.nan) for a, d in zip(athletes, days, strict=True)]
     typed = _typed(added, RUN_COLUMNS)
@@ -476,7 +511,7 @@ def _check_frame(frame: object, what: str, needed: tuple[str, ...]) -> None:
 
 def _prepare_runs(runs: pd.DataFrame | None, needed: tuple[str, ...]) -> pd.DataFrame:
     """athlete, date, is_run, eligible and the numeric columns, index kept; an empty frame for no runs."""
-    numeric = ("distance_km", "moving_time_s", *WEEKLY_RUN_METRICS)
+    numeric = ("distance_km", "moving_time_s", *WEEKLY_RUN_METRICS, PERCEIVED_EFFORT)
     if runs is None or (isinstance(runs, pd.DataFrame) and len(runs) == 0):
         empty = {"athlete": pd.Series(dtype=object), "date": pd.Series(dtype="datetime64[ns]")}
         empty |= {"is_run": pd.Series(dtype=bool), "eligible": pd.Series(dtype=bool)}
@@ -496,6 +531,10 @@ def _prepare_runs(runs: pd.DataFrame | None, needed: tuple[str, ...]) -> pd.Data
         out["eligible"] = False
     for col in numeric:
         out[col] = pd.to_numeric(runs[col], errors="coerce").astype(float) if col in runs.columns else np.nan
+    effort = out[PERCEIVED_EFFORT].to_numpy(dtype=float)
+    low, high = PERCEIVED_EFFORT_RANGE
+    if ((effort < low) | (effort > high)).any():
+        raise InputError("The runs table has perceived effort outside 0-10 (Borg CR10).")
     return out
 
 

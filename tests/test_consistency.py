@@ -337,6 +337,53 @@ def test_week_without_eligible_runs_has_nan_medians():
     assert math.isnan(week["pace_decay_pct"]) and math.isnan(week["decoupling_pct"])
 
 
+def test_weekly_perceived_effort_is_the_median_of_the_runs_with_one_eligible_or_not():
+    runs = _runs(
+        _run("ana", MON, perceived_effort=3.0, moving_time_s=1200.0, eligible=False),  # short: still counts
+        _run("ana", WED, perceived_effort=8.0),
+        _run("ana", THU, perceived_effort=5.0),
+        _run("ana", FRI),  # no effort reported: not in the median, not a zero
+        _run("ana", SAT, perceived_effort=9.0, sport="cycling"),  # a ride is not a run
+        _run("ana", "2026-09-14"),  # a week with runs but no effort
+        _run("ana", "2026-09-21", perceived_effort=6.5),
+    )
+    table = weekly_table(runs, None)
+    first, second, third = (_week(table, "ana", d) for d in (MON, "2026-09-14", "2026-09-21"))
+    assert first["perceived_effort"] == 5.0 and first["effort_runs"] == 3 and first["runs"] == 4
+    assert math.isnan(second["perceived_effort"]) and second["effort_runs"] == 0 and second["runs"] == 1
+    assert third["perceived_effort"] == 6.5 and third["effort_runs"] == 1
+    even = weekly_table(_runs(_run("ana", MON, perceived_effort=4.0), _run("ana", TUE, perceived_effort=7.0)), None)
+    assert even["perceived_effort"].iloc[0] == 5.5  # the median of two is their mean
+
+
+def test_a_runs_frame_without_effort_columns_gives_no_effort():
+    runs = _runs(_run("ana", MON, pace_decay_pct=2.0), _run("ana", TUE))
+    assert "perceived_effort" not in runs.columns
+    week = weekly_table(runs, None).iloc[0]
+    assert math.isnan(week["perceived_effort"]) and week["effort_runs"] == 0
+    linked = run_table(runs, None)
+    assert linked["perceived_effort"].isna().all() and str(linked["perceived_effort"].dtype) == "float64"
+    # an athlete with a strength log but no runs: NA counts, NaN effort
+    only_log = weekly_table(None, _log((MON, "ana", "core", None))).iloc[0]
+    assert pd.isna(only_log["effort_runs"]) and math.isnan(only_log["perceived_effort"])
+
+
+def test_the_run_table_carries_each_runs_own_effort():
+    runs = _runs(_run("ana", MON, perceived_effort=7.0, eligible=False, feel=75.0, effort_source="watch"),
+                 _run("ana", TUE, perceived_effort=float("nan")), _run("ben", TUE, perceived_effort="4"))
+    runs.index = pd.Index([5, 3, 9])
+    linked = run_table(runs, None)
+    assert list(linked.index) == [5, 3, 9]
+    np.testing.assert_array_equal(linked["perceived_effort"].to_numpy(), [7.0, np.nan, 4.0])
+    assert linked.loc[5, "feel"] == 75.0 and linked.loc[5, "effort_source"] == "watch"  # other columns kept
+
+
+@pytest.mark.parametrize("value", [-1.0, 10.5])
+def test_perceived_effort_outside_borg_cr10_is_refused(value):
+    with pytest.raises(InputError, match="perceived effort outside 0-10"):
+        weekly_table(_runs(_run("ana", MON, perceived_effort=value)), None)
+
+
 @pytest.mark.parametrize("value", [0, -5, float("nan"), "75", True])
 def test_invalid_long_run_threshold(value):
     with pytest.raises(InputError):
