@@ -8,9 +8,10 @@ The Consistency page's numbers are decided here, not in the charts (which only d
 * :func:`pair_correlations` — the association, training load beside it and load held constant, each through
   :func:`analysis.stats.association` (season trend out, effective n, words from the CI);
 * :func:`lag_table` / :func:`lag_grid` — every lag (and every marker) at a glance, with Holm's adjustment over
-  what the view shows: 5 lags × 4 markers are 20 tests, and one in twenty looks "significant" by chance.
+  what the view shows: 5 lags × 5 markers are 25 tests, and one in twenty looks "significant" by chance.
 
-Units: consistency 0-1, pace decay and decoupling %, cadence drift steps/min, back soreness 0-10, km.
+Units: consistency 0-1, pace decay and decoupling %, cadence drift steps/min, back soreness 0-10, perceived
+effort 0-10 (Borg CR10), km.
 Pure Python (numpy, pandas); no streamlit import.
 """
 
@@ -18,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from analysis.consistency import RUN_WINDOW_DAYS
+from analysis.consistency import RUN_WINDOW_DAYS, RUNNING
 from analysis.squad import SQUAD_METRICS, squad_correlation
 from analysis.stats import (
     DEFAULT_LAGS,
@@ -51,14 +53,12 @@ __all__ = [
 ]
 
 # The fatigue outcomes a user can choose, as weekly-table columns (weekly medians of eligible runs; soreness
-# is the week's mean report), and the run-table column that answers the same question per run.
-FATIGUE_METRICS: tuple[str, ...] = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct", "back_soreness")
-RUN_OUTCOMES: Mapping[str, str] = {
-    "pace_decay_pct": "pace_decay_pct",
-    "cadence_drift_spm": "cadence_drift_spm",
-    "decoupling_pct": "decoupling_pct",
-    "back_soreness": "soreness_next_day",  # per run: soreness reported the day after it
-}
+# is the week's mean report; perceived effort the median of the week's runs with one), and the run-table column
+# that answers the same question per run (back soreness: the report of the day after the run). Both derive from
+# the one registry of markers, analysis.squad.SQUAD_METRICS, so the two pages always offer the same markers.
+FATIGUE_METRICS: tuple[str, ...] = tuple(spec.week_column for spec in SQUAD_METRICS.values())
+RUN_OUTCOMES: Mapping[str, str] = MappingProxyType(
+    {spec.week_column: spec.run_column for spec in SQUAD_METRICS.values()})
 PAIR_COLUMNS = ["date", "x_from", "x_to", "x", "y", "km"]
 _WEEK = pd.Timedelta(weeks=1)
 
@@ -115,11 +115,16 @@ def run_pairs(runs: pd.DataFrame, athlete: str, metric: str) -> pd.DataFrame:
     """The (consistency, outcome) pairs of one athlete's runs: ``consistency_28d`` against the run's metric.
 
     ``runs``: :func:`analysis.consistency.run_table`. ``metric``: one of :data:`FATIGUE_METRICS` (back
-    soreness becomes the soreness reported the day after the run). ``date`` = the run's local date,
-    ``x_from``/``x_to`` = the 28 days before it, ``km`` = the run's distance. Only pairs with both values.
+    soreness becomes the soreness reported the day after the run; perceived effort is the run's own, on any
+    run with one). ``date`` = the run's local date,
+    ``x_from``/``x_to`` = the 28 days before it, ``km`` = the run's distance. Only pairs with both values, and
+    only running rows when ``runs`` has a ``sport`` column.
     """
     column = RUN_OUTCOMES[metric]
-    rows = runs[runs["athlete"] == athlete].sort_values("local_date")
+    own = runs["athlete"] == athlete
+    if "sport" in runs.columns:  # runs only, as the Squad page: a ride's effort or next-day soreness is no run's
+        own &= runs["sport"].eq(RUNNING).fillna(False)
+    rows = runs[own.to_numpy(dtype=bool)].sort_values("local_date")
     pairs = pd.DataFrame({
         "date": pd.to_datetime(rows["local_date"]).dt.normalize(),
         "x": rows["consistency_28d"].astype("float64"),
@@ -201,8 +206,8 @@ def lag_grid(
     """Every lag × every fatigue marker for one athlete (:data:`LAG_GRID_COLUMNS`), one family of tests.
 
     Outcome weeks are kept between ``first`` and ``last`` (:func:`weekly_pairs`). ``p_holm`` is Holm's (1979)
-    adjustment over all the grid's cells that have a number (5 lags × 4 markers = 20 tests by default): a cell
-    with ``p_holm`` < 0.05 stands out even after looking 20 times.
+    adjustment over all the grid's cells that have a number (5 lags × 5 markers = 25 tests by default): a cell
+    with ``p_holm`` < 0.05 stands out even after looking 25 times.
     """
     lag_list = [int(v) for v in lags]
     own = weekly[weekly["athlete"] == athlete]  # once, not once per cell: a club's table is long

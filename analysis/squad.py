@@ -93,7 +93,13 @@ class SquadMetric:
 
     ``run_column``: its column in :func:`analysis.consistency.run_table` (per run); ``week_column``: in
     :func:`analysis.consistency.weekly_table` (per week). ``eligible_only``: per run, only eligible runs
-    count (the run metrics are NaN on the others anyway; soreness is reported for any run).
+    count (the run metrics are NaN on the others anyway; soreness and perceived effort are reported for any
+    run). ``meaning``: one line for screens that have no label of their own for the marker yet (the other
+    markers' words are in :data:`analysis.charts.style.METRIC_LABELS`).
+
+    This is the one registry of the markers: :data:`analysis.pairing.FATIGUE_METRICS` and
+    :data:`analysis.pairing.RUN_OUTCOMES` (the Consistency page) are derived from it. For every marker higher
+    means more fatigue except cadence drift, where a fall (negative) is the fatigued direction.
     """
 
     name: str
@@ -102,6 +108,7 @@ class SquadMetric:
     run_column: str
     week_column: str
     eligible_only: bool
+    meaning: str = ""
 
 
 SQUAD_METRICS: MappingProxyType[str, SquadMetric] = MappingProxyType({
@@ -113,6 +120,11 @@ SQUAD_METRICS: MappingProxyType[str, SquadMetric] = MappingProxyType({
         "decoupling_pct", "Aerobic decoupling", "%", "decoupling_pct", "decoupling_pct", True),
     "back_soreness": SquadMetric(
         "back_soreness", "Back soreness", "0-10", "soreness_next_day", "back_soreness", False),
+    "perceived_effort": SquadMetric(
+        "perceived_effort", "Perceived effort", "0-10", "perceived_effort", "perceived_effort", False,
+        "How hard the run felt on Borg's CR10 scale (0 nothing at all, 3 moderate, 5 strong, 7 very strong, "
+        "10 maximal), from the watch's self-evaluation or a check-in; + = harder. Per week: the median of the "
+        "week's runs with one, long or not."),
 })
 DEFAULT_METRIC = "pace_decay_pct"
 

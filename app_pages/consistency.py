@@ -15,7 +15,7 @@ import streamlit as st
 
 from analysis import pairing
 from analysis.charts import consistency as charts
-from analysis.charts.style import label
+from analysis.charts.squad import marker_label
 from analysis.power import power_sentence
 from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_EFFECTIVE_N, DEFAULT_MIN_N
 from app_pages import _shared
@@ -90,11 +90,12 @@ first, last = (pd.Timestamp(chosen[0]), pd.Timestamp(chosen[1])) if chosen else 
 
 metric = st.radio(
     "Fatigue metric", pairing.FATIGUE_METRICS, key=METRIC_KEY, horizontal=True,
-    format_func=lambda m: label(m).axis_title,
+    format_func=lambda m: marker_label(m).axis_title,
     help="Weekly values are the median of the week's eligible runs (back soreness: the mean of the days "
-         "with a report). Definitions: docs/metrics.md.",
+         "with a report; perceived effort: the median of the week's runs with one, long or not). "
+         "Definitions: docs/metrics.md.",
 )
-metric_label = label(metric)
+metric_label = marker_label(metric)
 st.caption(f"**{metric_label.title}**: {metric_label.meaning}")
 
 st.subheader("Week by week")
@@ -121,7 +122,8 @@ if points == "week":
 else:
     lag = 0
     c2.caption("Each run is paired with the share of the plan done in the 28 days before it (its own day "
-               "left out); back soreness is the report of the day after the run.")
+               "left out); back soreness is the report of the day after the run, perceived effort the run's own "
+               "(any run with one, long or not).")
     pairs = pairing.run_pairs(_shared.runs(), athlete, metric)
     unit, load_name = "runs", "run distance"
 names = ("consistency", metric_label.title.lower())
@@ -185,9 +187,9 @@ with st.expander("How to read this"):
         "- **4-week consistency** = the mean plan adherence of a week and the three before it; **adherence** = "
         "the share of the week's planned core and hip sessions done (extra core does not make up for missing "
         "hip). Plan: " + ", ".join(f"{n} {t}" for t, n in plan.items()) + " sessions a week.\n"
-        "- **Late pace decay** (%): how much slower the last quarter of a run was than its 10-50 % part, "
-        "grade-adjusted; **cadence drift** (steps/min): late minus baseline cadence; **decoupling** (%): heart "
-        "rate rising for the same pace. Weekly values are medians of the week's eligible runs (30 min or more).\n"
+        "- The markers: " + "; ".join(f"**{marker_label(m).title}** ({marker_label(m).unit}): "
+                                      f"{marker_label(m).meaning.rstrip('.')}" for m in pairing.FATIGUE_METRICS)
+        + ". Weekly values of the run metrics are medians of the week's eligible runs (30 min or more).\n"
         "- **r** runs from −1 to +1; the **95 % CI** is the range the data are compatible with (if it spans 0, "
         "no association fits too); **n** is the number of points; **p** how surprising this r would be with no "
         "association. Below " + str(DEFAULT_MIN_N) + " points, or below " + str(DEFAULT_MIN_EFFECTIVE_N)

@@ -14,6 +14,7 @@ from analysis.charts.squad import (
     adherence_heatmap,
     correlation_forest,
     fade_small_multiples,
+    marker_label,
     weekly_km_lines,
 )
 from analysis.charts.style import label
@@ -158,7 +159,8 @@ unit = c2.radio(
          "one week share most of that window and the week's tiredness, so they count as fewer independent "
          "pairs: the effective n). Per week: the week's median marker "
          "against the consistency of the four weeks before it (lag 1, as the Consistency page's default), so "
-         "strength work logged after a run never counts towards it. Back soreness per run is the day after the run.",
+         "strength work logged after a run never counts towards it. Back soreness per run is the day after the run; "
+         "perceived effort per run is the run's own, on every run with one (long or not).",
 )
 spec = SQUAD_METRICS[metric]
 pairs_unit = "runs" if unit == "runs" else "athlete-weeks"
@@ -241,7 +243,8 @@ st.caption("Share of each week's planned strength sessions done (% of plan). Gre
            "has no strength log, or the week is outside their first-to-last entry.")
 
 # --- small multiples -------------------------------------------------------------------------------
-st.subheader(f"Late-run fade: {spec.title.lower()} per run")
+run_label = marker_label(spec.run_column)
+st.subheader(f"Late-run fade: {spec.title.lower()} per run" if spec.eligible_only else f"{spec.title} per run")
 st.plotly_chart(view["fade"], key="squad_fade", width="stretch")
 st.caption(f"One panel per athlete, same y axis: each dot is a run, the line the median of the last {ROLLING_RUNS} "
-           f"runs. {label(spec.run_column).axis_title}: {label(spec.run_column).meaning}")
+           f"runs. {run_label.axis_title}: {run_label.meaning}")

@@ -15,23 +15,23 @@ import plotly.graph_objects as go
 import pytest
 from scipy import stats as scipy_stats
 from test_charts_strength import ATHLETE, runs, strength_log
-from test_pairing import planted_weekly
+from test_pairing import planted_weekly, with_effort
 
 from analysis import pairing
 from analysis.charts import consistency as charts
+from analysis.charts.squad import marker_label
 from analysis.charts.strength import SESSION_COLOURS
-from analysis.charts.style import label
 from analysis.consistency import run_table, weekly_table
 
 
 @pytest.fixture(scope="module")
 def weekly() -> pd.DataFrame:
-    return weekly_table(runs(), strength_log())
+    return weekly_table(with_effort(runs()), strength_log())
 
 
 @pytest.fixture(scope="module")
 def run_frame() -> pd.DataFrame:
-    return run_table(runs(), strength_log())
+    return run_table(with_effort(runs()), strength_log())
 
 
 def test_theil_sen_agrees_with_scipy():
@@ -110,11 +110,16 @@ def test_weekly_sessions_figure_stacks_the_plan_types_against_the_plan(weekly):
         assert line.yaxis == "y2" and line.line.color == "#abcdef" and not line.connectgaps
         assert fig.layout.yaxis.title.text == "Strength sessions (sessions/week)"
         unit = {"pace_decay_pct": "(%)", "cadence_drift_spm": "(steps/min)", "decoupling_pct": "(%)",
-                "back_soreness": "(0-10)"}[metric]
+                "back_soreness": "(0-10)", "perceived_effort": "(0-10)"}[metric]
         assert fig.layout.yaxis2.title.text.endswith(unit)
         assert unit.strip("()") in line.hovertemplate
         assert "%Y" in fig.layout.xaxis.hoverformat  # the unified hover names the week's date
-    assert tuple(fig.layout.yaxis2.range) == (0.0, 10.3)  # soreness: its whole scale
+        if metric in ("back_soreness", "perceived_effort"):
+            assert tuple(fig.layout.yaxis2.range) == (0.0, 10.3)  # a 0-10 report: its whole scale
+        if metric == "perceived_effort":
+            assert fig.layout.yaxis2.title.text == "Perceived effort (0-10)"
+            assert "run(s) with an effort" in line.hovertemplate
+            np.testing.assert_allclose(line.customdata, own["effort_runs"].astype(float))
     three = charts.weekly_sessions_figure(weekly, ATHLETE, {"core": 3, "hip": 1, "mobility": 1}, "pace_decay_pct")
     assert [t.name for t in three.data[:3]] == ["core", "hip", "mobility"] and set(three.data[3].y) == {5.0}
 
@@ -169,7 +174,8 @@ def test_lag_grid_figure_colours_r_and_stars_only_what_stands_out_after_holm(wee
     lags = sorted(grid["lag_weeks"].unique())
     z = np.asarray(heat.z, dtype=float)
     assert z.shape == (len(metrics), len(lags))
-    assert list(heat.y) == [label(m).axis_title for m in metrics]
+    assert list(heat.y) == [marker_label(m).axis_title for m in metrics]
+    assert "Perceived effort (0-10)" in heat.y
     assert len(heat.x) == len(lags) and "same week" in heat.x[0] and all("before" in x for x in heat.x[1:])
     assert (heat.zmin, heat.zmax) == (-1, 1)
     text, hover = np.asarray(heat.text, dtype=object), np.asarray(heat.customdata, dtype=object)

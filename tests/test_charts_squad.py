@@ -5,15 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from test_pairing import with_effort
 
 from analysis.charts.squad import (
     ROLLING_RUNS,
     adherence_heatmap,
     correlation_forest,
     fade_small_multiples,
+    marker_label,
     weekly_km_lines,
 )
-from analysis.charts.style import athlete_colours, label
+from analysis.charts.style import METRIC_LABELS, athlete_colours, label
 from analysis.consistency import run_table, weekly_table
 from analysis.squad import SQUAD_METRICS, squad_correlation, squad_table
 from analysis.store import Store
@@ -23,6 +25,7 @@ from analysis.store import Store
 def club(sample_store_dir):
     with Store(sample_store_dir) as store:
         runs, log, plan, athletes = store.runs(), store.strength_log(), store.plan(), store.athletes()
+    runs = with_effort(runs)
     names = list(athletes["athlete"])
     return {
         "names": names,
@@ -120,6 +123,33 @@ def test_small_multiples_follow_the_chosen_marker(club):
     mine = rt[(rt["athlete"] == first) & (rt["sport"] == "running")].dropna(subset=["soreness_next_day"])
     np.testing.assert_allclose(np.asarray(fig.data[0].y, dtype=float),
                                mine.sort_values("local_date")["soreness_next_day"].to_numpy())
+
+
+def test_small_multiples_of_perceived_effort_show_every_run_with_one_on_the_whole_scale(club):
+    rt = club["run_table"]
+    fig = fade_small_multiples(rt, club["colours"], metric="perceived_effort", athletes=club["names"])
+    assert _axis_title(fig, "yaxis") == "Perceived effort (0-10)"
+    assert tuple(fig.layout.yaxis.range) == (-0.3, 10.3)
+    first = sorted(club["names"], key=str.casefold)[0]
+    mine = rt[(rt["athlete"] == first) & (rt["sport"] == "running")].dropna(subset=["perceived_effort"])
+    assert not mine["eligible"].all()  # short runs count too: an effort needs no long run
+    np.testing.assert_allclose(np.asarray(fig.data[0].y, dtype=float),
+                               mine.sort_values("local_date")["perceived_effort"].to_numpy())
+    assert "0-10" in fig.data[1].hovertemplate
+
+
+def test_every_marker_has_words_on_screen_from_the_style_table_or_the_registry():
+    for spec in SQUAD_METRICS.values():
+        for column in (spec.run_column, spec.week_column):
+            shown = marker_label(column)
+            assert shown.title and shown.unit and len(shown.meaning) > 20, column
+            if column in METRIC_LABELS:
+                assert shown == label(column)
+            else:  # words from the registry until the style table has its own
+                assert (shown.title, shown.unit, shown.meaning) == (spec.title, spec.unit, spec.meaning)
+    assert marker_label("perceived_effort").axis_title == "Perceived effort (0-10)"
+    with pytest.raises(KeyError, match="made_up"):
+        marker_label("made_up")
 
 
 def test_small_multiples_panel_for_an_athlete_without_runs(club):

@@ -17,16 +17,16 @@ import pandas as pd
 import pytest
 from app_harness import add_runs_only_athlete, assert_no_exception, choose_athlete, open_app
 from conftest import REPO_ROOT
-from test_pairing import holm_reference, spearman_holding_week
+from test_pairing import holm_reference, spearman_holding_week, with_effort
 
-from analysis.charts.style import label
+from analysis.charts.squad import marker_label
 from analysis.consistency import run_table, weekly_table
 from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_EFFECTIVE_N, Correlation, association, lagged
 from analysis.store import Store
 
 PAGE = "app_pages/consistency.py"
 ATHLETES = ("Ana", "Ben", "Chloe", "Dev")
-MARKERS = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct", "back_soreness")
+MARKERS = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct", "back_soreness", "perceived_effort")
 CHARTS = 5  # weekly bars, scatter, weekly km, and in the expander the lag grid and the lag profile
 
 
@@ -47,7 +47,7 @@ def weekly_pairs_here(weekly: pd.DataFrame, athlete: str, metric: str, lag: int)
 def expected_weekly(weekly: pd.DataFrame, athlete: str, metric: str, lag: int) -> Correlation:
     """association on the pairs built here; the same as analysis.stats.lagged's row, r as pingouin's."""
     pairs = weekly_pairs_here(weekly, athlete, metric, lag)
-    result = association(pairs, unit="weeks", names=("consistency", label(metric).title.lower()))
+    result = association(pairs, unit="weeks", names=("consistency", marker_label(metric).title.lower()))
     rows = lagged(weekly, "consistency_4wk", metric, lags=[lag])
     row = rows[rows["scope"] == athlete].iloc[0]
     assert result.message == row["message"] and result.n == row["n"] == len(pairs)
@@ -210,3 +210,47 @@ def test_an_athlete_without_a_strength_log_is_told_to_import_one(store_copy, mon
     assert not at.get("plotly_chart")
     link = at.get("page_link")[-1].proto
     assert link.label == "Import a strength log" and "import_files" in link.page
+
+
+def store_runs_with_effort(monkeypatch) -> None:
+    """Store.runs() as the store gives it with perceived effort reported (made up where the sample club has none)."""
+    original = Store.runs
+    monkeypatch.setattr(Store, "runs", lambda self, *a, **k: with_effort(original(self, *a, **k)))
+
+
+def test_perceived_effort_is_a_marker_with_its_unit_through_the_same_association(store_copy, monkeypatch):
+    store_runs_with_effort(monkeypatch)
+    weekly, runs = tables(store_copy)
+    assert weekly["perceived_effort"].notna().any()
+    at = open_app(store_copy, monkeypatch)
+    at.session_state["athlete"] = "Chloe"
+    at.switch_page(PAGE).run()
+    assert_no_exception(at)
+    radio = at.radio(key="consistency_metric")
+    assert "Perceived effort (0-10)" in radio.options
+    radio.set_value("perceived_effort")
+    run_as(at, "Chloe")
+    expected = expected_weekly(weekly, "Chloe", "perceived_effort", 1)  # lagged's numbers, pingouin's r
+    assert expected.n > 0
+    assert f"**Consistency and perceived effort: {expected.message}.**" in page_text(at)
+    assert any(c.value.startswith("**Perceived effort**: How hard the run felt on Borg's CR10 scale")
+               for c in at.caption)
+    assert "perceived effort holding weekly km constant" in page_text(at)
+    assert len(at.get("plotly_chart")) == CHARTS
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    weekly_chart, scatter = specs[0], specs[1]
+    assert weekly_chart["layout"]["yaxis2"]["title"]["text"] == "Perceived effort (0-10)"
+    assert scatter["layout"]["yaxis"]["title"]["text"] == "Perceived effort (0-10)"
+    assert "Perceived effort (0-10)" in lag_grid_chart(at)["y"]
+
+    at.radio(key="consistency_points").set_value("run")
+    run_as(at, "Chloe")
+    own = runs[(runs["athlete"] == "Chloe") & (runs["sport"] == "running") & runs["consistency_28d"].notna()
+               & runs["perceived_effort"].notna()]
+    assert not own["eligible"].all()  # every run with an effort counts, long or not
+    pairs = pd.DataFrame({"date": pd.to_datetime(own["local_date"]).dt.normalize(), "x": own["consistency_28d"],
+                          "y": own["perceived_effort"]})
+    per_run = association(pairs, unit="runs", names=("consistency", "perceived effort"))
+    assert per_run.n == len(own) and per_run.message in page_text(at)
+    if per_run.enough_data:
+        assert per_run.r == pytest.approx(spearman_holding_week(pairs["x"], pairs["y"], pairs["date"]), abs=1e-10)

@@ -6,13 +6,14 @@ tables (r cross-checked against statsmodels' within-athlete partial correlation)
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from app_harness import metric_value, open_app
-from test_pairing import holm_reference, within_athlete_r
+from test_pairing import holm_reference, with_effort, within_athlete_r
 
 from analysis.consistency import run_table, weekly_table
 from analysis.squad import squad_correlation, squad_table
@@ -136,3 +137,43 @@ def test_one_athlete_needs_two_or_more_and_no_athletes_says_what_to_do(store_cop
     at = open_app(store_copy, monkeypatch, page=PAGE)
     assert "No athletes in the store yet" in at.info[0].value
     assert not at.dataframe
+
+
+def test_choosing_perceived_effort_shows_its_squad_correlation_and_panels(store_copy, monkeypatch):
+    original = Store.runs
+    monkeypatch.setattr(Store, "runs", lambda self, *a, **k: with_effort(original(self, *a, **k)))
+    with Store(store_copy) as store:
+        runs, log, plan = store.runs(), store.strength_log(), store.plan()
+    weekly, linked = weekly_table(runs, log, plan=plan), run_table(runs, log, plan=plan)
+    rows = linked[(linked["sport"] == "running") & linked["perceived_effort"].notna()]
+    pairs = pd.DataFrame({"athlete": rows["athlete"], "date": rows["local_date"], "x": rows["consistency_28d"],
+                          "y": rows["perceived_effort"]}).dropna(subset=["x", "y"])
+    expected = association(pairs, subject="athlete", unit="runs", names=("consistency", "perceived effort"))
+    assert expected.n == len(pairs) and not rows["eligible"].all()  # every run with an effort, long or not
+    assert expected == squad_correlation(weekly, linked, metric="perceived_effort")
+
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    box = at.selectbox(key="squad_metric")
+    assert "Perceived effort (0-10)" in box.options
+    box.select("perceived_effort").run()
+    assert not at.exception
+    assert metric_value(at, "n (runs)") == str(expected.n)
+    [text] = [m.value for m in at.markdown if "Within athletes" in m.value]
+    assert f"consistency and perceived effort: {expected.message}." in text
+    assert any(s.value == "Perceived effort per run" for s in at.subheader)
+    assert any("Perceived effort (0-10): How hard the run felt" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    own = squad_table(weekly, linked, athletes=list(table["athlete"]), metric="perceived_effort")
+    np.testing.assert_allclose(table["rho"], own["rho"], equal_nan=True, rtol=1e-12)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    forest = next(s for s in specs if "Correlation of consistency" in str(s["layout"].get("xaxis", {})))
+    assert "perceived effort" in forest["layout"]["xaxis"]["title"]["text"]
+    panels = next(s for s in specs if s["layout"].get("yaxis", {}).get("title", {}).get("text")
+                  == "Perceived effort (0-10)")
+    assert panels["layout"]["yaxis"]["range"] == [-0.3, 10.3]
+
+    at.radio(key="squad_unit").set_value("weeks").run()
+    assert not at.exception
+    per_week = squad_correlation(weekly, linked, metric="perceived_effort", unit="weeks")
+    assert metric_value(at, "n (athlete-weeks)") == str(per_week.n)
+    assert any(per_week.message in m.value for m in at.markdown)

@@ -10,7 +10,7 @@ checked (at most n, dof = n_eff − 2, what the message says) and the wiring by 
 :func:`analysis.stats.association` directly on the same pairs.
 
 The helpers here (``calendar_week``, ``spearman_holding_week``, ``within_athlete_r``, ``holm_reference``,
-``assert_serial_result``, ``planted_weekly``) are shared with the squad, chart and page tests.
+``assert_serial_result``, ``planted_weekly``, ``with_effort``) are shared with the squad, chart and page tests.
 """
 
 from __future__ import annotations
@@ -142,7 +142,25 @@ def planted_weekly(weeks: int = 40, seed: int = 5, athlete: str = "Pia") -> pd.D
         "cadence_drift_spm": rng.normal(-2.0, 1.0, weeks),
         "decoupling_pct": rng.normal(4.0, 2.0, weeks),
         "back_soreness": rng.integers(0, 8, weeks).astype(float),
+        "perceived_effort": np.clip(np.round(rng.normal(5.0, 1.5, weeks)), 0, 10),  # drawn last: the rest stay
     })
+
+
+def with_effort(frame: pd.DataFrame, seed: int = 12, reported: float = 0.7) -> pd.DataFrame:
+    """``frame`` (runs) with a made-up ``perceived_effort`` (Borg CR10, whole points 0-10) on about ``reported`` of
+    the runs, NaN on the rest, ``feel`` (0-100 in Garmin's steps) and ``effort_source``, as the store gives them.
+    Longer runs feel a little harder; nothing links the effort to strength work. Kept when already reported."""
+    if "perceived_effort" in frame.columns and frame["perceived_effort"].notna().any():
+        return frame
+    rng = np.random.default_rng(seed)
+    n = len(frame)
+    km = pd.to_numeric(frame["distance_km"], errors="coerce").fillna(10.0).to_numpy(dtype=float)
+    effort = np.clip(np.round(2.5 + 0.15 * km + rng.normal(0.0, 1.2, n)), 0, 10)
+    has = rng.random(n) < reported
+    feel = np.clip(np.round((100.0 - 10.0 * effort + rng.normal(0.0, 15.0, n)) / 25.0) * 25.0, 0, 100)
+    source = np.where(rng.random(n) < 0.5, "watch", "check-in").astype(object)
+    return frame.assign(perceived_effort=np.where(has, effort, np.nan), feel=np.where(has, feel, np.nan),
+                        effort_source=np.where(has, source, None))
 
 
 # --- fixtures ----------------------------------------------------------------------------------------
@@ -150,12 +168,12 @@ def planted_weekly(weeks: int = 40, seed: int = 5, athlete: str = "Pia") -> pd.D
 
 @pytest.fixture(scope="module")
 def weekly() -> pd.DataFrame:
-    return weekly_table(runs(), strength_log())
+    return weekly_table(with_effort(runs()), strength_log())
 
 
 @pytest.fixture(scope="module")
 def run_frame() -> pd.DataFrame:
-    return run_table(runs(), strength_log())
+    return run_table(with_effort(runs()), strength_log())
 
 
 def by_week(weekly: pd.DataFrame, column: str) -> dict[pd.Timestamp, float]:
@@ -244,6 +262,28 @@ def test_run_pairs_pair_each_run_with_its_28_day_consistency(run_frame):
         assert list(pairs["date"]) == list(pd.to_datetime(both["local_date"]).dt.normalize())
         assert (pairs["x_to"] - pairs["x_from"] == pd.Timedelta(days=27)).all()
         assert (pairs["date"] - pairs["x_to"] == pd.Timedelta(days=1)).all()
+
+
+def test_the_markers_are_one_registry_with_perceived_effort_in_it():
+    from analysis.squad import SQUAD_METRICS
+
+    assert pairing.FATIGUE_METRICS == tuple(SQUAD_METRICS) == (
+        "pace_decay_pct", "cadence_drift_spm", "decoupling_pct", "back_soreness", "perceived_effort")
+    assert dict(pairing.RUN_OUTCOMES) == {m: spec.run_column for m, spec in SQUAD_METRICS.items()}
+    assert pairing.RUN_OUTCOMES["back_soreness"] == "soreness_next_day"
+    assert pairing.RUN_OUTCOMES["perceived_effort"] == "perceived_effort"
+
+
+def test_run_pairs_of_perceived_effort_take_every_run_with_one_and_no_ride(run_frame):
+    frame = run_frame.copy()
+    frame.loc[frame.index[:3], "eligible"] = False
+    frame.loc[frame.index[3], "sport"] = "cycling"
+    pairs = pairing.run_pairs(frame, ATHLETE, "perceived_effort")
+    runs_with_one = frame[(frame["sport"] == "running") & frame["perceived_effort"].notna()
+                          & frame["consistency_28d"].notna()]
+    assert len(pairs) == len(runs_with_one) and not runs_with_one["eligible"].all()
+    np.testing.assert_allclose(pairs["y"], runs_with_one.sort_values("local_date")["perceived_effort"])
+    assert frame.loc[frame.index[3], "local_date"] not in set(pairs["date"])
 
 
 # --- the associations the page shows ---------------------------------------------------------------
@@ -372,7 +412,7 @@ def test_lag_grid_is_every_marker_at_every_lag_with_holm_over_the_whole_grid(wee
     assert list(zip(grid["metric"], grid["lag_weeks"], strict=True)) == list(
         itertools.product(pairing.FATIGUE_METRICS, lags))
     assert str(grid["n"].dtype) == "int64" and str(grid["enough_data"].dtype) == "bool"
-    # one family of 20 tests: Holm over every cell with a p, as statsmodels and analysis.stats.holm_adjust
+    # one family of 25 tests: Holm over every cell with a p, as statsmodels and analysis.stats.holm_adjust
     np.testing.assert_allclose(grid["p_holm"], holm_reference(grid["p"]), equal_nan=True, rtol=1e-12)
     np.testing.assert_allclose(grid["p_holm"], holm_adjust(grid["p"].to_numpy()), equal_nan=True, rtol=0)
     assert (grid["p_holm"] >= grid["p"] - 1e-15).all()

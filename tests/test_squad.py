@@ -21,6 +21,7 @@ from test_pairing import (
     assert_serial_result,
     holm_reference,
     spearman_holding_week,
+    with_effort,
     within_athlete_r,
 )
 
@@ -49,6 +50,7 @@ def club(sample_store_dir):
     """The sample club's raw tables and the two derived tables the page passes to squad_table."""
     with Store(sample_store_dir) as store:
         runs, log, plan, athletes = store.runs(), store.strength_log(), store.plan(), store.athletes()
+    runs = with_effort(runs)  # the sample club's own efforts, or made-up ones where it has none
     return {
         "runs": runs,
         "log": log,
@@ -107,6 +109,13 @@ def test_every_column_is_documented_with_unit_and_meaning(club):
             assert f"({column.unit})" in column.label
             assert str(table[column.name].dtype) == column.dtype, column.name
     assert table.attrs == {"metric": "pace_decay_pct", "unit": "runs", "min_n": 8}
+
+
+def test_perceived_effort_is_a_marker_of_any_run():
+    spec = SQUAD_METRICS["perceived_effort"]
+    assert (spec.title, spec.unit, spec.run_column, spec.week_column) == (
+        "Perceived effort", "0-10", "perceived_effort", "perceived_effort")
+    assert not spec.eligible_only and "Borg" in spec.meaning
 
 
 def test_one_row_per_athlete_in_name_order(club):

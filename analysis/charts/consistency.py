@@ -3,7 +3,8 @@
 Pure functions (frames in, figures or frames out; no streamlit). Inputs are the tables of
 ``analysis.consistency``: the weekly table (one row per athlete-week, weeks start on Monday) and the run
 table (runs with ``consistency_28d``). Units: consistency and adherence are 0-1 in the tables and shown as
-% of plan; pace decay and decoupling in %, cadence drift in steps/min, back soreness 0-10, distance km.
+% of plan; pace decay and decoupling in %, cadence drift in steps/min, back soreness 0-10, perceived effort
+0-10 (Borg CR10), distance km.
 
 The figures only draw: the pairs, lags and associations they show come from :mod:`analysis.pairing`
 (through :func:`analysis.stats.association`: season trend out, p and CI on the effective n, words from the
@@ -21,9 +22,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.charts.squad import marker_label
 from analysis.charts.strength import SESSION_COLOURS, week_ticks
 from analysis.charts.style import base_layout, empty_figure, label
 from analysis.consistency import DEFAULT_PLAN, validate_plan
+from analysis.effort import PERCEIVED_EFFORT_RANGE
 from analysis.pairing import RUN_OUTCOMES
 from analysis.stats import Correlation
 
@@ -97,7 +100,8 @@ def weekly_sessions_figure(
     Bars: the plan's session types (core, hip by default), sessions per week, in the session-type colours.
     Dashed line: the plan's total sessions per week; its hover gives the week's adherence and 4-week consistency
     (% of plan). Line on the right axis, in the athlete's colour: ``metric`` per week (weekly median of eligible
-    runs, or mean back soreness); weeks without a value are gaps, never joined. Hover: the week's dates and
+    runs, mean back soreness, or the median perceived effort of the runs with one); weeks without a value are
+    gaps, never joined. Hover: the week's dates and
     every value with its unit.
     """
     plan = validate_plan(plan if plan is not None else weekly.attrs.get("plan", DEFAULT_PLAN))
@@ -105,7 +109,7 @@ def weekly_sessions_figure(
     if weeks.empty:
         return empty_figure(f"No weeks with data for {_escape(athlete)}.")
     sessions_title = label("sessions_per_week")
-    metric_label = label(metric)
+    metric_label = marker_label(metric)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for t, planned in plan.items():
         fig.add_trace(go.Bar(
@@ -124,6 +128,9 @@ def weekly_sessions_figure(
     if metric == "back_soreness":
         basis = weeks["soreness_days"].astype("float64")
         basis_text = "mean of %{customdata:.0f} day(s) with a report"
+    elif metric == "perceived_effort":
+        basis = weeks["effort_runs"].astype("float64")
+        basis_text = "median of %{customdata:.0f} run(s) with an effort"
     else:
         basis = weeks["eligible_runs"].astype("float64")
         basis_text = "median of %{customdata:.0f} eligible run(s)"
@@ -145,6 +152,8 @@ def weekly_sessions_figure(
     values = weeks[metric].astype("float64")
     if metric == "back_soreness":
         right_range = [0.0, 10.3]
+    elif metric == "perceived_effort":
+        right_range = [PERCEIVED_EFFORT_RANGE[0], PERCEIVED_EFFORT_RANGE[1] + 0.3]
     elif values.notna().any():
         low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
         pad = 0.08 * (high - low or 1.0)
@@ -174,7 +183,7 @@ def consistency_scatter(
     enough data — a line through too few points would look like a finding. The title carries r, the 95 % CI,
     n and p in words (``correlation.message``).
     """
-    metric_label = label(metric if point == "week" else RUN_OUTCOMES[metric])
+    metric_label = marker_label(metric if point == "week" else RUN_OUTCOMES[metric])
     x_title = x_axis_title(point, lag)
     if pairs.empty:
         return empty_figure(f"No {point}s with both a consistency and a {metric_label.title.lower()} yet.")
@@ -213,7 +222,7 @@ def consistency_scatter(
     fig.update_layout(hovermode="closest", title=dict(font_size=13, y=0.98, yanchor="top"), margin_t=100)
     fig.update_xaxes(title=x_title, range=[-4, 104])
     y_axis = dict(title=metric_label.axis_title, zeroline=True, zerolinecolor="#bbbbbb")
-    if metric == "back_soreness":
+    if metric in ("back_soreness", "perceived_effort"):  # 0-10 scales: the whole scale
         y_axis["range"] = [-0.3, 10.3]
     fig.update_yaxes(**y_axis)
     return fig
@@ -302,7 +311,7 @@ def lag_grid_figure(grid: pd.DataFrame) -> go.Figure:
 
     Rows: markers (their titles with units), columns: lags in weeks. Colour: r on a diverging scale centred at
     0; a cell without enough data is blank and says so. Text in each cell: r, and "*" when the Holm-adjusted p
-    over the whole grid is below 0.05 (the only cells that stand out after 20 looks). Hover: the result in
+    over the whole grid is below 0.05 (the only cells that stand out after 25 looks). Hover: the result in
     words with its CI, n, effective n, p and the adjusted p.
     """
     if grid.empty:
@@ -328,7 +337,7 @@ def lag_grid_figure(grid: pd.DataFrame) -> go.Figure:
                 hover[i, j] = _escape(row["message"])
     fig = go.Figure(go.Heatmap(
         z=z, x=[_weeks_text(int(v)) + (" (same week)" if v == 0 else " before") for v in lags],
-        y=[label(m).axis_title for m in metrics], zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
+        y=[marker_label(m).axis_title for m in metrics], zmin=-1, zmax=1, colorscale="RdBu", reversescale=True,
         text=text, texttemplate="%{text}", customdata=hover, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="r (−1 to 1)", side="right")),
         hovertemplate="%{y}, consistency %{x}:<br>%{customdata}<extra></extra>",

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.style import athlete_colours, base_layout, empty_figure, label
+from analysis.charts.style import METRIC_LABELS, MetricLabel, athlete_colours, base_layout, empty_figure, label
+from analysis.effort import PERCEIVED_EFFORT_RANGE
 from analysis.squad import SQUAD_METRICS, running_weeks
 from analysis.stats import Correlation
 
@@ -29,6 +30,7 @@ __all__ = [
     "adherence_heatmap",
     "correlation_forest",
     "fade_small_multiples",
+    "marker_label",
     "weekly_km_lines",
 ]
 
@@ -38,6 +40,17 @@ NO_DATA_COLOUR = "#d9d9d9"
 ROLLING_RUNS = 5  # rolling median of a run and the four before it: smooths one odd run, keeps a lapse visible
 DATE_AXIS = "Date (local)"
 WEEK_AXIS = "Week starting (Monday, local)"
+
+
+def marker_label(column: str) -> MetricLabel:
+    """How a fatigue marker's column is named on screen: :func:`analysis.charts.style.label`, or, for a marker
+    the style table has no words for (perceived effort), its title, unit and meaning from the one registry of
+    markers, :data:`analysis.squad.SQUAD_METRICS`. Any other unknown name is the KeyError of ``label``."""
+    if column not in METRIC_LABELS:
+        for spec in SQUAD_METRICS.values():
+            if column in (spec.run_column, spec.week_column) and spec.meaning:
+                return MetricLabel(spec.title, spec.unit, spec.meaning)
+    return label(column)
 
 
 def _athlete_order(names) -> list[str]:
@@ -108,14 +121,15 @@ def fade_small_multiples(
 
     ``run_table``: :func:`analysis.consistency.run_table` rows; ``metric``: a key of
     :data:`analysis.squad.SQUAD_METRICS` (its per-run column is plotted: eligible runs only for the run
-    metrics, ``soreness_next_day`` for back soreness). ``athletes``: panels to draw (default every athlete
-    with a run), in name order. Per panel two traces, both in the athlete's colour: the runs (markers) and
-    the rolling median of the last ``window`` runs (a line; at least 3 runs). All panels share one y axis
-    range, titled with the unit, so fade compares across athletes at a glance; a dotted line marks 0.
+    metrics, ``soreness_next_day`` for back soreness, every run with one for perceived effort). ``athletes``:
+    panels to draw (default every athlete with a run), in name order. Per panel two traces, both in the
+    athlete's colour: the runs (markers) and the rolling median of the last ``window`` runs (a line; at least 3
+    runs). All panels share one y axis range, titled with the unit, so fade compares across athletes at a
+    glance; a dotted line marks 0. Perceived effort shows its whole Borg CR10 scale, 0-10.
     """
     spec = SQUAD_METRICS[metric]
     column = spec.run_column
-    axis = label(column).axis_title
+    axis = marker_label(column).axis_title
     runs = run_table if run_table is not None else pd.DataFrame()
     if len(runs) and "sport" in runs.columns:
         runs = runs[runs["sport"].eq("running").fillna(False).to_numpy(dtype=bool)]
@@ -160,6 +174,9 @@ def fade_small_multiples(
     fig.add_traces(traces)
     base_layout(fig, height=90 + 190 * rows)
     fig.update_layout(hovermode="closest")
+    if metric == "perceived_effort":  # every panel's y axis matches the first one
+        low, high = PERCEIVED_EFFORT_RANGE
+        fig.update_layout(yaxis_range=[low - 0.3, high + 0.3])
     return fig
 
 
