@@ -13,7 +13,15 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analysis.charts.run import BLANK, MAX_PLOT_POINTS, has_dynamics, metric_cards, run_map, run_panels
+from analysis.charts.run import (
+    BLANK,
+    MAX_PLOT_POINTS,
+    has_dynamics,
+    how_it_felt,
+    metric_cards,
+    run_map,
+    run_panels,
+)
 from analysis.charts.style import label, pace_text
 from analysis.export import csv_bytes, samples_table
 from analysis.privacy import POSITIONS_DROPPED_WARNING, valid_positions
@@ -127,6 +135,11 @@ if blank and metrics.eligible:
 if not dynamics and activity.sport == "running":
     st.caption("No running dynamics in this file (ground contact, vertical oscillation, left/right balance need a "
                "running-dynamics sensor or watch), so their drift cards and panels are left out.")
+felt = how_it_felt(shown.loc[shown["run_id"] == run_id].iloc[0])
+if felt is not None:  # only when the store's runs carry perceived effort and feel
+    st.caption("How it felt: the athlete's own report (Borg CR10 for effort; feel as Garmin's self-evaluation, "
+               "0 very weak to 100 very strong), from the watch or a check-in")
+    st.markdown(felt)
 
 # --- panels and map ---------------------------------------------------------------------------
 privacy_radius_m = _shared.get_store().privacy_radius_m()

@@ -361,3 +361,23 @@ def test_sample_club_runs_chart_the_stored_windows(store_copy):
                 assert edges == [(pytest.approx(row.warmup_end_km), pytest.approx(row.baseline_end_km)),
                                  (pytest.approx(row.late_start_km), pytest.approx(row.distance_km))]
             assert run_map(activity.samples, row._asdict(), profile=profile) is not None
+
+
+# --- how it felt -----------------------------------------------------------------------------------
+
+
+def test_how_it_felt_says_effort_feel_and_where_they_came_from():
+    from analysis.charts.run import how_it_felt
+
+    watch = pd.Series({"run_id": "a", "perceived_effort": 7.0, "feel": 75.0, "effort_source": "watch"})
+    assert how_it_felt(watch) == ("**Perceived effort:** 7.0 / 10 (Borg CR10) — very strong · "
+                                  "**Feel:** 75 / 100 — strong · from the watch")
+    check_in = {"perceived_effort": 6.0, "feel": float("nan"), "effort_source": "check-in"}
+    assert how_it_felt(check_in) == ("**Perceived effort:** 6.0 / 10 (Borg CR10) — between strong (heavy) and very "
+                                     "strong · **Feel:** not reported · from a check-in")
+    only_feel = pd.Series({"perceived_effort": np.nan, "feel": 40.0, "effort_source": None})
+    assert how_it_felt(only_feel) == "**Perceived effort:** not reported · **Feel:** 40 / 100 — normal"
+    silent = pd.Series({"perceived_effort": np.nan, "feel": np.nan, "effort_source": None})
+    assert how_it_felt(silent) == "**Perceived effort and feel:** not reported"
+    assert how_it_felt(pd.Series({"run_id": "b", "distance_km": 10.0})) is None  # a store without the columns
+    assert "not shown" in how_it_felt({"perceived_effort": 12.0, "feel": 50.0})

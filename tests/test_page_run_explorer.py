@@ -236,3 +236,43 @@ def test_run_samples_download_has_positions_only_when_asked_with_the_ends_hidden
     np.testing.assert_allclose(with_positions["lat_deg"], lat, rtol=0, atol=1e-9)
     np.testing.assert_allclose(with_positions["lon_deg"], lon, rtol=0, atol=1e-9)
     assert with_positions["lat_deg"].isna().sum() > 0 and with_positions["lat_deg"].notna().sum() > 0
+
+
+def test_the_run_shows_its_perceived_effort_and_feel_in_words_and_where_they_came_from(store_copy, monkeypatch):
+    newest = by_athlete(store_copy)["Ana"].iloc[0]
+    older = by_athlete(store_copy)["Ana"].iloc[3]
+    reports = {newest.run_id: (7.0, 75.0, "watch"), older.run_id: (4.0, np.nan, "check-in")}
+    original = Store.runs
+
+    def runs_with_effort(self, *args, **kwargs):  # what the store gives once runs carry a self-report
+        frame = original(self, *args, **kwargs)
+        values = [reports.get(r, (np.nan, np.nan, None)) for r in frame["run_id"]]
+        return frame.assign(perceived_effort=[v[0] for v in values], feel=[v[1] for v in values],
+                            effort_source=[v[2] for v in values])
+
+    monkeypatch.setattr(Store, "runs", runs_with_effort)
+    at = open_app(store_copy, monkeypatch, page=PAGE)  # the sidebar starts on Ana, her newest run
+    assert at.selectbox(key="run_id").value == newest.run_id
+    felt = [m.value for m in at.markdown if "Perceived effort" in m.value]
+    assert felt == ["**Perceived effort:** 7.0 / 10 (Borg CR10) — very strong · **Feel:** 75 / 100 — strong · "
+                    "from the watch"]
+    assert any(c.value.startswith("How it felt") for c in at.caption)
+    assert shown_cards(at) == expected_cards(newest)  # the cards are unchanged
+
+    at.selectbox(key="run_id").select(older.run_id).run()
+    assert_no_exception(at)
+    assert [m.value for m in at.markdown if "Perceived effort" in m.value] == [
+        "**Perceived effort:** 4.0 / 10 (Borg CR10) — somewhat strong · **Feel:** not reported · from a check-in"]
+    other = by_athlete(store_copy)["Ana"].iloc[1]
+    at.selectbox(key="run_id").select(other.run_id).run()
+    assert [m.value for m in at.markdown if "Perceived effort" in m.value] == [
+        "**Perceived effort and feel:** not reported"]
+
+
+def test_without_effort_columns_the_page_says_nothing_about_effort(store_copy, monkeypatch):
+    original = Store.runs
+    monkeypatch.setattr(Store, "runs", lambda self, *a, **k: original(self, *a, **k).drop(
+        columns=["perceived_effort", "feel", "effort_source"], errors="ignore"))
+    at = open_app(store_copy, monkeypatch, page=PAGE)
+    assert not [m for m in at.markdown if "Perceived effort" in m.value]
+    assert not any(c.value.startswith("How it felt") for c in at.caption)

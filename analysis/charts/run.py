@@ -6,6 +6,7 @@
 - `run_map`: the route on a MapLibre map (`go.Scattermap`; tiles load in the user's browser), with the
   baseline and late windows marked, or None when the file has no positions.
 - `metric_cards`: what the metric cards say (label with unit, value, one-line meaning, or why it is blank).
+- `how_it_felt`: the run's perceived effort (Borg CR10) and feel in words, and where they came from.
 
 The series are `analysis.metrics.run.run_profile`'s columns, so the chart shows exactly what the metrics saw:
 moving intervals only for pace, cadence and stride (standing still and pauses are gaps), windows as fractions
@@ -25,6 +26,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.style import MetricLabel, base_layout, empty_figure, label, pace_text
+from analysis.effort import NOT_REPORTED, effort_text, feel_text, source_text
+from analysis.errors import InputError
 from analysis.metrics.run import FATIGUE_METRICS
 from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, hidden_positions, valid_positions
 
@@ -527,3 +530,29 @@ def _window_detail(m: dict[str, Any], baseline: str, late: str, unit: str, basis
         first, second = f"{float(m[baseline]):.{digits}f}", f"{float(m[late]):.{digits}f}"
     adjusted = {"gap": ", grade-adjusted", "pace": ", raw pace"}.get(basis or "", "")
     return f"baseline {first} → late {second} {unit}{adjusted}"
+
+
+# --- how the run felt --------------------------------------------------------------------------
+
+EFFORT_COLUMNS: tuple[str, ...] = ("perceived_effort", "feel")  # optional columns of the runs frame
+
+
+def how_it_felt(run: Mapping[str, Any] | pd.Series) -> str | None:
+    """The run's self-report as one markdown line, or None when the runs frame has no effort columns at all.
+
+    ``run``: one row of the runs frame (``perceived_effort`` Borg CR10 0-10, ``feel`` 0-100, ``effort_source``
+    "watch" or "check-in"; each may be missing, read with ``.get``). For example "**Perceived effort:** 7.0 /
+    10 (Borg CR10) — very strong · **Feel:** 75 / 100 — strong · from the watch", or "**Perceived effort and
+    feel:** not reported". The text is the app's own (numbers and fixed words), never user text.
+    """
+    if not any(column in run for column in EFFORT_COLUMNS):
+        return None
+    effort, feel = run.get("perceived_effort"), run.get("feel")
+    try:
+        effort_shown, feel_shown = effort_text(effort), feel_text(feel)
+    except InputError as exc:  # a stored value off its scale: say so rather than fail the page
+        return f"**Perceived effort and feel:** not shown ({exc})"
+    if effort_shown == feel_shown == NOT_REPORTED:
+        return f"**Perceived effort and feel:** {NOT_REPORTED}"
+    where = source_text(run.get("effort_source"))
+    return f"**Perceived effort:** {effort_shown} · **Feel:** {feel_shown}" + (f" · {where}" if where else "")
