@@ -122,6 +122,10 @@ MESSAGES: dict[str, tuple[int, dict[str, FieldSpec]]] = {
         "total_elapsed_time": FieldSpec(7, "uint32", 1000),
         "total_timer_time": FieldSpec(8, "uint32", 1000),
         "total_distance": FieldSpec(9, "uint32", 100),
+        # Garmin's post-run self-evaluation (FIT SDK profile; fitparse 1.2.0 does not know them), raw uint8:
+        # feel 0-100 (0 very weak ... 100 very strong), RPE as Borg CR10 × 10 (70 = 7.0); 0xFF = not answered.
+        "workout_feel": FieldSpec(192, "uint8"),
+        "workout_rpe": FieldSpec(193, "uint8"),
     }),
     "activity": (34, {
         "timestamp": FieldSpec(253, "uint32", kind="time"),
@@ -289,6 +293,10 @@ class SessionSpec:
     sport: str
     records: tuple[Mapping[str, object], ...]
     sub_sport: str = "generic"
+    # The self-evaluation written on the session when given (raw uint8 as stored: feel 0-100, RPE × 10;
+    # 255 writes the invalid 0xFF). None leaves the field out of the session message entirely.
+    workout_feel: int | None = None
+    workout_rpe: int | None = None
 
 
 def encode_activity(
@@ -306,7 +314,8 @@ def encode_activity(
 
     `timer_stops` are (stop, restart) UTC datetimes: the timer is paused in between, as when a
     runner presses stop at a traffic light. `utc_offset_s` sets `activity.local_timestamp`.
-    Record dicts use profile field names and physical units (degrees for positions).
+    Record dicts use profile field names and physical units (degrees for positions). A session's
+    `workout_feel` / `workout_rpe` (see `SessionSpec`) are written on its session message only when given.
     """
     sessions = list(sessions)
     writer = FitWriter(big_endian=big_endian, compressed_timestamps=compressed_timestamps,
@@ -334,9 +343,11 @@ def encode_activity(
         writer.write("lap", timestamp=end, event="lap", event_type="stop", start_time=start,
                      total_elapsed_time=elapsed, total_timer_time=elapsed, total_distance=total_distance,
                      sport=spec.sport)
+        evaluation = {k: v for k, v in (("workout_feel", spec.workout_feel), ("workout_rpe", spec.workout_rpe))
+                      if v is not None}
         writer.write("session", timestamp=end, message_index=index, event="session", event_type="stop",
                      start_time=start, sport=spec.sport, sub_sport=spec.sub_sport, total_elapsed_time=elapsed,
-                     total_timer_time=elapsed, total_distance=total_distance)
+                     total_timer_time=elapsed, total_distance=total_distance, **evaluation)
     total = (last - first).total_seconds()
     activity: dict[str, object] = dict(timestamp=last, total_timer_time=total, num_sessions=len(sessions),
                                        type="manual" if len(sessions) == 1 else "auto_multi_sport",
