@@ -42,6 +42,7 @@ from analysis.errors import InputError
 from analysis.io.fit_crc import crc16, crc16_small
 
 RECORD_MESG = 20
+SESSION_MESG = 18
 TIMESTAMP_FIELD = 253
 
 # Record columns the reader uses (profile names); everything else in a record is never decoded.
@@ -726,7 +727,12 @@ def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dic
 MESSAGE_FIELDS = frozenset({
     "device_index", "event", "event_type", "garmin_product", "local_timestamp", "manufacturer", "product",
     "product_name", "sport", "sub_sport", "start_time", "timestamp", "total_elapsed_time", "time_created",
+    "workout_feel", "workout_rpe",  # in case a newer fitparse profile knows them; 1.2.0 does not
 })
+# Session fields fitparse 1.2.0's profile does not know but the reader wants: Garmin's post-run
+# self-evaluation (FIT SDK profile: 192 `workout_feel`, 193 `workout_rpe`). fitparse names an unknown
+# field `unknown_<number>` and gives its raw value (None when invalid), and so does the renderer.
+UNKNOWN_SESSION_FIELDS = frozenset({192, 193})
 _FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z
 
 
@@ -764,7 +770,9 @@ class _MessageRenderer:
     """Render one data message as fitparse 1.2.0 would (field names → values), from its raw bytes,
     for the fields in MESSAGE_FIELDS: same raw parsing, subfields, components (none accumulated
     in these messages), scale and offset, enumeration names and date processing, in the same order, so a
-    later field overwrites an earlier one exactly as in fitparse's dicts."""
+    later field overwrites an earlier one exactly as in fitparse's dicts. Session fields in
+    UNKNOWN_SESSION_FIELDS that the profile does not know come out as fitparse gives them:
+    `unknown_<number>` → the raw value of the declared base type (None when invalid)."""
 
     def __init__(self) -> None:
         self._plans: dict[int, tuple] = {}
@@ -786,10 +794,15 @@ class _MessageRenderer:
                 out |= {target.name} | {sub.name for sub in target.subfields or ()}
             return out
 
+        unknown_wanted = UNKNOWN_SESSION_FIELDS if layout.mesg_num == SESSION_MESG else frozenset()
         relevant, referenced = [], set()
         for f in layout.fields:
             spec = mesg_type.fields.get(f.number)
-            if spec is not None and names(spec) & MESSAGE_FIELDS:
+            if spec is None:
+                if f.number in unknown_wanted:
+                    relevant.append(f.number)  # rendered raw, as `unknown_<number>`
+                continue
+            if names(spec) & MESSAGE_FIELDS:
                 relevant.append(f.number)
                 for sub in spec.subfields or ():
                     referenced |= {ref.def_num for ref in sub.ref_fields}
@@ -811,6 +824,7 @@ class _MessageRenderer:
     ) -> tuple[dict, int | None]:
         mesg_type, parse = self._plan(layout)
         raws: dict[int, object] = {}
+        own: list[object] = []  # each field's own raw value, for the unknown ones
         for f, base, unpacker, _, _ in parse:
             raw = unpacker.unpack_from(data, start + f.offset)
             if base.name == "byte":
@@ -819,6 +833,7 @@ class _MessageRenderer:
                 raw = tuple(base.parse(v) for v in raw)
             else:
                 raw = base.parse(raw[0])
+            own.append(raw)
             raws.setdefault(f.number, raw)  # fitparse matches subfield references on the first such field
 
         def resolve(spec):
@@ -830,11 +845,14 @@ class _MessageRenderer:
 
         values: dict = {}
         stamp = None
-        for f, _, _, spec, is_relevant in parse:
+        for (f, _, _, spec, is_relevant), raw_of_field in zip(parse, own, strict=True):
             raw = raws[f.number]
             if f.number == TIMESTAMP_FIELD and raw is not None:
                 stamp = raw
             if not is_relevant:
+                continue
+            if spec is None:  # a field fitparse's profile does not know: its raw value, under fitparse's name
+                values[f"unknown_{f.number}"] = raw_of_field
                 continue
             field = resolve(spec)
             for component in field.components or ():
