@@ -53,6 +53,11 @@ class Activity:
     sessions: tuple[SessionSummary, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
     dropped_samples: int = 0  # samples in the file left out of `samples` (no time, impossible time)
+    # The runner's own post-run self-evaluation, as Garmin watches ask for it after a run and write it
+    # to the FIT `session` message (FIT SDK profile, session field 193 `workout_rpe` and 192
+    # `workout_feel`, uint8, 0xFF = not answered). None when the file has none (GPX never has one).
+    perceived_effort: float | None = None  # rating of perceived exertion, Borg CR10 scale 0-10 (workout_rpe / 10)
+    feel: float | None = None  # how the run felt, 0-100: 0 very weak, 25 weak, 50 normal, 75 strong, 100 very strong
 
     @property
     def duration_s(self) -> float:

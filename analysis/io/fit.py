@@ -461,6 +461,58 @@ def _timer_events(messages: FitMessages) -> list[TimerEvent]:
     return sorted(events, key=lambda e: e.time)
 
 
+# Garmin's post-run self-evaluation, in the session message (FIT SDK profile, session fields 192
+# `workout_feel` and 193 `workout_rpe`, uint8): newer profiles (Garmin's SDK) name the fields, fitparse
+# 1.2.0 does not know them and gives `unknown_192` / `unknown_193`, as does the fast decoder.
+_FEEL_KEYS = ("workout_feel", "unknown_192")
+_RPE_KEYS = ("workout_rpe", "unknown_193")
+MAX_FEEL = 100  # 0 very weak, 25 weak, 50 normal, 75 strong, 100 very strong
+MAX_RPE_X10 = 100  # Borg CR10 × 10: 70 is an effort of 7.0 out of 10
+
+
+def _stored_value(session: dict, keys: tuple[str, ...]) -> int | None:
+    """The first of `keys` holding one integer (None, invalid 0xFF, arrays and text count as absent)."""
+    for key in keys:
+        value = session.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value):
+            return value
+    return None
+
+
+def self_evaluation(
+    sessions: list[dict], warnings: list[str], *, running_only: bool = False
+) -> tuple[float | None, float | None]:
+    """(perceived effort on the Borg CR10 scale 0-10, feel 0-100) from decoded session dicts, or None each.
+
+    The runner answers "how did it feel / how hard was it" on the watch after the run and it is stored in
+    the session (`workout_rpe` is effort × 10). With `running_only` (a multisport file of which only the
+    running sessions are kept) only running sessions count. Each value comes from the first such session
+    that has one; a value outside its scale is left out, with a warning saying so.
+    """
+    effort: float | None = None
+    feel: float | None = None
+    for session in sessions:
+        if running_only and (session.get("sport") != _RUNNING or _utc(session.get("start_time")) is None):
+            continue
+        if effort is None and (rpe := _stored_value(session, _RPE_KEYS)) is not None:
+            if 0 <= rpe <= MAX_RPE_X10:
+                effort = rpe / 10
+            else:
+                warnings.append(
+                    f"The watch's self-evaluation records a perceived effort of {rpe / 10:g} out of 10, which is "
+                    "not on the 0-10 scale; it was left out."
+                )
+        if feel is None and (value := _stored_value(session, _FEEL_KEYS)) is not None:
+            if 0 <= value <= MAX_FEEL:
+                feel = float(value)
+            else:
+                warnings.append(
+                    f"The watch's self-evaluation records a feel of {value:g}, which is not on the 0-100 scale "
+                    "(0 very weak to 100 very strong); it was left out."
+                )
+    return effort, feel
+
+
 def _looks_like_running(steps_per_min: np.ndarray, speed_mps: np.ndarray) -> bool:
     """A 'generic' file whose moving median cadence and speed are both in running ranges."""
     with np.errstate(invalid="ignore"):
@@ -496,9 +548,11 @@ def build_activity(
         (epoch_ns + np.round(seconds[rows] * 1e9).astype(np.int64)).astype("datetime64[ns]")
     ).tz_localize("UTC")
     sessions = _sessions(messages)
+    running_only = False
     if sessions:
         running = [s for s in sessions if s.sport == _RUNNING]
         if running and len(running) < len(sessions):
+            running_only = True
             keep = np.zeros(len(rows), dtype=bool)
             for s in running:
                 keep |= np.asarray((times >= s.start_time) & (times <= s.end_time))
@@ -581,6 +635,7 @@ def build_activity(
         sport = _RUNNING
     columns["cadence_spm"] = steps_per_min
 
+    perceived_effort, feel = self_evaluation(messages["session"], warnings, running_only=running_only)
     events = _timer_events(messages)
     if kept and len(kept) < len(sessions):
         events = [e for e in events if any(s.start_time <= e.time <= s.end_time for s in kept)]
@@ -601,4 +656,6 @@ def build_activity(
         sessions=tuple(sessions),
         warnings=tuple(warnings),
         dropped_samples=dropped_untimed + timeline.dropped,
+        perceived_effort=perceived_effort,
+        feel=feel,
     )
