@@ -779,6 +779,35 @@ def hevy_csv(athlete: Athlete, sessions: list[Session], rng: np.random.Generator
 # --------------------------------------------------------------------------------------------
 
 
+# Garmin's post-run self-evaluation (FIT session fields 192/193): how hard a kind of run usually feels on
+# Borg's CR10 scale, and how often the runner answers the watch's question.
+EFFORT_BY_KIND = {"shakeout": 2.0, "easy": 2.5, "steady": 4.5, "hills": 5.5, "long": 5.5}
+EFFORT_PER_DECAY_PCT = 0.25  # a run that faded more felt harder: CR10 points per % of pace decay
+ANSWER_RATE = 0.7
+
+
+def self_evaluations(athlete: Athlete, runs: list[PlannedRun], rng: np.random.Generator) -> dict[int, tuple[int, int]]:
+    """{run index: (workout_feel 0-100, workout_rpe = CR10 x 10)} for the FIT runs a Garmin runner rated.
+
+    Only Garmin watches ask. The effort is the kind's usual one plus the run's planted fade (so it carries
+    the athlete's link to strength consistency, or its absence) plus noise, as a whole CR10 point (the watch
+    offers 1-10); feel is one of Garmin's five steps, lower when the run felt harder. Drawn from a generator
+    of its own, so every other file is exactly what it was before these answers existed.
+    """
+    if athlete.manufacturer != "garmin":
+        return {}
+    answers = {}
+    for run in runs:
+        answered = rng.random() < ANSWER_RATE
+        noise, feel_noise = rng.normal(0.0, 0.8), rng.normal(0.0, 12.0)
+        if not answered or run.file_format != "fit":
+            continue
+        effort = int(np.clip(round(EFFORT_BY_KIND[run.kind] + EFFORT_PER_DECAY_PCT * run.decay_pct + noise), 1, 10))
+        feel = int(np.clip(round((100.0 - 9.0 * effort + feel_noise) / 25.0) * 25, 0, 100))
+        answers[run.index] = (feel, effort * 10)
+    return answers
+
+
 def generate(out_dir: Path = ROOT) -> list[Path]:
     """Write every sample file under `out_dir`; return their paths (in writing order)."""
     written: list[Path] = []
@@ -792,6 +821,7 @@ def generate(out_dir: Path = ROOT) -> list[Path]:
         log_dir = out_dir / athlete.name / "strength"
         run_dir.mkdir(parents=True, exist_ok=True)
         log_dir.mkdir(parents=True, exist_ok=True)
+        answers = self_evaluations(athlete, runs, np.random.default_rng([SEED, a_index, 18]))
         for run in runs:
             records, pauses = simulate(run, rng)
             stem = f"{run.day.isoformat()}-{run.kind}"
@@ -800,8 +830,10 @@ def generate(out_dir: Path = ROOT) -> list[Path]:
                 path.write_bytes(gpx_text(run, records).encode("utf-8"))
             else:
                 path = run_dir / f"{stem}.fit"
+                feel, rpe = answers.get(run.index, (None, None))
                 path.write_bytes(encode_activity(
-                    [SessionSpec("running", tuple(records))], timer_stops=pauses, utc_offset_s=run.utc_offset_s,
+                    [SessionSpec("running", tuple(records), workout_feel=feel, workout_rpe=rpe)],
+                    timer_stops=pauses, utc_offset_s=run.utc_offset_s,
                     manufacturer=athlete.manufacturer, product=athlete.product,
                 ))
             written.append(path)
