@@ -23,8 +23,16 @@ The model, per athlete (all weeks Monday-based, the athlete's local dates):
   rises while fitness makes runs fade less), so an analysis that ignores time finds a spurious negative link.
 * Cadence drift, decoupling and back soreness (reported on about three days a week) are persistent too
   (weekly AR(1)) and never linked to the habit: they serve as null markers for the lag grid.
+* **Perceived effort** (Borg CR10, whole points 0-10, on about ``effort_reported`` of the runs, NaN on the
+  rest) follows the week's tiredness: athlete level + ``effort_per_fade_pct`` × (f_w + the fade's drift) +
+  1.5 points on the week's long run + run noise (SD ``effort_sd``). It has **no link to consistency in any
+  scenario** (the planted effect is on pace decay only), but it shares the fade's persistence and, in the drift
+  scenarios, its season drift against the habit: a null marker as hard as pace decay's null. ``feel`` (0-100 in
+  Garmin's steps) goes the other way from the effort, and ``effort_source`` says "watch" or "check-in". These
+  are drawn after everything else, so the other columns are the same as without them for the same seed.
 
-Units as everywhere: consistency 0-1, pace decay and decoupling in %, cadence drift steps/min, soreness 0-10.
+Units as everywhere: consistency 0-1, pace decay and decoupling in %, cadence drift steps/min, soreness and
+perceived effort 0-10, feel 0-100.
 Pure numpy/pandas; no streamlit import.
 """
 
@@ -57,6 +65,11 @@ class Scenario:
     effect_pct_per_25pts: float = 0.0
     #: the drift's shape over the season: "linear" (steady build) or "arc" (up then down, a half sine)
     drift_shape: str = "linear"
+    #: perceived effort (Borg CR10 points) per percentage point of the week's fade; its run noise SD; the share
+    #: of runs with an effort reported
+    effort_per_fade_pct: float = 0.6
+    effort_sd: float = 0.8
+    effort_reported: float = 0.75
 
     def with_effect(self, effect_pct_per_25pts: float = -0.9) -> Scenario:
         return replace(self, name=f"{self.name} + effect", effect_pct_per_25pts=effect_pct_per_25pts)
@@ -96,7 +109,8 @@ def simulate_squad(
     """(runs, strength_log) of a synthetic squad: ``athletes`` athletes with ``weeks`` running weeks each.
 
     ``runs``: one row per run with ``athlete``, ``local_date``, ``sport`` ("running"), ``eligible`` (True),
-    ``distance_km``, ``moving_time_s``, ``pace_decay_pct``, ``cadence_drift_spm``, ``decoupling_pct``.
+    ``distance_km``, ``moving_time_s``, ``pace_decay_pct``, ``cadence_drift_spm``, ``decoupling_pct``,
+    ``perceived_effort`` (0-10, NaN when not reported), ``feel`` (0-100) and ``effort_source``.
     ``strength_log``: the normalised log columns the consistency tables read (``date``, ``athlete``,
     ``session_type``, ``exercise``, ``back_soreness``, …). ``runs_per_week``: fewest and most runs a week.
     """
@@ -152,8 +166,11 @@ def simulate_squad(
                     + rng.normal(0.0, scenario.run_sd_pct),
                     "cadence_drift_spm": -1.0 + cadence_week[w] + rng.normal(0.0, 0.8),
                     "decoupling_pct": 3.0 + decouple_week[w] + rng.normal(0.0, 1.0),
+                    "_tired": fade_week[w],  # the week's shared tiredness (with the drift): effort follows it
+                    "_long": k == long_day,
                 })
     runs = pd.DataFrame(run_rows)
+    _add_effort(runs, scenario, rng, athletes)
     runs["local_date"] = (START + pd.to_timedelta(runs.pop("day"), unit="D")).astype("datetime64[ns]")
     runs["sport"] = "running"
     runs["eligible"] = True
@@ -163,6 +180,32 @@ def simulate_squad(
         log[column] = np.nan
     log["notes"] = ""
     return runs, log
+
+
+def _add_effort(runs: pd.DataFrame, scenario: Scenario, rng: np.random.Generator, athletes: int) -> None:
+    """perceived_effort, feel and effort_source from the helper columns ``_tired`` and ``_long`` (dropped).
+
+    Drawn after every other value of the squad, so adding them left the rest of the simulation as it was.
+    """
+    levels = dict(zip([f"athlete {i + 1:02d}" for i in range(athletes)], rng.normal(4.5, 1.0, athletes),
+                      strict=True))
+    n = len(runs)
+    if n == 0:
+        for column in ("perceived_effort", "feel", "effort_source"):
+            runs[column] = pd.Series(dtype=object if column == "effort_source" else float)
+        runs.drop(columns=["_tired", "_long"], inplace=True, errors="ignore")
+        return
+    raw = (runs["athlete"].map(levels).to_numpy(dtype=float)
+           + scenario.effort_per_fade_pct * runs["_tired"].to_numpy(dtype=float)
+           + 1.5 * runs["_long"].to_numpy(dtype=float) + rng.normal(0.0, scenario.effort_sd, n))
+    effort = np.clip(np.round(raw), 0.0, 10.0)
+    feel = np.clip(np.round((100.0 - 10.0 * effort + rng.normal(0.0, 12.0, n)) / 25.0) * 25.0, 0.0, 100.0)
+    reported = rng.random(n) < scenario.effort_reported
+    source = np.where(rng.random(n) < 0.6, "watch", "check-in").astype(object)
+    runs["perceived_effort"] = np.where(reported, effort, np.nan)
+    runs["feel"] = np.where(reported, feel, np.nan)
+    runs["effort_source"] = np.where(reported, source, None)
+    runs.drop(columns=["_tired", "_long"], inplace=True)
 
 
 def _in_window(days: np.ndarray, day: int) -> int:

@@ -15,10 +15,11 @@ Unit of analysis (:data:`UNITS`, default ``"runs"``)
 * ``"runs"`` (default): each eligible run's fatigue marker against its ``consistency_28d`` — plan
   adherence over the 28 days before the run (:func:`analysis.consistency.run_table`). This is how the
   sample club's relation is planted and documented (``sample_data/README.md``), and it gives about four
-  times the n of weekly pairs. Back soreness per run is ``soreness_next_day`` (the day after the run).
-* ``"weeks"``: each week's median fatigue marker (eligible runs) or mean back soreness against the
-  ``consistency_4wk`` of the week before (:data:`WEEK_LAG`): mean adherence of the four weeks before the
-  outcome week (:func:`analysis.consistency.weekly_table`). These are the pairs of
+  times the n of weekly pairs. Back soreness per run is ``soreness_next_day`` (the day after the run);
+  perceived effort per run is the run's own, on every running run with one (it needs no long run).
+* ``"weeks"``: each week's median fatigue marker (eligible runs; perceived effort: the runs with one) or
+  mean back soreness against the ``consistency_4wk`` of the week before (:data:`WEEK_LAG`): mean adherence
+  of the four weeks before the outcome week (:func:`analysis.consistency.weekly_table`). These are the pairs of
   :func:`analysis.stats.lagged` at lag 1, the Consistency page's default: at lag 0 strength work logged
   after a run in the same week would count towards it, which the 28-day window of a run also rules out.
 
