@@ -21,6 +21,12 @@ RUN_COLUMNS = {
         "Cadence drift (steps/min)", format="%+.1f", help="Late minus baseline cadence."),
     "decoupling_pct": st.column_config.NumberColumn(
         "Decoupling (%)", format="%+.1f", help="Friel's Pa:HR; + = heart rate rose for the pace."),
+    "perceived_effort": st.column_config.NumberColumn(
+        "Perceived effort (0-10)", format="%.1f",
+        help="Borg CR10: 0 nothing at all, 10 maximal. From the watch's post-run self-evaluation or a check-in."),
+    "feel": st.column_config.NumberColumn(
+        "Feel (0-100)", format="%.0f", help="As Garmin asks it: 0 very weak, 50 normal, 100 very strong."),
+    "effort_source": st.column_config.TextColumn("Effort from", help="watch or check-in; blank: not reported."),
     "ineligible_reason": st.column_config.TextColumn("Why no fatigue metrics"),
     "file_name": st.column_config.TextColumn("File"),
 }
