@@ -17,6 +17,7 @@ st.set_page_config(page_title="Core & Cadence", layout="wide", page_icon="🏃")
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("app_pages/import_files.py", title="Import", icon=":material/upload:"),
+    st.Page("app_pages/check_in.py", title="Check-in", icon=":material/edit_note:", url_path="check_in"),
     st.Page("app_pages/run_explorer.py", title="Run explorer", icon=":material/show_chart:"),
     st.Page("app_pages/consistency.py", title="Consistency vs fatigue", icon=":material/link:"),
     st.Page("app_pages/squad.py", title="Squad", icon=":material/groups:"),
