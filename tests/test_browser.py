@@ -117,6 +117,7 @@ def browser():
 PAGES = (
     ("Overview", "Core & Cadence"),
     ("Import", "Import"),
+    ("Check-in", "Check-in"),
     ("Run explorer", "Run explorer"),
     ("Consistency vs fatigue", "Consistency vs fatigue"),
     ("Squad", "Squad"),
@@ -124,6 +125,12 @@ PAGES = (
     ("Data & settings", "Data & settings"),
 )
 CHARTS_ON = {"Run explorer", "Consistency vs fatigue", "Squad", "Strength log"}
+# docs/screenshots names (the README's page table links them); the Check-in page's picture is taken on a phone
+# screen by its own test (check_in_phone.png)
+SCREENSHOTS = {"Overview": "1-overview", "Import": "2-import", "Run explorer": "3-run-explorer",
+               "Consistency vs fatigue": "4-consistency-vs-fatigue", "Squad": "5-squad",
+               "Strength log": "6-strength-log", "Data & settings": "7-data-settings"}
+PHONE = {"width": 390, "height": 844}  # an iPhone 12-15 screen in CSS pixels
 
 
 def screenshot_dir(tmp_path: Path) -> Path:
@@ -177,7 +184,7 @@ def test_every_page_opens_from_the_sidebar(server, browser, tmp_path):
         page.goto(url, timeout=PAGE_TIMEOUT_MS)
         page.get_by_role("heading", name="Core & Cadence").wait_for(timeout=PAGE_TIMEOUT_MS)
         wait_for_script(page)
-        for number, (link, title) in enumerate(PAGES, start=1):
+        for link, title in PAGES:
             open_by_sidebar(page, link)
             heading = page.get_by_role("heading", name=title, exact=True).first
             heading.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
@@ -186,10 +193,114 @@ def test_every_page_opens_from_the_sidebar(server, browser, tmp_path):
                 charts.first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
                 assert charts.count() >= 1
             page.wait_for_timeout(500)  # let Plotly finish drawing before the picture
-            page.screenshot(path=str(out / f"{number}-{link.lower().replace(' & ', '-').replace(' ', '-')}.png"),
-                            full_page=True)
+            if link in SCREENSHOTS:
+                page.screenshot(path=str(out / f"{SCREENSHOTS[link]}.png"), full_page=True)
             assert_no_error(page)
     finally:
+        page.close()
+
+
+def show_sidebar(page) -> None:
+    """Open the sidebar if it is folded away (as on a phone; after widening the window it may open by itself)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    page.wait_for_timeout(1000)
+    if not nav.is_visible():
+        try:
+            page.locator('[data-testid="stExpandSidebarButton"]').click(timeout=5000)
+        except PlaywrightTimeout:
+            pass  # it opened by itself meanwhile
+    nav.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+
+
+def overflow_px(page) -> int:
+    """How far the page reaches past the right edge of the screen (CSS px): the document, and the main area
+    Streamlit scrolls itself."""
+    return page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return Math.max(document.documentElement.scrollWidth - window.innerWidth,
+                        main ? main.scrollWidth - main.clientWidth : 0);
+    }""")
+
+
+def test_a_check_in_on_a_phone_shows_on_the_strength_log_and_in_the_run_explorer(server, browser, sample_store_dir,
+                                                                                 tmp_path):
+    """The Check-in page at 390 px: one column, nothing wider than the screen. Ana's back soreness 10, a Hip thrust
+    (a quick pick she never logged) and effort 7 for her newest run, saved; then the Strength log counts them and
+    the Run explorer shows the run's effort from the check-in."""
+    url, _ = server
+    with Store(sample_store_dir) as store:  # the original; the server has its own copy
+        run = store.runs(["Ana"]).sort_values("start_time").iloc[-1]  # the run the Run explorer opens first
+        log = store.strength_log(["Ana"])
+    day = run["local_date"].date()
+    soreness = log["back_soreness"].dropna()
+    expected_soreness = f"{(soreness.sum() + 10) / (len(soreness) + 1):.1f}"  # the page's mean, with the 10 added
+    assert "Hip thrust" not in set(log["exercise"].dropna())
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(url + "check_in", timeout=PAGE_TIMEOUT_MS)
+        main = page.locator('[data-testid="stMain"]')
+        title = main.get_by_role("heading", name="Check-in", exact=True)
+        title.wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        assert overflow_px(page) <= 2
+        # Whose check-in: the sidebar is folded away on a phone (and its first athlete may be another): type it.
+        main.get_by_text("Type a name instead", exact=False).click()
+        wait_for_script(page)
+        name = main.get_by_label("Athlete's name", exact=True)
+        name.fill("Ana")
+        name.press("Enter")
+        wait_for_script(page)
+        main.get_by_text("is in the store: the check-in goes to Ana").wait_for(timeout=PAGE_TIMEOUT_MS)
+        for part, value in (("year", f"{day:%Y}"), ("month", f"{day:%m}"), ("day", f"{day:%d}")):
+            main.get_by_role("spinbutton", name=f"{part}, Date").click()
+            page.keyboard.type(value)
+        title.click()  # leaving the date field sends it
+        wait_for_script(page)
+        main.get_by_role("heading", name=f"Runs of {day:%Y-%m-%d}").wait_for(timeout=PAGE_TIMEOUT_MS)
+        main.get_by_role("radiogroup", name="Back soreness today (0-10)").get_by_role(
+            "radio", name="10", exact=True).click()
+        wait_for_script(page)
+        main.get_by_role("button", name="Hip thrust", exact=True).click()
+        wait_for_script(page)
+        main.get_by_text("Hip thrust · hip", exact=False).wait_for(timeout=PAGE_TIMEOUT_MS)
+        main.get_by_role("radiogroup", name="Perceived effort (Borg CR10, 0-10)").first.get_by_role(
+            "radio", name="7", exact=True).click()
+        wait_for_script(page)
+        assert main.get_by_text("very strong.", exact=False).count() >= 1
+        assert overflow_px(page) <= 2
+        assert_no_error(page)
+        main.get_by_role("heading", name="Back soreness", exact=True).evaluate("e => e.scrollIntoView()")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(screenshot_dir(tmp_path) / "check_in_phone.png"))  # the phone's screen
+
+        main.get_by_role("button", name="Save the check-in").click()
+        main.get_by_text(f"Saved Ana's check-in of {day:%Y-%m-%d}", exact=False).wait_for(timeout=PAGE_TIMEOUT_MS)
+        wait_for_script(page)
+        assert_no_error(page)
+        assert overflow_px(page) <= 2
+        assert main.get_by_role("button", name="Hip thrust", exact=True).get_attribute("aria-pressed") == "false"
+
+        # The same session on a wide screen: the sidebar follows the check-in's athlete.
+        page.set_viewport_size({"width": 1400, "height": 1400})
+        show_sidebar(page)
+        open_by_sidebar(page, "Strength log")
+        main.get_by_text("For Ana", exact=False).wait_for(timeout=PAGE_TIMEOUT_MS)
+        charts = main.locator('[data-testid="stPlotlyChart"]')
+        charts.first.wait_for(state="visible", timeout=PAGE_TIMEOUT_MS)
+        charts.locator("text").filter(has_text=re.compile(r"^Hip thrust$")).first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        metric = main.locator('[data-testid="stMetric"]').filter(has_text="Mean back soreness (0-10)")
+        assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == expected_soreness
+        assert_no_error(page)
+
+        open_by_sidebar(page, "Run explorer")
+        felt = main.get_by_text("7.0 / 10 (Borg CR10) — very strong", exact=False)
+        felt.first.wait_for(timeout=PAGE_TIMEOUT_MS)
+        assert "from a check-in" in felt.first.inner_text()
+        assert_no_error(page)
+    finally:
+        page.screenshot(path=str(tmp_path / "check-in.png"), full_page=True)
         page.close()
 
 
