@@ -268,11 +268,3 @@ def test_the_run_shows_its_perceived_effort_and_feel_in_words_and_where_they_cam
     assert [m.value for m in at.markdown if "Perceived effort" in m.value] == [
         "**Perceived effort and feel:** not reported"]
 
-
-def test_without_effort_columns_the_page_says_nothing_about_effort(store_copy, monkeypatch):
-    original = Store.runs
-    monkeypatch.setattr(Store, "runs", lambda self, *a, **k: original(self, *a, **k).drop(
-        columns=["perceived_effort", "feel", "effort_source"], errors="ignore"))
-    at = open_app(store_copy, monkeypatch, page=PAGE)
-    assert not [m for m in at.markdown if "Perceived effort" in m.value]
-    assert not any(c.value.startswith("How it felt") for c in at.caption)

@@ -149,9 +149,8 @@ def planted_weekly(weeks: int = 40, seed: int = 5, athlete: str = "Pia") -> pd.D
 def with_effort(frame: pd.DataFrame, seed: int = 12, reported: float = 0.7) -> pd.DataFrame:
     """``frame`` (runs) with a made-up ``perceived_effort`` (Borg CR10, whole points 0-10) on about ``reported`` of
     the runs, NaN on the rest, ``feel`` (0-100 in Garmin's steps) and ``effort_source``, as the store gives them.
-    Longer runs feel a little harder; nothing links the effort to strength work. Kept when already reported."""
-    if "perceived_effort" in frame.columns and frame["perceived_effort"].notna().any():
-        return frame
+    Longer runs feel a little harder; nothing links the effort to strength work. An athlete who already has an
+    effort reported keeps their own values (the sample club's Garmin runners), the others get made-up ones."""
     rng = np.random.default_rng(seed)
     n = len(frame)
     km = pd.to_numeric(frame["distance_km"], errors="coerce").fillna(10.0).to_numpy(dtype=float)
@@ -159,8 +158,16 @@ def with_effort(frame: pd.DataFrame, seed: int = 12, reported: float = 0.7) -> p
     has = rng.random(n) < reported
     feel = np.clip(np.round((100.0 - 10.0 * effort + rng.normal(0.0, 15.0, n)) / 25.0) * 25.0, 0, 100)
     source = np.where(rng.random(n) < 0.5, "watch", "check-in").astype(object)
-    return frame.assign(perceived_effort=np.where(has, effort, np.nan), feel=np.where(has, feel, np.nan),
-                        effort_source=np.where(has, source, None))
+    made_up = pd.DataFrame({"perceived_effort": np.where(has, effort, np.nan), "feel": np.where(has, feel, np.nan),
+                            "effort_source": np.where(has, source, None)}, index=frame.index)
+    if "perceived_effort" not in frame.columns:
+        return frame.assign(**made_up)
+    own = frame["perceived_effort"].notna().groupby(frame["athlete"]).transform("any").to_numpy(dtype=bool)
+    out = frame.copy()
+    for column in made_up.columns:
+        kept = frame[column] if column in frame.columns else made_up[column]
+        out[column] = kept.where(own, made_up[column])
+    return out
 
 
 # --- fixtures ----------------------------------------------------------------------------------------
