@@ -442,24 +442,44 @@ def runs_of_day(store: Store, athlete: str, day: dt.date) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-# --- the command line's exercise syntax ---------------------------------------------------------------------
+# --- the exercise syntax the page's free text and the command line share -------------------------------------
 
-_DOSE = re.compile(r"^(?:(?P<sets>\d+)\s*[x×]\s*)?(?:(?P<seconds>\d+(?:\.\d+)?)\s*s|(?P<reps>\d+))$", re.IGNORECASE)
+_DOSE = r"(?:(?P<sets>\d+)\s*[x×]\s*)?(?:(?P<seconds>\d+(?:\.\d+)?)\s*s|(?P<reps>\d+))"
+_WITH_SETS = re.compile(r"^(?P<name>.*?)[\s:]+(?P<only_sets>\d+)\s*sets?$", re.IGNORECASE)
+_WITH_DOSE = re.compile(rf"^(?P<name>.*?)(?:\s*:\s*|\s+){_DOSE}$", re.IGNORECASE)
 
 
 def parse_exercise(text: str) -> ExerciseDone:
-    """`NAME`, `NAME:SETSxREPS`, `NAME:SECONDSs` or `NAME:SETSxSECONDSs` ("dead bug:3x10", "plank:3x45s")."""
-    name, sep, dose = str(text).rpartition(":") if ":" in str(text) else (str(text), "", "")
-    if not sep:
-        return ExerciseDone(name.strip())
-    match = _DOSE.match(dose.strip())
-    if not match:
-        raise InputError(f"--exercise {text!r}: {dose!r} is not SETSxREPS (3x10), SECONDSs (45s) or SETSxSECONDSs "
-                         "(3x30s)")
-    sets = int(match["sets"]) if match["sets"] else 1
-    if match["seconds"]:
-        return ExerciseDone(name.strip(), sets, None, float(match["seconds"]))
-    return ExerciseDone(name.strip(), sets, int(match["reps"]))
+    """An exercise as a runner types it: `NAME`, then optionally a dose after a space or a colon.
+
+    The dose is `SETSxREPS` ("dead bug 3x10"), `REPS` (one set: "dead bug 10"), `SECONDSs` ("plank 45s"),
+    `SETSxSECONDSs` ("side plank:3x30s") or `N sets` ("clamshell 3 sets"). Without one it is one set. A colon
+    announces a dose: after it anything else is an `InputError` saying what is expected.
+    """
+    line = " ".join(str(text or "").split())
+    match = _WITH_SETS.match(line)
+    if match and match["name"].strip():
+        return ExerciseDone(match["name"].strip(" :"), int(match["only_sets"]))
+    match = _WITH_DOSE.match(line)
+    if match and match["name"].strip():
+        sets = int(match["sets"]) if match["sets"] else 1
+        if match["seconds"]:
+            return ExerciseDone(match["name"].strip(), sets, None, float(match["seconds"]))
+        return ExerciseDone(match["name"].strip(), sets, int(match["reps"]))
+    name, colon, dose = line.rpartition(":")
+    if colon and name.strip():
+        raise InputError(f"exercise {text!r}: {dose.strip()!r} is not a dose; expected SETSxREPS (3x10), SECONDSs "
+                         "(45s), SETSxSECONDSs (3x30s) or N sets")
+    return ExerciseDone(line)
+
+
+def exercise_text(exercise: ExerciseDone) -> str:
+    """The text that reads back as `exercise` (`parse_exercise(exercise_text(e)) == e`)."""
+    if exercise.reps is not None:
+        return f"{exercise.name} {exercise.sets}x{exercise.reps}"
+    if exercise.seconds_per_set is not None:
+        return f"{exercise.name} {exercise.sets}x{exercise.seconds_per_set:g}s"
+    return exercise.name if exercise.sets == 1 else f"{exercise.name} {exercise.sets} sets"
 
 
 __all__ = [
@@ -476,6 +496,7 @@ __all__ = [
     "check_check_in",
     "default_date",
     "delete_check_in",
+    "exercise_text",
     "last_exercises",
     "latest_allowed_date",
     "parse_exercise",

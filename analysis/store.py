@@ -657,6 +657,15 @@ class Store:
             tx.execute("DELETE " + sql, [athlete_id, key])
         return True
 
+    def session_type_of(self, exercise: str, *, athlete: str | None = None) -> str:
+        """The session type an entry of this exercise name gets now: the athlete's mapping, else the club's, else
+        the taxonomy's (`classify_exercise`). What a check-in will store, shown before it is saved."""
+        with self._snapshot() as cur:
+            mappings = _mapping_lookup(cur)
+            athlete_id = (self._athlete_id(cur, _clean_athlete(athlete), is_sample=False, create=False)
+                          if athlete and str(athlete).strip() else None)
+        return _resolve_session_type(athlete_id, str(exercise), mappings)
+
     def _mapping_athlete(self, cur: duckdb.DuckDBPyConnection, athlete: str | None) -> int | None:
         """The athlete_id a mapping is stored under (None = the club); `InputError` for an unknown athlete."""
         if athlete is None:

@@ -23,7 +23,6 @@ import streamlit as st
 from analysis import check_in as ci
 from analysis.effort import BORG_CR10_ANCHORS, FEEL_ANCHORS, effort_summary, effort_words, feel_words
 from analysis.errors import InputError
-from analysis.io.exercise_taxonomy import classify_exercise, exercise_key
 from app_pages import _shared
 from app_pages._shared import md
 
@@ -60,52 +59,12 @@ FEEL_OPTIONS = tuple(value for value, _ in FEEL_ANCHORS)  # 0, 25, 50, 75, 100
 EFFORT_LEGEND = " · ".join(f"{value:g} {words}" for value, words in BORG_CR10_ANCHORS)
 FEEL_LEGEND = " · ".join(f"{value:g} {words}" for value, words in FEEL_ANCHORS)
 
-# a free-text line: "name", "name 3x10", "name 3x30s", "name 45s", "name 10" (one set of 10), "name 3 sets"
-_LINE_SETS = re.compile(r"^(?P<name>.*?)[\s:]+(?P<sets>\d+)\s*sets?$", re.IGNORECASE)
-_LINE_DOSE = re.compile(r"^(?P<name>.*?)[\s:]+(?P<dose>(?:\d+\s*[x×]\s*)?(?:\d+(?:\.\d+)?\s*s|\d+))$", re.IGNORECASE)
+_BAD_LINES = "_check_in_bad_lines"  # a free-text line that does not read as an exercise
 
 
 def slug(name: str) -> str:
     """"Side-lying leg raise" → "side_lying_leg_raise": the widget-key part of a quick pick."""
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-def parse_line(line: str) -> ci.ExerciseDone:
-    """One free-text line as an exercise: the dose at its end, if any, read by `analysis.check_in.parse_exercise`
-    in its `NAME:DOSE` form; a line without a dose is one set of that name."""
-    text = " ".join(line.split())
-    match = _LINE_SETS.match(text)
-    if match and match["name"]:
-        return ci.ExerciseDone(match["name"], int(match["sets"]))
-    match = _LINE_DOSE.match(text)
-    if match and match["name"]:
-        return ci.parse_exercise(f"{match['name']}:{match['dose']}")
-    return ci.ExerciseDone(text)
-
-
-def line_text(exercise: ci.ExerciseDone) -> str:
-    """The free-text line that reads back as `exercise` (`parse_line(line_text(e)) == e`)."""
-    if exercise.reps is not None:
-        return f"{exercise.name} {exercise.sets}x{exercise.reps}"
-    if exercise.seconds_per_set is not None:
-        return f"{exercise.name} {exercise.sets}x{exercise.seconds_per_set:g}s"
-    return exercise.name if exercise.sets == 1 else f"{exercise.name} {exercise.sets} sets"
-
-
-def other_lines(text: str) -> list[ci.ExerciseDone]:
-    return [parse_line(line) for line in (text or "").splitlines() if line.strip()]
-
-
-def session_type(name: str, athlete: str | None, mappings: pd.DataFrame) -> str:
-    """The session type the store will give this name: the athlete's mapping, else the club's, else the taxonomy's
-    (what `Store.write_check_in` does, shown before saving)."""
-    if not mappings.empty:
-        same = mappings[mappings["exercise"].map(exercise_key) == exercise_key(name)]
-        whose = same["athlete"].map(lambda a: a.casefold() if isinstance(a, str) else None)
-        for found in (same[whose == (athlete or "").casefold()], same[whose.isna()]):
-            if len(found):
-                return str(found["session_type"].iloc[0])
-    return classify_exercise(name)
 
 
 def type_words(kind: str) -> str:
@@ -138,9 +97,14 @@ def _usual(path: str, version: int, athlete: str, before: dt.date) -> tuple[ci.E
     return ci.last_exercises(_shared.get_store(), athlete, before=before)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _mappings(path: str, version: int) -> pd.DataFrame:
-    return _shared.get_store().exercise_mappings()
+@st.cache_data(show_spinner=False, max_entries=512)
+def _session_type(path: str, version: int, name: str, athlete: str | None) -> str:
+    return _shared.get_store().session_type_of(name, athlete=athlete)
+
+
+def session_type(name: str, athlete: str | None) -> str:
+    """The session type the store will give this name (the athlete's mapping, the club's, or the taxonomy's)."""
+    return _session_type(*_shared.cache_key(), name, athlete)
 
 
 # --- changes applied before any widget is drawn ---------------------------------------------------------------
@@ -166,7 +130,7 @@ def fill_exercises(exercises: tuple[ci.ExerciseDone, ...]) -> None:
         fits = pick is not None and pick.name not in picks and (
             exercise.seconds_per_set is not None if timed else exercise.reps is not None)
         if not fits:
-            lines.append(line_text(exercise))
+            lines.append(ci.exercise_text(exercise))
             continue
         picks.append(pick.name)
         st.session_state[SETS_KEY + slug(pick.name)] = exercise.sets
@@ -275,7 +239,7 @@ def soreness_section() -> tuple[float | None, str]:
     return soreness, note
 
 
-def strength_section(athlete: str | None, day: dt.date, mappings: pd.DataFrame) -> list[ci.ExerciseDone]:
+def strength_section(athlete: str | None, day: dt.date) -> list[ci.ExerciseDone]:
     st.subheader("Strength work done")
     usual = _usual(*_shared.cache_key(), athlete, day) if athlete else ()
     if st.button("Today's core session as usual", key=AS_USUAL_KEY, icon=":material/replay:", width="stretch",
@@ -294,7 +258,7 @@ def strength_section(athlete: str | None, day: dt.date, mappings: pd.DataFrame) 
     for name in picked:
         pick = PICKS[name]
         key = slug(name)
-        st.markdown(f"**{md(name)}** · {type_words(session_type(name, athlete, mappings))}")
+        st.markdown(f"**{md(name)}** · {type_words(session_type(name, athlete))}")
         left, right = st.columns(2)
         st.session_state.setdefault(SETS_KEY + key, pick.sets)
         sets = left.number_input("Sets (count)", min_value=1, max_value=ci.MAX_SETS, step=1, key=SETS_KEY + key)
@@ -312,10 +276,20 @@ def strength_section(athlete: str | None, day: dt.date, mappings: pd.DataFrame) 
     text = st.text_area("Anything else (one exercise a line)", key=OTHER_KEY, height=100,
                         placeholder="Copenhagen plank 3x20s\nNordic curl 3x6\nFoam rolling")
     st.caption("Write `name`, `name 3x10` (sets × reps), `name 3x30s` (sets × seconds held) or `name 3 sets`.")
-    for exercise in other_lines(text):
-        kind = session_type(exercise.name, athlete, mappings)
+    st.session_state[_BAD_LINES] = False
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            exercise = ci.parse_exercise(line)
+        except InputError as exc:
+            st.session_state[_BAD_LINES] = True  # Save waits until the line reads (nothing dropped unseen)
+            st.error(f"Line {n}: {md(exc)}")
+            continue
+        kind = session_type(exercise.name, athlete)
         st.markdown(f"- **{md(exercise.name)}**: {md(exercise.dose())}, stored as {md(type_words(kind))}")
-    return done + other_lines(text)
+        done.append(exercise)
+    return done
 
 
 def run_answer_text(run: dict, editing: ci.StoredCheckIn | None) -> str:
@@ -446,19 +420,21 @@ if editing_id and editing is None:
     st.session_state.pop(EDITING_KEY, None)  # deleted meanwhile: the form is a new check-in again
 athlete, new_athlete = choose_athlete(names, editing)
 day = choose_date(athlete)
-mappings = _mappings(*_shared.cache_key())
 
 soreness, note = soreness_section()
-exercises = strength_section(athlete, day, mappings)
+exercises = strength_section(athlete, day)
 answers = runs_section(athlete, day, editing)
 
 st.divider()
 label = "Save changes" if editing is not None else "Save the check-in"
+unreadable = bool(st.session_state.get(_BAD_LINES))
 if st.button(label, key=SAVE_KEY, type="primary", icon=":material/check:", width="stretch",
-             disabled=athlete is None):
+             disabled=athlete is None or unreadable):
     save(ci.CheckIn(athlete or "", day, soreness, note, tuple(exercises), tuple(answers)), new_athlete, editing)
 if athlete is None:
     st.caption("Type the athlete's name above to save.")
+elif unreadable:
+    st.caption("Fix the free-text line marked above to save.")
 success, messages = st.session_state.pop(FLASH_KEY, ("", ()))
 if success:
     st.success(md(success))

@@ -274,8 +274,20 @@ def test_exercise_syntax(text, expected):
     assert ci.parse_exercise(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("dead bug 3x10", ci.ExerciseDone("dead bug", 3, 10)),  # the page's free text: a space instead of a colon
+    ("dead bug 10", ci.ExerciseDone("dead bug", 1, 10)),
+    ("clamshell 3 sets", ci.ExerciseDone("clamshell", 3)),
+    ("Copenhagen plank 3x20s", ci.ExerciseDone("Copenhagen plank", 3, None, 20.0)),
+    ("  90/90 hip switch  ", ci.ExerciseDone("90/90 hip switch", 1)),
+])
+def test_exercise_text_as_typed_on_the_page_reads_and_writes_back(text, expected):
+    assert ci.parse_exercise(text) == expected
+    assert ci.parse_exercise(ci.exercise_text(expected)) == expected
+
+
 def test_a_bad_exercise_syntax_says_what_is_expected():
-    with pytest.raises(InputError, match=r"'three' is not SETSxREPS \(3x10\)"):
+    with pytest.raises(InputError, match=r"'three' is not a dose; expected SETSxREPS \(3x10\)"):
         ci.parse_exercise("plank:three")
 
 

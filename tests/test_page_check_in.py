@@ -248,6 +248,12 @@ def test_bad_values_show_save_check_ins_message_and_store_nothing(store_with_run
     assert at.segmented_control(key="check_in_soreness").value == 2  # the form keeps what was typed
     assert version(store_dir) == before and check_in_rows(store_dir).empty
 
+    at.text_area(key="check_in_other_text").input("Dead bug 3x10\nPlank: three")  # a dose that does not read
+    run_again(at)
+    assert "Line 2: exercise 'Plank: three': 'three' is not a dose" in texts(at.error)
+    assert at.button(key="check_in_save").disabled  # nothing is saved with a line dropped unseen
+    assert version(store_dir) == before and check_in_rows(store_dir).empty
+
 
 def test_the_date_can_not_be_later_than_the_athletes_today(store_with_run_today, monkeypatch):
     store_dir, _, _ = store_with_run_today
