@@ -42,8 +42,9 @@ from analysis.metrics import MetricSettings, RunMetrics, resolve_settings, run_m
 from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, validate_privacy_radius_m
 
 # 2: strength_log.session_type_inferred and exercise_mappings; 3: how hard each run felt (runs.perceived_effort,
-# feel, effort_source and the watch's own answer) and check-ins. An older store is migrated on open.
-SCHEMA_VERSION = 3
+# feel, effort_source and the watch's own answer) and check-ins; 4: what an activity list adds to a run
+# (runs.activity_name, strava_perceived_effort). An older store is migrated on open.
+SCHEMA_VERSION = 4
 STORE_FILE = "core_cadence.duckdb"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_STORE_DIR = PROJECT_DIR / "data"
@@ -119,6 +120,10 @@ _EXERCISE_MAPPINGS_SQL = """CREATE TABLE exercise_mappings (
 # "check-in" when a check-in rated the run, "watch" when only the file did, NULL when nobody answered.
 _RUN_EFFORT_COLUMNS = (("perceived_effort", "DOUBLE"), ("feel", "DOUBLE"), ("effort_source", "VARCHAR"),
                        ("watch_perceived_effort", "DOUBLE"), ("watch_feel", "DOUBLE"))
+# What an activity list (Strava's activities.csv, analysis.ingest.strava) says about a run (schema 4): the name
+# the runner gave it and Strava's Perceived Exertion, which ranks between a check-in's answer and the watch's.
+_RUN_LISTING_COLUMNS = (("activity_name", "VARCHAR"), ("strava_perceived_effort", "DOUBLE"))
+EFFORT_SOURCES = ("check-in", "strava", "watch")  # effort_source values, the one that wins first
 # Check-ins (schema 3, analysis.check_in): one row per check-in. What it logged lives where the rest of the
 # data does: its soreness and exercises in `strength_log` (file_sha256 = check_in_id, source_format
 # "check_in"), its answers about runs in `check_in_runs`. `note` is also written on its soreness row (or first
@@ -146,6 +151,7 @@ def _schema_sql() -> list[str]:
         f"{c.name} {'TIMESTAMPTZ' if c.name == 'time' else 'DOUBLE'}" for c in SAMPLE_COLUMNS
     )
     effort_columns = ",\n    ".join(f"{name} {kind}" for name, kind in _RUN_EFFORT_COLUMNS)
+    listing_columns = ",\n    ".join(f"{name} {kind}" for name, kind in _RUN_LISTING_COLUMNS)
     return [
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
         """CREATE TABLE athletes (
@@ -174,7 +180,8 @@ def _schema_sql() -> list[str]:
     warnings VARCHAR,
     imported_at TIMESTAMPTZ,
     {metric_columns},
-    {effort_columns})""",
+    {effort_columns},
+    {listing_columns})""",
         f"""CREATE TABLE samples (
     run_id VARCHAR NOT NULL,
     seq INTEGER NOT NULL,
@@ -239,8 +246,14 @@ def _migrate_2_to_3(tx: duckdb.DuckDBPyConnection) -> None:
         tx.execute(statement)
 
 
+def _migrate_3_to_4(tx: duckdb.DuckDBPyConnection) -> None:
+    """Schema 3 -> 4: the runs' `activity_name` and `strava_perceived_effort` (empty until a list is imported)."""
+    for name, kind in _RUN_LISTING_COLUMNS:
+        tx.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+
+
 # schema version -> the step that upgrades a store of that version to the next one
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 
 
 def _inferred_by_rule(source_format: object, exercise: object, session_type: object) -> bool:
@@ -573,7 +586,8 @@ class Store:
     # --- writing --------------------------------------------------------------------------------
 
     def add_batch(self, athlete: str, parsed: Iterable[ParsedLike], *, is_sample: bool = False,
-                  batch_id: str | None = None, on_strength_overlap: str = "hold") -> pd.DataFrame:
+                  batch_id: str | None = None, on_strength_overlap: str = "hold",
+                  listings: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Store a batch of parsed files for one athlete; return the import report (one row per file).
 
         All writes happen in one transaction: a failure while storing leaves the store as it was.
@@ -591,6 +605,10 @@ class Store:
         naming the stored file(s); `"replace"` deletes the stored file's entries of those athletes (and its
         file row when none are left) in this same transaction and stores the new one; `"keep"` stores it
         beside them. Anything else is a ValueError.
+
+        `listings`: {file name as in `parsed`: an `analysis.ingest.strava.Listing`} (what an activity list
+        says about the run in that file: its name, Strava's Perceived Exertion). A listed file that is a
+        duplicate gives them to the run already stored (what a list says is news even when the file is not).
         """
         if on_strength_overlap not in STRENGTH_OVERLAP_CHOICES:
             raise ValueError(f"on_strength_overlap={on_strength_overlap!r}: use one of "
@@ -603,12 +621,18 @@ class Store:
             athlete_id = self._athlete_id(tx, athlete, is_sample=is_sample, create=True)
             runs = _RunBatch(tx, athlete_id, athlete, now)
             for item in parsed:
-                row = self._add_one(tx, runs, athlete_id, athlete, item, now, on_strength_overlap)
+                listing = (listings or {}).get(item.name)
+                row = self._add_one(tx, runs, athlete_id, athlete, item, now, on_strength_overlap,
+                                    _listing_values(listing))
                 report.append(row)
                 del item  # the batch keeps what it will write; the parsed file itself can go
             runs.flush()
-            if runs.rated:
-                _refresh_run_effort(tx, sorted(runs.rated))
+            for run_id, values, fill_only in runs.relisted:
+                order = "coalesce({column}, ?)" if fill_only else "coalesce(?, {column})"
+                tx.execute("UPDATE runs SET " + ", ".join(f"{c} = " + order.format(column=c) for c in values)
+                           + " WHERE run_id = ?", [*values.values(), run_id])
+            if runs.rated or runs.relisted:
+                _refresh_run_effort(tx, sorted(runs.rated | {r for r, _, _ in runs.relisted}))
             frame = _report_frame(report)
             if not frame.empty:
                 stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=_shas(report))
@@ -844,7 +868,8 @@ class Store:
         return new_id
 
     def _add_one(self, tx: duckdb.DuckDBPyConnection, runs: _RunBatch, athlete_id: int, athlete: str,
-                 item: ParsedLike, now: datetime, on_strength_overlap: str = "hold") -> dict[str, Any]:
+                 item: ParsedLike, now: datetime, on_strength_overlap: str = "hold",
+                 listing: dict[str, Any] | None = None) -> dict[str, Any]:
         row: dict[str, Any] = {"file": item.name, "kind": item.kind, "athlete": athlete, "reason": item.reason,
                                "_sha256": item.sha256}
         if item.kind in ("failed", "skipped"):
@@ -855,17 +880,28 @@ class Store:
         assert activity is not None, f"{item.name}: parsed as an activity without one"
         facts = _RunFacts.of(activity, getattr(item, "facts", None))
         row |= facts.report
+        listed = f"; gave it {_listing_text(listing)} from the activity list" if listing else ""
         known = runs.known(item.sha256)
         if known:
-            return row | {"status": "duplicate", "reason": f"already imported (athlete {known[0]}, file {known[1]})"}
+            if listing:
+                runs.relisted.append((item.sha256, listing, False))
+            return row | {"status": "duplicate",
+                          "reason": f"already imported (athlete {known[0]}, file {known[1]}){listed}"}
         twin = runs.twin(activity.start_time)
         if twin:
             old_richness = (len((twin.fields_present or "").split(",")), twin.sample_count)
             new_richness = (len(facts.fields_present), len(activity.samples))
             if new_richness <= old_richness:
+                if listing:
+                    runs.relisted.append((twin.run_id, listing, False))
                 return row | {"status": "duplicate",
                               "reason": f"the same run as {twin.file_name} (starts within {DUPLICATE_WINDOW_S:.0f} s), "
-                                        "which has as many channels; kept that one"}
+                                        f"which has as many channels; kept that one{listed}"}
+            kept = tx.execute(f"SELECT {', '.join(c for c, _ in _RUN_LISTING_COLUMNS)} FROM runs WHERE run_id = ?",
+                              [twin.run_id]).fetchall()
+            if kept and any(v is not None for v in kept[0]):  # the list's words about the run stay with it
+                runs.relisted.append((item.sha256, dict(zip((c for c, _ in _RUN_LISTING_COLUMNS), kept[0],
+                                                            strict=True)), True))
             if runs.forget(twin.run_id):  # already written: delete it like any stored run
                 # A check-in's answer about the run is about the run, not the file: it moves to the richer copy.
                 tx.execute("UPDATE check_in_runs SET run_id = ? WHERE run_id = ?", [item.sha256, twin.run_id])
@@ -874,7 +910,10 @@ class Store:
             row["reason"] = f"replaced {twin.file_name}, the same run with fewer channels"
         if metrics is None:
             metrics = run_metrics(activity, self.metric_settings())
-        runs.add(activity, metrics, facts)
+        runs.add(activity, metrics, facts, listing)
+        if listing:
+            row["reason"] = "; ".join(r for r in (row.get("reason"), f"{_listing_text(listing)} from the activity list")
+                                      if r)
         return row | {"status": "imported"}
 
     def _add_strength(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, item: ParsedLike,
@@ -1075,11 +1114,31 @@ class Store:
         return len(updates)
 
 
-def _refresh_run_effort(tx: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> None:
-    """Set `perceived_effort`, `feel` and `effort_source` of these runs from their answers.
+def _listing_values(listing: Any) -> dict[str, Any] | None:
+    """An `analysis.ingest.strava.Listing` as the runs columns it fills (None when it says nothing)."""
+    if listing is None:
+        return None
+    values = {"activity_name": getattr(listing, "activity_name", None),
+              "strava_perceived_effort": _finite_or_none(getattr(listing, "perceived_effort", None))}
+    values = {k: v for k, v in values.items() if v is not None}
+    return values or None
 
-    The latest check-in (by its last change) that rated a run wins; a value it left blank is the watch's.
-    A run no check-in rates has the watch's answer again, or none.
+
+def _listing_text(values: Mapping[str, Any]) -> str:
+    parts = []
+    if values.get("activity_name"):
+        parts.append(f"its name “{values['activity_name']}”")
+    if values.get("strava_perceived_effort") is not None:
+        parts.append(f"Perceived Exertion {values['strava_perceived_effort']:g}/10")
+    return " and ".join(parts)
+
+
+def _refresh_run_effort(tx: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -> None:
+    """Set `perceived_effort`, `feel` and `effort_source` of these runs from their answers (`EFFORT_SOURCES`).
+
+    The latest check-in (by its last change) that rated a run wins; a value it left blank is Strava's, else
+    the watch's. A run no check-in rates has Strava's Perceived Exertion (with the watch's feel), else the
+    watch's answer, else none.
     """
     ids = sorted(set(run_ids))
     if not ids:
@@ -1090,16 +1149,18 @@ def _refresh_run_effort(tx: duckdb.DuckDBPyConnection, run_ids: Iterable[str]) -
                       row_number() OVER (PARTITION BY cr.run_id ORDER BY c.updated_at DESC, c.check_in_id DESC) AS n
                FROM check_in_runs cr JOIN check_ins c USING (check_in_id) WHERE cr.run_id IN (SELECT unnest(?)))
            WHERE n = 1""", [ids]).fetchall()}
-    rows = tx.execute("SELECT run_id, watch_perceived_effort, watch_feel FROM runs WHERE run_id IN (SELECT unnest(?))",
-                      [ids]).fetchall()
+    rows = tx.execute("""SELECT run_id, strava_perceived_effort, watch_perceived_effort, watch_feel FROM runs
+                         WHERE run_id IN (SELECT unnest(?))""", [ids]).fetchall()
     updates = []
-    for run_id, watch_effort, watch_feel in rows:
+    for run_id, strava_effort, watch_effort, watch_feel in rows:
+        listed_effort = watch_effort if strava_effort is None else strava_effort
         if run_id in latest:
             effort, feel = latest[run_id]
-            values = (watch_effort if effort is None else effort, watch_feel if feel is None else feel, "check-in")
+            values = (listed_effort if effort is None else effort, watch_feel if feel is None else feel, "check-in")
         else:
-            source = "watch" if watch_effort is not None or watch_feel is not None else None
-            values = (watch_effort, watch_feel, source)
+            source = ("strava" if strava_effort is not None
+                      else "watch" if watch_effort is not None or watch_feel is not None else None)
+            values = (listed_effort, watch_feel, source)
         updates.append([*values, run_id])
     tx.executemany("UPDATE runs SET perceived_effort = ?, feel = ?, effort_source = ? WHERE run_id = ?", updates)
 
@@ -1204,6 +1265,9 @@ class _RunBatch:
         self.pending: dict[str, tuple[dict[str, Any], pd.DataFrame, tuple[TimerEvent, ...]]] = {}
         self.pending_samples = 0
         self.rated: set[str] = set()  # accepted runs that took over a replaced copy's check-in answers
+        # (run_id, {column: value}, fill_only): what an activity list says about runs stored already (or about
+        # the richer copy that replaces one), written once the batch's runs are: fill_only keeps what the run has
+        self.relisted: list[tuple[str, dict[str, Any], bool]] = []
 
     def known(self, run_id: str) -> tuple[str, str] | None:
         """(athlete, file name) when a run with this SHA-256 is stored or accepted in this batch."""
@@ -1234,7 +1298,9 @@ class _RunBatch:
         self.stored_ids.discard(run_id)
         return True
 
-    def add(self, activity: Activity, metrics: RunMetrics, facts: _RunFacts) -> None:
+    def add(self, activity: Activity, metrics: RunMetrics, facts: _RunFacts,
+            listing: Mapping[str, Any] | None = None) -> None:
+        """Accept a run; `listing`: `activity_name` and `strava_perceived_effort` from an activity list."""
         local = activity.local_start_time
         local_date = (local if local is not None else activity.start_time.tz_convert(None)).date()
         values = {
@@ -1251,9 +1317,12 @@ class _RunBatch:
         values |= {f.name: _finite_or_none(getattr(metrics, f.name)) for f in _METRIC_FIELDS}
         effort = _finite_or_none(getattr(activity, "perceived_effort", None))
         feel = _finite_or_none(getattr(activity, "feel", None))
-        values |= {"perceived_effort": effort, "feel": feel,
-                   "effort_source": "watch" if effort is not None or feel is not None else None,
-                   "watch_perceived_effort": effort, "watch_feel": feel}
+        listed = listing or {}
+        strava_effort = _finite_or_none(listed.get("strava_perceived_effort"))
+        source = "strava" if strava_effort is not None else "watch" if effort is not None or feel is not None else None
+        values |= {"perceived_effort": effort if strava_effort is None else strava_effort, "feel": feel,
+                   "effort_source": source, "watch_perceived_effort": effort, "watch_feel": feel,
+                   "activity_name": listed.get("activity_name"), "strava_perceived_effort": strava_effort}
         run_id = activity.file_sha256
         self.pending[run_id] = (values, activity.samples, activity.timer_events)
         self.pending_samples += len(activity.samples)

@@ -26,6 +26,7 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.ingest.parse import DEFAULT_TIMEOUT_S, GOOD_ROWS_HINT, ParsedFile, parse_all, parse_iter
 from analysis.ingest.sources import SourceFile, expand_sources, is_upload, size_text
+from analysis.ingest.strava import join_activity_lists
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 SAMPLE_DIR = PROJECT_DIR / "sample_data"
@@ -106,7 +107,7 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
         sources = [sources]
     sources = list(sources)  # checked whole before any file is read (a generator could not be)
     check_upload_total(upload_bytes(sources), max_upload_bytes)
-    items = list(expand_sources(sources))
+    items, listings = join_activity_lists(list(expand_sources(sources)))
     del sources
     candidates = _strength_bytes(items) if held is not None else {}
     parsed = parse_iter(items, athlete=athlete, settings=store.metric_settings(), workers=workers,
@@ -114,7 +115,8 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
                         skip_bad_rows=skip_bad_rows)
     del items  # parse_iter holds them, and lets each file's bytes go once a worker has it
     with closing(parsed):  # however add_batch ends, the workers stop with it
-        report = store.add_batch(athlete, parsed, is_sample=is_sample, on_strength_overlap=on_strength_overlap)
+        report = store.add_batch(athlete, parsed, is_sample=is_sample, on_strength_overlap=on_strength_overlap,
+                                 listings=listings)
     if held is not None:
         held.extend(_held_files(report, candidates, skip_bad_rows))
     if drop_positions:

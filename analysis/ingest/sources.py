@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from analysis.ingest.strava import is_activity_list
 from analysis.io.source import MAX_ACTIVITY_BYTES, sniff_format
 from analysis.io.strength import sniff_layout
 
@@ -65,7 +66,8 @@ class SourceFile:
     """One file to parse.
 
     `name` is what the user sees (never used as a filesystem path); `data` the file's bytes, decompressed
-    when it came as `.gz`; `kind` is `"fit"`, `"gpx"` or `"strength_csv"`, decided from the content.
+    when it came as `.gz`; `kind` is `"fit"`, `"gpx"` or `"strength_csv"`, decided from the content, or
+    `"strava_list"` for Strava's `activities.csv` (`analysis.ingest.strava`, applied before parsing).
     """
 
     name: str
@@ -457,6 +459,8 @@ def _leaf(name: str, data: bytes) -> SourceFile | Skipped:
         return SourceFile(name, data, kind)
     if kind == "tcx":
         return Skipped(name, "TCX files are not supported yet; export the run as FIT or GPX")
+    if is_activity_list(data[:HEAD_BYTES], truncated=len(data) > HEAD_BYTES):
+        return SourceFile(name, data, "strava_list")  # joined to its export's files before parsing
     sniff = sniff_layout(data[:HEAD_BYTES], truncated=len(data) > HEAD_BYTES)
     if sniff.layout is not None:
         return SourceFile(name, data, "strength_csv")
