@@ -54,6 +54,8 @@ ATHLETE_COLUMNS = {
 }
 RUN_COLUMNS = {
     "local_date": st.column_config.DateColumn("Date (local)", format="YYYY-MM-DD"),
+    "activity_name": st.column_config.TextColumn("Name", help="The name the runner gave the activity (from Strava's "
+                                                 "activity list); blank when none."),
     "athlete": st.column_config.TextColumn("Athlete"),
     "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
     "moving_time_min": st.column_config.NumberColumn("Moving time (min)", format="%.0f"),

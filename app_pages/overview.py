@@ -11,6 +11,8 @@ from app_pages import _shared
 RUN_COLUMNS = {
     "athlete": st.column_config.TextColumn("Athlete"),
     "local_date": st.column_config.DateColumn("Date (local)", format="YYYY-MM-DD"),
+    "activity_name": st.column_config.TextColumn("Name", help="The name the runner gave the activity (from Strava's "
+                                                 "activity list); blank when none."),
     "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f"),
     "moving_time_min": st.column_config.NumberColumn("Moving time (min)", format="%.0f"),
     "avg_pace": st.column_config.TextColumn("Avg pace (min/km)"),

@@ -33,7 +33,11 @@ CARD_WIDTH = "content"  # each card as wide as its label, so no label is cut off
 
 
 def run_choice_label(row: pd.Series) -> str:
+    """"2026-09-06 · Long one · 21.2 km": the runner's name for the run when it has one, else its file."""
     distance = f"{row['distance_km']:.1f} km" if pd.notna(row["distance_km"]) else "no distance"
+    name = row.get("activity_name")
+    if isinstance(name, str) and name:
+        return f"{row['local_date']:%Y-%m-%d} · {name} · {distance}"
     return f"{row['local_date']:%Y-%m-%d} · {distance} · {row['file_name']}"
 
 
@@ -104,11 +108,15 @@ if requested not in run_ids:
 labels = {r["run_id"]: run_choice_label(r) for _, r in shown.iterrows()}
 run_id = st.selectbox(f"Run of {md(athlete)} (newest first)", run_ids, key=_shared.RUN_KEY,
                       format_func=lambda rid: labels.get(rid, str(rid)),
-                      help="Date (local), distance and file name. Runs within the sidebar's dates.")
+                      help="Date (local), the run's name (from Strava's activity list) or its file, and distance. "
+                           "Runs within the sidebar's dates.")
 
 activity, metrics, profile = _shared.run_detail(run_id)
 local = activity.local_start_time
 start = f"{local:%Y-%m-%d %H:%M} local" if local is not None else f"{activity.start_time:%Y-%m-%d %H:%M} UTC"
+named = shown.loc[shown["run_id"] == run_id, "activity_name"] if "activity_name" in shown else pd.Series(dtype=object)
+if len(named) and isinstance(named.iloc[0], str) and named.iloc[0]:
+    st.markdown(f"**{md(named.iloc[0])}**")
 st.caption(f"{start} · {md(activity.device or 'unknown device')} · {md(activity.sport)}")
 
 if activity.sport != "running":
@@ -212,6 +220,8 @@ table = shown.assign(
 )
 TABLE_COLUMNS = {
     "local_date": st.column_config.DateColumn("Date (local)", format="YYYY-MM-DD"),
+    "activity_name": st.column_config.TextColumn("Name", help="The name the runner gave the activity (from Strava's "
+                                                 "activity list); blank when none."),
     "distance_km": st.column_config.NumberColumn(label("distance_km").axis_title, format="%.2f"),
     "moving_time_min": st.column_config.NumberColumn("Moving time (min)", format="%.0f"),
     "avg_pace": st.column_config.TextColumn(label("avg_pace_s_per_km").axis_title),
