@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.ingest.parse import DEFAULT_TIMEOUT_S, GOOD_ROWS_HINT, ParsedFile, parse_all, parse_iter
-from analysis.ingest.sources import SourceFile, expand_sources, is_upload, size_text
+from analysis.ingest.sources import Skipped, SourceFile, expand_sources, is_upload, size_text
 from analysis.ingest.strava import join_activity_lists
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -108,6 +108,7 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
     sources = list(sources)  # checked whole before any file is read (a generator could not be)
     check_upload_total(upload_bytes(sources), max_upload_bytes)
     items, listings = join_activity_lists(list(expand_sources(sources)))
+    items = summarise_skipped(items)
     del sources
     candidates = _strength_bytes(items) if held is not None else {}
     parsed = parse_iter(items, athlete=athlete, settings=store.metric_settings(), workers=workers,
@@ -124,6 +125,34 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
         report.loc[duplicate, "reason"] = report.loc[duplicate, "reason"] + (
             "; the stored copy is unchanged: delete it and import again to drop its GPS positions")
     return report
+
+
+SKIPPED_GROUP_MIN = 4  # this many files of one archive or folder skipped for the same reason become one row
+
+
+def summarise_skipped(items: list) -> list:
+    """Files of one archive or folder skipped for the same reason, as one report row per reason.
+
+    A Garmin Connect account export holds thousands of files that are not recorded activities (all-day
+    monitoring, sleep, settings as FIT; JSON summaries): listing each would bury the runs in the report. Files
+    whose reason is the same sentence are the same kind, so `SKIPPED_GROUP_MIN` or more of them (under one
+    top-level name) become one row, "garmin.zip: 2,345 files", whose reason counts them and names the first.
+    The row stands where the first of them stood; everything else keeps its order.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, Skipped) and "/" in item.name:
+            groups.setdefault((item.name.split("/", 1)[0], item.reason), []).append(index)
+    merged: dict[int, Skipped] = {}
+    dropped: set[int] = set()
+    for (top, reason), indexes in groups.items():
+        if len(indexes) < SKIPPED_GROUP_MIN:
+            continue
+        first = items[indexes[0]].name
+        merged[indexes[0]] = Skipped(f"{top}: {len(indexes):,} files",
+                                     f"{len(indexes):,} files like {first.split('/', 1)[1]}: {reason}")
+        dropped.update(indexes[1:])
+    return [merged.get(i, item) for i, item in enumerate(items) if i not in dropped]
 
 
 def _strength_bytes(items: list) -> dict[int, bytes]:
