@@ -7,6 +7,7 @@
     python -m analysis exercises map "Copenhagen adductor" hip [--athlete Ana] | unmap NAME | list
     python -m analysis check-in --athlete Ana --soreness 3 --exercise "dead bug:3x10" [--run ID --effort 7]
     python -m analysis check-in --list | --delete ID
+    python -m analysis watch ~/GarminSync --athlete Ana [--once]
 
 The store is `data/` in the project unless `--store DIR` or env CORE_CADENCE_STORE says otherwise.
 """
@@ -276,6 +277,32 @@ def _cmd_check_in(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    """`watch FOLDER --athlete NAME [--once]`: import new files of a folder as they appear (analysis.watch)."""
+    from analysis.watch import resolve_folder, scan_folder
+
+    folder = resolve_folder(args.folder)
+    with _open_store(args) as store:
+        if args.athlete.casefold() not in {a.casefold() for a in store.athletes()["athlete"]}:
+            if not args.new_athlete:
+                raise InputError(f"athlete {args.athlete!r}: not in the store; check the spelling, or add "
+                                 "--new-athlete")
+        store.watch_folder(folder, args.athlete, create_athlete=args.new_athlete)
+        failed = False
+        while True:
+            result = scan_folder(store, folder, args.athlete, settle_s=args.settle, workers=args.workers)
+            if not result.report.empty:
+                _print_report(result.report)
+                failed = failed or bool((result.report["status"] == "failed").any())
+            print(result.summary(), flush=True)
+            if args.once:
+                return 1 if failed else 0
+            try:
+                time.sleep(args.interval)
+            except KeyboardInterrupt:
+                return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description="Core & Cadence command line.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -371,6 +398,20 @@ def build_parser() -> argparse.ArgumentParser:
     check_in.add_argument("--days", type=int, default=None, help="with --list: only the last N days (default: all)")
     check_in.add_argument("--delete", metavar="ID", help="delete a check-in by id (see --list)")
     check_in.set_defaults(func=_cmd_check_in)
+
+    watch = with_store(sub.add_parser(
+        "watch", help="import new files of a folder as they appear (a folder your watch syncs to); --once for cron"))
+    watch.add_argument("folder", help="the folder to watch (read recursively; linked folders are not followed)")
+    watch.add_argument("--athlete", required=True, help="whose files these are")
+    watch.add_argument("--new-athlete", action="store_true", help="create the athlete when the store has nobody "
+                                                                   "of that name")
+    watch.add_argument("--once", action="store_true", help="scan once and exit (run it from cron); a second run "
+                                                           "imports only what is new")
+    watch.add_argument("--interval", type=float, default=30.0, help="seconds between scans (default 30)")
+    watch.add_argument("--settle", type=float, default=5.0,
+                       help="a file changed less than this many seconds ago is left for the next scan (default 5)")
+    watch.add_argument("--workers", type=int, default=1, help="parallel readers (default 1)")
+    watch.set_defaults(func=_cmd_watch)
     return parser
 
 

@@ -145,6 +145,24 @@ _CHECK_IN_SQL = (
 )
 
 
+# Watched folders (schema 4, analysis.watch): a folder of the server's disk imported for one athlete as files
+# appear, and each file's size and modification time when it was last imported (so it is imported once).
+_WATCH_SQL = (
+    """CREATE TABLE watched_folders (
+    folder VARCHAR PRIMARY KEY,
+    athlete_id INTEGER NOT NULL,
+    added_at TIMESTAMPTZ NOT NULL)""",
+    """CREATE TABLE watched_files (
+    folder VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    batch_id VARCHAR,
+    seen_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (folder, path))""",
+)
+
+
 def _schema_sql() -> list[str]:
     metric_columns = ",\n    ".join(f"{f.name} {_SQL_TYPE[f.type]}" for f in _METRIC_FIELDS)
     sample_columns = ",\n    ".join(
@@ -208,6 +226,7 @@ def _schema_sql() -> list[str]:
     session_type_inferred BOOLEAN)""",
         _EXERCISE_MAPPINGS_SQL,
         *_CHECK_IN_SQL,
+        *_WATCH_SQL,
         """CREATE TABLE imports (
     batch_id VARCHAR, imported_at TIMESTAMPTZ, athlete VARCHAR, file VARCHAR, sha256 VARCHAR,
     status VARCHAR, kind VARCHAR, sport VARCHAR, start_local VARCHAR, distance_km DOUBLE,
@@ -247,9 +266,12 @@ def _migrate_2_to_3(tx: duckdb.DuckDBPyConnection) -> None:
 
 
 def _migrate_3_to_4(tx: duckdb.DuckDBPyConnection) -> None:
-    """Schema 3 -> 4: the runs' `activity_name` and `strava_perceived_effort` (empty until a list is imported)."""
+    """Schema 3 -> 4: the runs' `activity_name` and `strava_perceived_effort` (empty until a list is imported),
+    and the watched-folder tables."""
     for name, kind in _RUN_LISTING_COLUMNS:
         tx.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+    for statement in _WATCH_SQL:
+        tx.execute(statement)
 
 
 # schema version -> the step that upgrades a store of that version to the next one
@@ -838,6 +860,60 @@ class Store:
         known = [r[0] for r in cur.execute("SELECT name FROM athletes ORDER BY name").fetchall()]
         return (f"athlete {name!r}: not in the store (athletes: {', '.join(known) if known else 'none yet'}); "
                 "check the spelling, or choose new athlete to add them")
+
+    # --- watched folders (analysis.watch scans them; these only store) --------------------------------------
+
+    def watch_folder(self, folder: str, athlete: str, *, create_athlete: bool = False) -> None:
+        """Watch `folder` (an absolute path, as `analysis.watch.watch_folder` resolves it) for `athlete`.
+
+        Watching a folder again changes its athlete. `InputError` for an athlete the store does not have, unless
+        `create_athlete`.
+        """
+        with self._transaction() as tx:
+            name = _clean_athlete(athlete)
+            athlete_id = self._athlete_id(tx, name, is_sample=False, create=create_athlete)
+            if athlete_id is None:
+                raise InputError(self._unknown_athlete_text(tx, name))
+            tx.execute("DELETE FROM watched_folders WHERE folder = ?", [folder])
+            tx.execute("INSERT INTO watched_folders VALUES (?, ?, ?)", [folder, athlete_id, datetime.now(UTC)])
+
+    def unwatch_folder(self, folder: str) -> bool:
+        """Stop watching a folder (its runs stay); False when it was not watched."""
+        if not self._cursor().execute("SELECT count(*) FROM watched_folders WHERE folder = ?",
+                                      [folder]).fetchall()[0][0]:
+            return False
+        with self._transaction() as tx:
+            tx.execute("DELETE FROM watched_folders WHERE folder = ?", [folder])
+            tx.execute("DELETE FROM watched_files WHERE folder = ?", [folder])
+        return True
+
+    def watched_folders(self) -> pd.DataFrame:
+        """folder, athlete, added_at, files (imported from it so far), last_import: one row per watched folder."""
+        return self._cursor().execute("""
+            SELECT w.folder, a.name AS athlete, w.added_at,
+                   (SELECT count(*) FROM watched_files f WHERE f.folder = w.folder) AS files,
+                   (SELECT max(f.seen_at) FROM watched_files f WHERE f.folder = w.folder) AS last_import
+            FROM watched_folders w JOIN athletes a USING (athlete_id) ORDER BY w.folder""").df()
+
+    def watched_file_states(self, folder: str) -> dict[str, tuple[int, int]]:
+        """{path relative to the folder: (size in bytes, modification time in ns)} as last imported."""
+        rows = self._cursor().execute("SELECT path, size_bytes, mtime_ns FROM watched_files WHERE folder = ?",
+                                      [folder]).fetchall()
+        return {path: (int(size), int(mtime)) for path, size, mtime in rows}
+
+    def record_watched_files(self, folder: str, files: Iterable[tuple[str, int, int]], batch_id: str) -> None:
+        """Remember that these (path, size, mtime_ns) of `folder` were imported by batch `batch_id`."""
+        rows = [[folder, p, int(size), int(mtime), batch_id, datetime.now(UTC)] for p, size, mtime in files]
+        if not rows:
+            return
+        with self._transaction() as tx:
+            tx.executemany("DELETE FROM watched_files WHERE folder = ? AND path = ?", [r[:2] for r in rows])
+            tx.executemany("INSERT INTO watched_files VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    def watch_imports(self, since: datetime) -> pd.DataFrame:
+        """The import-history rows of watched-folder batches (batch ids `watch-...`) since `since` (UTC)."""
+        return self._cursor().execute("""SELECT * FROM imports WHERE batch_id LIKE 'watch-%' AND imported_at >= ?
+                                         ORDER BY imported_at DESC, rowid""", [since]).df()
 
     # --- strength files --------------------------------------------------------------------------------
 

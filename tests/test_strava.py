@@ -23,8 +23,8 @@ HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Descri
           "Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,Athlete Weight,"
           "Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,Elevation Gain,Perceived Exertion")
 # Older exports wrap some header cells in HTML.
-SPAN_HEADER = HEADER.replace("Activity Type", '<span class="translation_missing" title="translation missing: '
-                             'en-US.lib.export.portability_exporter.activities.horton_values.type">Activity Type</span>')
+SPAN_HEADER = HEADER.replace("Activity Type", '<span class="translation_missing" title="translation missing: en-US.'
+                             'lib.export.portability_exporter.activities.horton_values.type">Activity Type</span>')
 
 
 def _row(activity_id, name, kind, filename, effort="", date='"Mar 2, 2026, 6:30:00 AM"'):

@@ -73,7 +73,8 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
            timeout_s: float = DEFAULT_TIMEOUT_S, progress: Progress | None = None,
            is_sample: bool = False, drop_positions: bool = False,
            max_upload_bytes: int | None = None, skip_bad_rows: bool = False,
-           on_strength_overlap: str = "hold", held: list[HeldFile] | None = None) -> pd.DataFrame:
+           on_strength_overlap: str = "hold", held: list[HeldFile] | None = None,
+           batch_id: str | None = None) -> pd.DataFrame:
     """Import files, folders, zips and .gz files (paths, or (name, bytes) uploads) for one athlete.
 
     `drop_positions` (privacy option): runs are stored without GPS positions (`analysis.privacy`); their
@@ -99,6 +100,8 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
     another choice would store (status `overlaps`, or refused only for bad rows), in report order, so the
     caller can import just those again; at most `MAX_HELD_BYTES` of them (strength files only, which are
     small; a file beyond that is not kept, and the report still lists it).
+
+    `batch_id`: the import history's id for this batch (default: the time); watched folders use `watch-...`.
     """
     if on_strength_overlap not in STRENGTH_OVERLAP_CHOICES:
         raise ValueError(f"on_strength_overlap must be one of {', '.join(STRENGTH_OVERLAP_CHOICES)}, "
@@ -117,7 +120,7 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
     del items  # parse_iter holds them, and lets each file's bytes go once a worker has it
     with closing(parsed):  # however add_batch ends, the workers stop with it
         report = store.add_batch(athlete, parsed, is_sample=is_sample, on_strength_overlap=on_strength_overlap,
-                                 listings=listings)
+                                 listings=listings, batch_id=batch_id)
     if held is not None:
         held.extend(_held_files(report, candidates, skip_bad_rows))
     if drop_positions:
