@@ -36,6 +36,7 @@ if status.athletes == 0 and status.sample_club == "never":
     bar.empty()
     status = store.status()
 
+_shared.start_watcher()  # watched folders import by themselves while the app runs
 _shared.apply_pending_choices()
 with st.sidebar:
     names = list(_shared.athletes()["athlete"])

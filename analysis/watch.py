@@ -55,15 +55,33 @@ class ScanResult:
         return f"{self.folder}: " + ", ".join(parts)
 
 
+WATCH_ROOTS_ENV = "CORE_CADENCE_WATCH_ROOTS"  # folders (os.pathsep-separated) that watched folders must be in
+
+
+def allowed_roots() -> tuple[Path, ...]:
+    """The folders a watched folder must be inside, from env `CORE_CADENCE_WATCH_ROOTS`; () = anywhere.
+
+    A watched folder is read from the server's own disk: on a shared server, set this so the Data & settings
+    page cannot be pointed at the server's other files (docs/security.md).
+    """
+    raw = os.environ.get(WATCH_ROOTS_ENV, "")
+    return tuple(Path(p).expanduser().resolve() for p in raw.split(os.pathsep) if p.strip())
+
+
 def resolve_folder(folder: str | os.PathLike) -> str:
-    """The folder as an absolute path; `InputError` when it is not an existing folder."""
+    """The folder as an absolute path (links resolved); `InputError` when it is not an existing folder, or not
+    inside the allowed roots (`allowed_roots`) when they are set."""
     path = Path(folder).expanduser()
     try:
         resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         raise InputError(f"folder {str(folder)!r}: does not exist (give the folder your watch syncs to)") from None
     if not resolved.is_dir():
         raise InputError(f"folder {str(folder)!r}: is a file, not a folder")
+    roots = allowed_roots()
+    if roots and not any(resolved == root or root in resolved.parents for root in roots):
+        raise InputError(f"folder {str(folder)!r}: not inside the folders this server may watch "
+                         f"({', '.join(str(r) for r in roots)}; set by {WATCH_ROOTS_ENV})")
     return str(resolved)
 
 
@@ -175,5 +193,5 @@ class Watcher:
                     self.on_error(f"watched folders: {exc}")
 
 
-__all__ = ["SETTLE_S", "WATCH_INTERVAL_S", "ScanResult", "Watcher", "resolve_folder", "scan_folder",
-           "scan_watched"]
+__all__ = ["SETTLE_S", "WATCH_INTERVAL_S", "WATCH_ROOTS_ENV", "ScanResult", "Watcher", "allowed_roots",
+           "resolve_folder", "scan_folder", "scan_watched"]

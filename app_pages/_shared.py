@@ -17,6 +17,7 @@ from analysis.charts.style import athlete_colours
 from analysis.consistency import run_table, weekly_table
 from analysis.metrics.run import run_metrics, run_profile
 from analysis.store import Store, default_store_dir
+from analysis.watch import Watcher
 
 ATHLETE_KEY = "athlete"  # sidebar selectbox: the athlete the one-athlete pages show
 DATES_KEY = "date_range"  # sidebar date_input: (first, last) local dates every page filters on
@@ -32,6 +33,17 @@ def _open_store(path: str) -> Store:
 def get_store() -> Store:
     """The store at env CORE_CADENCE_STORE or data/ (DuckDB: one writer process, many reader threads)."""
     return _open_store(str(default_store_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def _watcher(path: str) -> Watcher:
+    return Watcher(_open_store(path)).start()
+
+
+def start_watcher() -> Watcher:
+    """The thread that imports new files of the store's watched folders (one per store and server process, so
+    the store never has a second writer)."""
+    return _watcher(str(default_store_dir()))
 
 
 def cache_key() -> tuple[str, int]:

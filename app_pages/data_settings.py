@@ -26,7 +26,8 @@ from app_pages._shared import all_runs, athletes, get_store, md, point_to_import
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
 TAB_KEY = "data_settings_tab"
-TABS = ("Athletes", "Runs", "Strength files", "Metric settings", "Strength plan", "Privacy", "Downloads")
+TABS = ("Athletes", "Runs", "Strength files", "Watched folders", "Metric settings", "Strength plan", "Privacy",
+        "Downloads")
 
 # On-screen names of the metric settings (the settings table in analysis.metrics.settings holds the unit,
 # bounds and help; a setting missing here is still shown, under its code name).
@@ -178,6 +179,60 @@ def runs_section(version: int) -> None:
 
 
 # --- strength files ---------------------------------------------------------------------------------------
+
+
+WATCHED_COLUMNS = {
+    "folder": st.column_config.TextColumn("Folder"),
+    "athlete": st.column_config.TextColumn("Athlete"),
+    "files": st.column_config.NumberColumn("Files imported (count)", format="%d"),
+    "last_import": st.column_config.DatetimeColumn("Last import (UTC)", format="YYYY-MM-DD HH:mm"),
+}
+
+
+def watched_section(version: int) -> None:
+    from analysis.watch import SETTLE_S, WATCH_INTERVAL_S, allowed_roots, resolve_folder, scan_watched
+
+    store = get_store()
+    st.caption(f"A folder your watch syncs to (Garmin Express, a synced cloud folder, Syncthing): new files in it "
+               f"import by themselves, checked every {WATCH_INTERVAL_S:.0f} s while the app runs, each file once "
+               f"(one still being written waits until it has not changed for {SETTLE_S:.0f} s). Each import's "
+               "report is in the history, and the Overview says what came in.")
+    roots = allowed_roots()
+    if roots:
+        st.caption("This server may only watch folders inside: " + md(", ".join(str(r) for r in roots)) + ".")
+    folders = store.watched_folders()
+    if not folders.empty:
+        st.dataframe(folders[list(WATCHED_COLUMNS)], column_config=WATCHED_COLUMNS, hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        if left.button("Scan now", key="watch_scan_now", icon=":material/sync:", width="stretch"):
+            with st.spinner("Scanning the watched folders…"):
+                results = scan_watched(store)
+            st.session_state[FLASH_KEY] = md("; ".join(r if isinstance(r, str) else r.summary() for r in results))
+            st.rerun()
+        gone = right.selectbox("Stop watching", list(folders["folder"]), index=None, key=f"unwatch_{version}",
+                               placeholder="Choose a folder")
+        if gone is not None and right.button("Stop watching this folder", key="watch_remove", width="stretch"):
+            store.unwatch_folder(gone)
+            st.session_state[FLASH_KEY] = f"No longer watching {md(gone)}; its runs stay in the store."
+            st.rerun()
+    names = list(athletes()["athlete"])
+    if not names:
+        point_to_import("Import a first file (or check in) to create an athlete, then watch a folder for them.")
+        return
+    st.subheader("Watch a folder")
+    athlete = st.selectbox("Athlete", names, key="watch_athlete", help="Whose runs the folder holds.")
+    folder = st.text_input("Folder on this computer", key="watch_folder", placeholder="/home/ana/GarminSync")
+    if st.button("Watch this folder", key="watch_add", type="primary", icon=":material/visibility:",
+                 disabled=not folder.strip()):
+        try:
+            resolved = resolve_folder(folder.strip())
+            store.watch_folder(resolved, athlete)
+        except InputError as exc:
+            st.error(md(exc))
+        else:
+            st.session_state[FLASH_KEY] = (f"Watching {md(resolved)} for {md(athlete)}: its files import within "
+                                           f"{WATCH_INTERVAL_S:.0f} s (or press Scan now).")
+            st.rerun()
 
 
 def strength_files_section(version: int) -> None:
@@ -416,6 +471,9 @@ with tabs["Runs"]:
 with tabs["Strength files"]:
     if tabs["Strength files"].open:
         strength_files_section(data_version)
+with tabs["Watched folders"]:
+    if tabs["Watched folders"].open:
+        watched_section(data_version)
 with tabs["Metric settings"]:
     if tabs["Metric settings"].open:
         settings_section(data_version)

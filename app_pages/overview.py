@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
 from analysis.charts.style import pace_text
 from analysis.consistency import strength_sessions
 from app_pages import _shared
 
+WATCH_NOTICE_DAYS = 7  # the Overview mentions what watched folders imported this recently
 RUN_COLUMNS = {
     "athlete": st.column_config.TextColumn("Athlete"),
     "local_date": st.column_config.DateColumn("Date (local)", format="YYYY-MM-DD"),
@@ -48,6 +52,17 @@ runs = _shared.in_dates(_shared.all_runs(), "local_date")  # the sidebar's dates
 log = _shared.strength_log()
 
 st.title("Core & Cadence")
+
+# What the watched folders brought in lately (analysis.watch): files import by themselves, so say so here.
+watched = store.watch_imports(since=dt.datetime.now(dt.UTC) - dt.timedelta(days=WATCH_NOTICE_DAYS))
+if not watched.empty:
+    came = watched[watched["status"] == "imported"]
+    latest = pd.to_datetime(watched["imported_at"], utc=True).max()
+    failed = int((watched["status"] == "failed").sum())
+    st.info(f"**Watched folders** brought in {len(came)} new file{'s' if len(came) != 1 else ''} in the last "
+            f"{WATCH_NOTICE_DAYS} days (latest {latest:%Y-%m-%d %H:%M} UTC)"
+            + (f"; {failed} could not be read (see Data & settings → Watched folders and the import history)"
+               if failed else "") + ".", icon=":material/sync:")
 
 if athletes["is_sample"].any():
     with st.container(border=True):

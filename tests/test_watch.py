@@ -124,3 +124,45 @@ def test_the_apps_watcher_thread_imports_what_appears(tmp_path):
             watcher.stop()
         assert len(store.runs()) == 1 and not errors
         assert not store.watch_imports(since=store.imports()["imported_at"].min()).empty
+
+
+def test_the_data_settings_page_watches_a_folder_and_the_overview_tells_what_came_in(tmp_path, monkeypatch):
+    from app_harness import assert_no_exception, open_app
+
+    store_dir = tmp_path / "store"
+    with Store(store_dir) as store:
+        store.watch_folder(str(tmp_path), "Ana", create_athlete=True)  # an athlete, so the form shows
+        store.unwatch_folder(str(tmp_path))
+    folder = tmp_path / "sync"
+    _put(folder, RUNS[0])
+    at = open_app(store_dir, monkeypatch, page="app_pages/data_settings.py")
+    at.session_state["data_settings_tab"] = "Watched folders"
+    at.run()
+    assert_no_exception(at)
+    at.text_input(key="watch_folder").input(str(tmp_path / "missing")).run()
+    at.button(key="watch_add").click().run()
+    assert "does not exist" in " ".join(e.value for e in at.error)
+    at.text_input(key="watch_folder").input(str(folder)).run()
+    at.button(key="watch_add").click().run()
+    assert_no_exception(at)
+    assert any("Watching" in s.value for s in at.success)
+    at.button(key="watch_scan_now").click().run()
+    assert_no_exception(at)
+    assert any("1 imported" in s.value for s in at.success)
+    at.switch_page("app_pages/overview.py").run()
+    assert_no_exception(at)
+    assert any("Watched folders** brought in 1 new file" in i.value for i in at.info)
+
+
+def test_a_folder_outside_the_allowed_roots_is_refused(tmp_path, monkeypatch):
+    from analysis.watch import WATCH_ROOTS_ENV, resolve_folder
+
+    (tmp_path / "allowed" / "ana").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    monkeypatch.setenv(WATCH_ROOTS_ENV, str(tmp_path / "allowed"))
+    assert resolve_folder(tmp_path / "allowed" / "ana") == str((tmp_path / "allowed" / "ana").resolve())
+    with pytest.raises(InputError, match="not inside the folders this server may watch"):
+        resolve_folder(tmp_path / "other")
+    (tmp_path / "allowed" / "escape").symlink_to(tmp_path / "other", target_is_directory=True)
+    with pytest.raises(InputError, match="not inside"):  # a link inside pointing out is followed, then refused
+        resolve_folder(tmp_path / "allowed" / "escape")
