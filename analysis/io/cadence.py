@@ -44,3 +44,37 @@ def to_steps_per_min(
     if median < PER_LEG_MAX:
         return cadence * 2.0, PER_LEG
     return cadence, STEPS
+
+
+# Files labelled with one of these sports are checked for running by `running_if_it_moves_like_one`.
+UNLABELLED_SPORTS = frozenset({"generic", "training"})
+
+
+def looks_like_running(steps_per_min: np.ndarray, speed_mps: np.ndarray) -> bool:
+    """Whether the moving median cadence (steps/min) and speed are both in running ranges."""
+    steps_per_min = np.asarray(steps_per_min, dtype="float64")
+    speed_mps = np.asarray(speed_mps, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        moving = np.isfinite(speed_mps) & (speed_mps >= 1.0) & np.isfinite(steps_per_min) & (steps_per_min > 0)
+    if moving.sum() < 60:
+        return False
+    cad = float(np.median(steps_per_min[moving]))
+    speed = float(np.median(speed_mps[moving]))
+    return 140.0 <= cad <= 210.0 and 1.8 <= speed <= 6.5
+
+
+def running_if_it_moves_like_one(
+    sport: str, steps_per_min: np.ndarray, speed_mps: np.ndarray, warnings: list[str], *, label: str | None = None
+) -> str:
+    """Sport "running" for a file labelled 'generic'/'training' that moves like a run (with a warning), else `sport`.
+
+    `label` is the sport as the file names it (TCX "Other"), for the warning; default `sport`.
+    Shared by the FIT and TCX readers.
+    """
+    if sport in UNLABELLED_SPORTS and looks_like_running(steps_per_min, speed_mps):
+        warnings.append(
+            f"The file labels the sport '{label or sport}', but its speed and cadence are those of running; "
+            "treated as a run."
+        )
+        return "running"
+    return sport

@@ -513,17 +513,6 @@ def self_evaluation(
     return effort, feel
 
 
-def _looks_like_running(steps_per_min: np.ndarray, speed_mps: np.ndarray) -> bool:
-    """A 'generic' file whose moving median cadence and speed are both in running ranges."""
-    with np.errstate(invalid="ignore"):
-        moving = np.isfinite(speed_mps) & (speed_mps >= 1.0) & np.isfinite(steps_per_min) & (steps_per_min > 0)
-    if moving.sum() < 60:
-        return False
-    cad = float(np.median(steps_per_min[moving]))
-    speed = float(np.median(speed_mps[moving]))
-    return 140.0 <= cad <= 210.0 and 1.8 <= speed <= 6.5
-
-
 def build_activity(
     messages: FitMessages, *, name: str, sha256: str, reader: str, warnings: list[str]
 ) -> Activity:
@@ -628,11 +617,7 @@ def build_activity(
     fractional = records["fractional_cadence"][rows]
     raw_cadence = raw_cadence + np.where(np.isfinite(fractional), fractional, 0.0)
     steps_per_min, unit = cadence_units.to_steps_per_min(raw_cadence, speed, sport)
-    if sport in ("generic", "training") and _looks_like_running(steps_per_min, speed):
-        warnings.append(
-            f"The file labels the sport '{sport}', but its speed and cadence are those of running; treated as a run."
-        )
-        sport = _RUNNING
+    sport = cadence_units.running_if_it_moves_like_one(sport, steps_per_min, speed, warnings)
     columns["cadence_spm"] = steps_per_min
 
     perceived_effort, feel = self_evaluation(messages["session"], warnings, running_only=running_only)
