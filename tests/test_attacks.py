@@ -20,8 +20,8 @@ from attack_files import ATTACKS, FORMULA_CELLS, Attack, csv_formula_cells, fit_
 from fit_fixtures import Stretch, run_file
 
 import analysis.io.fit as fit_module
-import analysis.io.gpx as gpx_module
 import analysis.io.gpx_fast as gpx_fast_module
+import analysis.io.xml_guard as xml_guard
 from analysis.errors import InputError
 from analysis.export import csv_bytes, escape_formula_cells, export_store
 from analysis.ingest.parse import parse_all
@@ -78,7 +78,7 @@ def test_strength_attacks_are_refused_before_the_csv_is_parsed(attack: Attack, s
 
 def test_the_defusedxml_gate_refuses_entities_even_when_the_byte_check_misses_them(monkeypatch) -> None:
     """Defence in depth: with the byte pattern blinded, the parser-level gate still refuses the DTD."""
-    monkeypatch.setattr(gpx_module, "_DTD", re.compile(rb"(?!)"))  # never matches
+    monkeypatch.setattr(xml_guard, "_DTD", re.compile(rb"(?!)"))  # never matches
     monkeypatch.setattr(gpxpy, "parse", _tripwire("gpxpy.parse"))
     for backend in ("fast", "reference"):
         with pytest.raises(InputError, match="DTD or XML entities"):

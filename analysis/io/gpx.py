@@ -28,15 +28,15 @@ import gpxpy.gpx
 import gpxpy.parser
 import numpy as np
 import pandas as pd
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import DefusedXMLParser
 
 from analysis.errors import InputError
+from analysis.io import xml_guard
 from analysis.io.activity import Activity, SessionSummary, TimerEvent
 from analysis.io.cadence import NONE, to_steps_per_min
 from analysis.io.geo import cumulative_distance_m, speed_from_distance
 from analysis.io.samples import conform_samples
 from analysis.io.timeline import repair_timeline
+from analysis.io.xml_guard import MAX_STRAY_XMLNS, MAX_XMLNS_DECLARATIONS  # noqa: F401  (re-exported)
 
 # gpxpy parses with lxml whenever lxml is importable, and lxml is installed for the fast path.
 # The reference stays on the standard library's expat parser, as before lxml arrived, because with
@@ -51,9 +51,8 @@ gpxpy.parser.mod_etree = ElementTree
 # registration loop over a growing map (8,000 took 2 s, 32,000 took 41 s), and stray "xmlns"
 # tokens not followed by "=" make the regex scan far ahead each time (32,000 in 190 KB took 2 s).
 # Real files declare a handful; Movescount repeats the *same* declaration on every point, which
-# is cheap, so we count distinct declarations and stray tokens, not occurrences.
-MAX_XMLNS_DECLARATIONS = 100
-MAX_STRAY_XMLNS = 100
+# is cheap, so `xml_guard` counts distinct declarations and stray tokens (MAX_XMLNS_DECLARATIONS,
+# MAX_STRAY_XMLNS, 100 each), not occurrences.
 # Even 100 stray tokens are slow when each is followed by megabytes without an "=" (100 tokens before
 # 10 MB of text took the regex 0.6 s; at the 64 MB file cap, 4 s). So the characters the regex would
 # scan are summed (`gpxpy_prescan_chars`) and capped: 20 million is ~0.1 s of scanning, and real files
@@ -62,22 +61,6 @@ MAX_PRESCAN_CHARS = 20_000_000
 # A handful of untimed points in a recorded track (a converter glitch) are dropped with a warning;
 # more than this share means the file is a drawn route, not a recording, and is refused.
 MAX_UNTIMED_SHARE = 0.01
-
-_BOM = b"\xef\xbb\xbf"
-_GATE_CHUNK = 64 * 1024  # characters fed to the prolog gate per step: it stops at the root element
-_DTD = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
-_XMLNS_DECL = re.compile(rb"""xmlns(?::([A-Za-z_][\w.\-]*))?\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
-_XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
-_SINGLE_BYTE_ENCODINGS = {
-    "iso-8859-1": "latin-1",
-    "iso8859-1": "latin-1",
-    "latin-1": "latin-1",
-    "latin1": "latin-1",
-    "l1": "latin-1",
-    "iso-8859-15": "iso8859-15",
-    "windows-1252": "cp1252",
-    "cp1252": "cp1252",
-}
 
 # Local tag names (lower case) of extension elements, per canonical channel. The first element
 # of a point that matches wins, so a file with both Amazfit `heartrate` and Garmin `hr` is read once.
@@ -288,29 +271,14 @@ def build_activity(parsed: ParsedGpx, file_name: str, sha256: str, warnings: lis
 def decode_checked(data: bytes, file_name: str, warnings: list[str]) -> str:
     """Check the raw bytes for parser traps, then decode them to text (UTF-8 unless declared otherwise).
 
-    Both readers call this before any XML parser sees the file (DESIGN.md §7).
+    Both readers call this before any XML parser sees the file (DESIGN.md §7): the checks of
+    `analysis.io.xml_guard` (DTD/entities, namespace floods, the defusedxml prolog gate) and gpxpy's own
+    pre-scan budget.
     """
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
-    # No DTD means no entities: no "billion laughs" expansion and no external files pulled in.
-    # GPX never needs one, so refusing is cheaper and safer than parsing with limits.
-    if _DTD.search(data):
-        raise InputError(
-            "declares a DTD or XML entities (<!DOCTYPE>/<!ENTITY>), which GPX files from watches and apps "
-            "never do; it is refused for safety: export the activity again",
-            file_name=file_name,
-        )
-    declarations = _XMLNS_DECL.findall(data)
-    distinct = {(prefix, dq or sq) for prefix, dq, sq in declarations}
-    stray = data.count(b"xmlns") - len(declarations)
-    if len(distinct) > MAX_XMLNS_DECLARATIONS or stray > MAX_STRAY_XMLNS:
-        found = (f"declares {len(distinct):,} different XML namespaces" if len(distinct) > MAX_XMLNS_DECLARATIONS
-                 else f"has {stray:,} malformed 'xmlns' marks (the word without a namespace after it)")
-        raise InputError(
-            f"{found}; GPX files from watches and apps use a handful, and more than {MAX_XMLNS_DECLARATIONS} "
-            "is refused because it would stall the reader: export the activity again",
-            file_name=file_name,
-        )
+    if data.startswith(xml_guard.BOM):
+        data = data[len(xml_guard.BOM):]
+    xml_guard.refuse_dtd(data, file_name, "GPX")
+    xml_guard.refuse_namespace_floods(data, file_name, "GPX")
     scan = gpxpy_prescan_chars(data)
     if scan > MAX_PRESCAN_CHARS:
         raise InputError(
@@ -319,21 +287,8 @@ def decode_checked(data: bytes, file_name: str, warnings: list[str]) -> str:
             "watches and apps never look like this: export the activity again",
             file_name=file_name,
         )
-    declared = _XML_ENCODING.match(data)
-    encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
-    if encoding in _SINGLE_BYTE_ENCODINGS:
-        # Single-byte encodings decode any byte; "replace" only for cp1252's five unused bytes.
-        text = data.decode(_SINGLE_BYTE_ENCODINGS[encoding], errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            warnings.append(
-                f"the file is not valid UTF-8 (byte {exc.start}); it was read as Latin-1, so accented names may "
-                "look odd"
-            )
-            text = data.decode("latin-1")
-    _defused_prolog_gate(text, file_name)
+    text = xml_guard.decode_text(data, warnings)
+    xml_guard.prolog_gate(text, file_name, "GPX")
     return text
 
 
@@ -370,51 +325,6 @@ def _find_all(buf: np.ndarray, needle: bytes) -> np.ndarray:
     for k in range(1, n):
         hits = hits[buf[hits + k] == needle[k]]
     return hits
-
-
-class _RootReached(Exception):
-    """The document's root element began: the prolog, the only place a DTD can be, is behind us."""
-
-
-class _StopAtRoot:
-    """An ElementTree parser target that stops the parse at the first start tag."""
-
-    def start(self, tag: str, attrib: dict) -> None:
-        raise _RootReached
-
-    def end(self, tag: str) -> None:  # never reached: `start` stops first
-        pass
-
-    def data(self, data: str) -> None:
-        pass
-
-    def close(self) -> None:
-        return None
-
-
-def _defused_prolog_gate(text: str, file_name: str) -> None:
-    """defusedxml's parser over the prolog of `text`: refuse a DTD, entity or external reference.
-
-    The byte check above catches `<!DOCTYPE`/`<!ENTITY` as written; this one sees the text exactly as
-    gpxpy and lxml will, after decoding, so no encoding trick hides a DTD from it. Entities can only be
-    declared in a DTD and a DTD can only stand before the root element, so parsing stops at the root's
-    start tag: a few hundred bytes, whatever the file's size.
-    """
-    parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    try:
-        for start in range(0, len(text), _GATE_CHUNK):
-            parser.feed(text[start: start + _GATE_CHUNK])
-        parser.close()
-    except _RootReached:
-        return
-    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        raise InputError(
-            "declares a DTD or XML entities (<!DOCTYPE>/<!ENTITY>), which GPX files from watches and apps "
-            "never do; it is refused for safety: export the activity again",
-            file_name=file_name,
-        ) from None
-    except ElementTree.ParseError:
-        return  # not well-formed before its root: the XML readers say where, in their own words
 
 
 def _parse(text: str, file_name: str) -> gpxpy.gpx.GPX:

@@ -51,6 +51,7 @@ from analysis.io.gpx import (
     read_gpx,
     utc_naive,
 )
+from analysis.io.xml_guard import hardened_lxml_parser
 
 __all__ = ["read_gpx_fast", "read_gpx", "parse_times"]
 
@@ -158,11 +159,7 @@ def _gpxpy_fields(cls: type, element: etree._Element, version: str | None) -> ob
 def _parse(text: str) -> ParsedGpx:
     """Parse with lxml and walk the tree the way gpxpy walks its ElementTree."""
     xml = _GPXPY_DEFAULT_NS.sub("", text, count=1)
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
+    parser = hardened_lxml_parser(  # no entities, no DTD, no network, libxml2's limits (analysis.io.xml_guard)
         remove_comments=True,  # as ElementTree drops them: text around a comment joins up
         remove_pis=True,
         encoding="utf-8",  # the text is decoded already; a declared encoding must not be applied twice
