@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import fitparse
 import pytest
 from fit_fixtures import START, Stretch, records_for, run_file
+from fitparse.utils import FitCRCError
 
 from analysis.io.fit_crc import crc16
 from analysis.io.fit_writer import FitWriter, SessionSpec, encode_activity
@@ -129,3 +130,74 @@ def test_encode_activity_writes_sessions_events_and_local_time():
 def test_unknown_fields_are_refused_by_the_writer():
     with pytest.raises(KeyError):
         FitWriter().write("record", not_a_field=1)
+
+
+# --------------------------------------------------------------------------------------------
+# damaged files on request (tests/test_fit_damaged.py): checked against fitparse too
+
+
+def _records_of(data: bytes, *, check_crc: bool = True) -> list:
+    return [m for m in fitparse.FitFile(io.BytesIO(data), check_crc=check_crc).get_messages() if m.name == "record"]
+
+
+def test_the_damage_options_default_to_the_same_bytes():
+    records = tuple(records_for([Stretch(30, 3.0)]))
+    plain = encode_activity([SessionSpec("running", records)])
+    assert plain == encode_activity([SessionSpec("running", records)], repeat_invalid=(), invalid_copy_first=False,
+                                    bad_header_crc=False, bad_data_crc=False)
+
+
+def test_a_bad_data_crc_is_what_fitparse_refuses_and_nothing_else_changes():
+    records = tuple(records_for([Stretch(30, 3.0)]))
+    good = encode_activity([SessionSpec("running", records)])
+    bad = encode_activity([SessionSpec("running", records)], bad_data_crc=True)
+    assert bad[:-2] == good[:-2] and bad[-2:] != good[-2:] and crc16(bad) != 0
+    with pytest.raises(FitCRCError):
+        _messages(bad)
+    assert [m.get_values() for m in _records_of(bad, check_crc=False)] == [m.get_values() for m in _records_of(good)]
+
+
+def test_a_bad_header_crc_is_what_fitparse_refuses_and_the_file_crc_covers_it():
+    records = tuple(records_for([Stretch(30, 3.0)]))
+    good = encode_activity([SessionSpec("running", records)])
+    bad = encode_activity([SessionSpec("running", records)], bad_header_crc=True)
+    assert bad[:12] == good[:12] and bad[14:-2] == good[14:-2]
+    stored = struct.unpack("<H", bad[12:14])[0]
+    assert stored not in (0, crc16(bad[:12]))
+    assert crc16(bad) == 0  # the file CRC is right, over the wrong header CRC
+    with pytest.raises(FitCRCError):
+        _messages(bad)
+    assert len(_records_of(bad, check_crc=False)) == 30
+
+
+@pytest.mark.parametrize("invalid_first", [False, True])
+def test_repeated_record_fields_carry_one_valid_copy_and_one_invalid(invalid_first):
+    records = tuple(records_for([Stretch(5, 3.0)]))
+    data = encode_activity([SessionSpec("running", records)], repeat_invalid=("distance", "heart_rate"),
+                           invalid_copy_first=invalid_first)
+    for message, written in zip(_records_of(data), records, strict=True):
+        for number, name in ((5, "distance"), (3, "heart_rate")):
+            copies = [f for f in message.fields if f.def_num == number and f.field_def is not None]
+            values = [f.value for f in copies]
+            expected = pytest.approx(written[name])
+            assert values == ([None, expected] if invalid_first else [expected, None]), name
+        assert message.get_value("enhanced_speed") == pytest.approx(3.0)  # other fields once, as written
+
+
+def test_zwift_s_invalid_compressed_speed_distance():
+    t = datetime(2026, 1, 5, 7, tzinfo=UTC)
+    writer = FitWriter()
+    writer.write("record", timestamp=t, distance=12.5, compressed_speed_distance=None, speed=3.25)
+    (message,) = _records_of(writer.to_bytes())
+    # fitparse lists each field's components (field 8: speed, distance; field 6: enhanced_speed) just
+    # before the field: distance and speed each come twice, the invalid copy between the valid ones.
+    assert [(f.name, f.value) for f in message.fields][1:] == [
+        ("distance", 12.5), ("speed", None), ("distance", None), ("compressed_speed_distance", None),
+        ("enhanced_speed", 3.25), ("speed", 3.25),
+    ]
+    assert message.get_values()["distance"] is None  # what the last copy, the invalid one, would give
+
+
+def test_repeating_an_unknown_field_is_refused_by_the_writer():
+    with pytest.raises(KeyError):
+        FitWriter(repeat_invalid=("not_a_field",))

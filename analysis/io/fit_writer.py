@@ -5,6 +5,9 @@ specifies: a 14-byte header with its CRC, definition messages (re-issued when a 
 of fields changes, as real devices do), normal-header data messages, and the file CRC. On request
 it also writes what some devices write: big-endian fields, compressed-timestamp headers for
 records (FIT Protocol §4.1.2) and a developer field on records (a Connect IQ app's "Power").
+For tests of damaged files it can also write a wrong file CRC or header CRC, and records whose
+definition repeats field numbers (a valid copy, then an invalid one, as Zwift does) or carries
+Zwift's invalid `compressed_speed_distance`. By default none of this is written.
 Values are given in the profile's physical units (metres, m/s, seconds) and encoded with the
 profile's scale and offset; `None` writes the base type's invalid sentinel. Positions are given
 in degrees and stored as semicircles. Only the messages and fields the readers use are listed;
@@ -46,6 +49,7 @@ BASE_TYPES: dict[str, BaseType] = {
     "uint16z": BaseType(0x8B, "H", 0x0000),
     "uint32z": BaseType(0x8C, "I", 0x00000000),
     "string": BaseType(0x07, "s", 0),
+    "byte3": BaseType(0x0D, "3s", 0xFF),  # a 3-byte byte array (compressed_speed_distance); invalid: all 0xFF
 }
 STRING_BYTES = 16  # every string field is written with this many bytes, NUL-padded
 
@@ -94,6 +98,7 @@ MESSAGES: dict[str, tuple[int, dict[str, FieldSpec]]] = {
         "vertical_oscillation": FieldSpec(39, "uint16", 10),
         "stance_time_percent": FieldSpec(40, "uint16", 100),
         "stance_time": FieldSpec(41, "uint16", 10),
+        "compressed_speed_distance": FieldSpec(8, "byte3", kind="bytes"),  # written only as 0xFFFFFF (Zwift)
         "fractional_cadence": FieldSpec(53, "uint8", 128),
         "enhanced_speed": FieldSpec(73, "uint32", 1000),
         "enhanced_altitude": FieldSpec(78, "uint32", 5, 500),
@@ -173,8 +178,20 @@ def _fmt(spec: FieldSpec) -> str:
     return f"{STRING_BYTES}s" if spec.base == "string" else BASE_TYPES[spec.base].fmt
 
 
+def _invalid(spec: FieldSpec) -> int | bytes:
+    """The invalid sentinel of a field, as `struct` packs it."""
+    base = BASE_TYPES[spec.base]
+    if spec.kind == "bytes":
+        return bytes([int(base.invalid)]) * struct.calcsize(base.fmt)
+    if spec.kind == "string":
+        return b""
+    return int(base.invalid)
+
+
 def _encode_value(spec: FieldSpec, value: object) -> int | bytes:
     base = BASE_TYPES[spec.base]
+    if spec.kind == "bytes":
+        return _invalid(spec) if value is None else bytes(value)
     if spec.kind == "string":
         return b"" if value is None else str(value).encode()[: STRING_BYTES - 1]
     if value is None:
@@ -201,10 +218,19 @@ class FitWriter:
     """
 
     def __init__(self, *, big_endian: bool = False, compressed_timestamps: bool = False,
-                 developer_power: bool = False):
+                 developer_power: bool = False, repeat_invalid: Iterable[str] = (),
+                 invalid_copy_first: bool = False):
+        """`repeat_invalid`: record fields (profile names) that each record carrying them writes twice
+        under the same field number, the valid value then a copy holding the invalid sentinel (the
+        copy first with `invalid_copy_first`), as Zwift writes its records."""
         self.big_endian = big_endian
         self.compressed_timestamps = compressed_timestamps
         self.developer_power = developer_power
+        self.repeat_invalid = tuple(repeat_invalid)
+        self.invalid_copy_first = invalid_copy_first
+        unknown = set(self.repeat_invalid) - set(MESSAGES["record"][1])
+        if unknown:
+            raise KeyError(f"record has no fields {sorted(unknown)} in FitWriter.MESSAGES")
         self._body = bytearray()
         self._local_of: dict[tuple[str, tuple[str, ...]], int] = {}
         self._next_local = 0
@@ -213,6 +239,17 @@ class FitWriter:
             self.write("developer_data_id", developer_data_index=0, application_version=1)
             self.write("field_description", developer_data_index=0, field_definition_number=DEV_FIELD_NUMBER,
                        fit_base_type_id=BASE_TYPES["uint16"].code, field_name=DEV_FIELD_NAME, units="watts")
+
+    def _slots(self, message: str, names: Iterable[str]) -> tuple[tuple[str, bool], ...]:
+        """The fields of a message as written: (name, written as its invalid copy), in order."""
+        slots: list[tuple[str, bool]] = []
+        for name in names:
+            if message == "record" and name in self.repeat_invalid:
+                pair = [(name, True), (name, False)] if self.invalid_copy_first else [(name, False), (name, True)]
+                slots.extend(pair)
+            else:
+                slots.append((name, False))
+        return tuple(slots)
 
     def _define(self, message: str, fields: tuple[str, ...], *, compressed: bool = False) -> int:
         key = (message, fields)
@@ -234,8 +271,9 @@ class FitWriter:
         endian = ">" if self.big_endian else "<"
         dev = self.developer_power and message == "record"
         out = bytearray([0x40 | (0x20 if dev else 0) | local, 0, 1 if self.big_endian else 0])
-        out += struct.pack(endian + "HB", number, len(fields))
-        for name in fields:
+        slots = self._slots(message, fields)
+        out += struct.pack(endian + "HB", number, len(slots))
+        for name, _ in slots:
             spec = specs[name]
             out += bytes([spec.number, struct.calcsize(_fmt(spec)), BASE_TYPES[spec.base].code])
         if dev:
@@ -268,18 +306,26 @@ class FitWriter:
         fields = tuple(values)
         local = self._define(message, fields, compressed=header_offset is not None)
         endian = ">" if self.big_endian else "<"
-        fmt = endian + "".join(_fmt(specs[name]) for name in fields)
-        raw = [_encode_value(specs[name], values[name]) for name in fields]
+        slots = self._slots(message, fields)
+        fmt = endian + "".join(_fmt(specs[name]) for name, _ in slots)
+        raw = [_invalid(specs[name]) if copy else _encode_value(specs[name], values[name]) for name, copy in slots]
         header = 0x80 | (local << 5) | header_offset if header_offset is not None else local
         self._body += bytes([header]) + struct.pack(fmt, *raw)
         if self.developer_power and message == "record":
             self._body += struct.pack(endian + "H", 0xFFFF if dev_power is None else int(dev_power))
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, *, bad_header_crc: bool = False, bad_data_crc: bool = False) -> bytes:
+        """The file. `bad_header_crc` / `bad_data_crc` write a wrong header CRC / file CRC (one bit off,
+        as in the FIT SDK's activity-filecrc.fit example; the file CRC is then over the wrong header CRC)."""
         header = struct.pack("<BBHI4s", 14, PROTOCOL_VERSION, PROFILE_VERSION, len(self._body), b".FIT")
-        header += struct.pack("<H", crc16(header))
+        header += struct.pack("<H", _wrong(crc16(header)) if bad_header_crc else crc16(header))
         content = header + bytes(self._body)
-        return content + struct.pack("<H", crc16(content))
+        return content + struct.pack("<H", _wrong(crc16(content)) if bad_data_crc else crc16(content))
+
+
+def _wrong(crc: int) -> int:
+    """A CRC one bit off; never 0, which in a header means "not computed" and is accepted."""
+    return crc ^ 0x1000 if crc ^ 0x1000 else crc ^ 0x0001
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,6 +355,10 @@ def encode_activity(
     big_endian: bool = False,
     compressed_timestamps: bool = False,
     developer_power: bool = False,
+    repeat_invalid: Iterable[str] = (),
+    invalid_copy_first: bool = False,
+    bad_header_crc: bool = False,
+    bad_data_crc: bool = False,
 ) -> bytes:
     """Write a complete activity file: file_id, timer events, records, laps, sessions, activity.
 
@@ -316,10 +366,13 @@ def encode_activity(
     runner presses stop at a traffic light. `utc_offset_s` sets `activity.local_timestamp`.
     Record dicts use profile field names and physical units (degrees for positions). A session's
     `workout_feel` / `workout_rpe` (see `SessionSpec`) are written on its session message only when given.
+    `repeat_invalid` and `invalid_copy_first` go to `FitWriter`, `bad_header_crc` and `bad_data_crc` to
+    `FitWriter.to_bytes`.
     """
     sessions = list(sessions)
     writer = FitWriter(big_endian=big_endian, compressed_timestamps=compressed_timestamps,
-                       developer_power=developer_power)
+                       developer_power=developer_power, repeat_invalid=repeat_invalid,
+                       invalid_copy_first=invalid_copy_first)
     first = sessions[0].records[0]["timestamp"]
     last = sessions[-1].records[-1]["timestamp"]
     writer.write("file_id", type="activity", manufacturer=manufacturer, product=product,
@@ -355,4 +408,4 @@ def encode_activity(
     if utc_offset_s is not None:
         activity["local_timestamp"] = datetime.fromtimestamp(last.timestamp() + utc_offset_s, tz=UTC)
     writer.write("activity", **activity)
-    return writer.to_bytes()
+    return writer.to_bytes(bad_header_crc=bad_header_crc, bad_data_crc=bad_data_crc)
