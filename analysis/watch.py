@@ -18,6 +18,7 @@ has a second writer; `python -m analysis watch FOLDER --athlete NAME [--once]` r
 
 from __future__ import annotations
 
+import atexit
 import os
 import stat
 import threading
@@ -33,6 +34,7 @@ from analysis.errors import InputError
 
 SETTLE_S = 5.0  # a file modified less than this long ago may still be being written
 WATCH_INTERVAL_S = 30.0  # seconds between the app's scans
+SHUTDOWN_WAIT_S = 60.0  # at exit, how long a scan in progress may take to finish
 _LITTER = frozenset({"__macosx", "thumbs.db", "desktop.ini"})
 
 
@@ -178,10 +180,16 @@ class Watcher:
 
     def start(self) -> Watcher:
         self._thread.start()
+        # A daemon thread still inside DuckDB when the interpreter finalises aborts the process ("FATAL:
+        # exception not rethrown"); atexit runs before that, while the thread can still finish its scan.
+        atexit.register(self.stop, wait_s=SHUTDOWN_WAIT_S)
         return self
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 0.0) -> None:
+        """Ask the thread to stop; with `wait_s`, wait up to that long for a scan in progress to end."""
         self._stop.set()
+        if wait_s > 0 and self._thread.is_alive():
+            self._thread.join(wait_s)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):

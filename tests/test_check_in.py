@@ -302,8 +302,8 @@ def test_a_version_2_store_gets_the_effort_columns_and_check_ins_on_open(tmp_pat
     for column in ("perceived_effort", "feel", "effort_source", "watch_perceived_effort", "watch_feel",
                    "activity_name", "strava_perceived_effort"):  # schema 3's and 4's
         con.execute(f"ALTER TABLE runs DROP COLUMN {column}")
-    con.execute("DROP TABLE check_ins")
-    con.execute("DROP TABLE check_in_runs")
+    for table in ("check_ins", "check_in_runs", "watched_folders", "watched_files"):  # schema 3's and 4's
+        con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     with Store(directory) as store:
