@@ -121,7 +121,7 @@ def test_the_apps_watcher_thread_imports_what_appears(tmp_path):
             while store.runs().empty and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
-            watcher.stop()
+            watcher.stop(wait_s=30)  # before the store closes under it
         assert len(store.runs()) == 1 and not errors
         assert not store.watch_imports(since=store.imports()["imported_at"].min()).empty
 
