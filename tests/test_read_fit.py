@@ -230,10 +230,31 @@ def test_file_cut_inside_the_header_is_refused():
         read_activity(run_file([Stretch(60, 3.0)])[:13], filename="cut.fit")
 
 
-def test_bad_checksum_is_refused_with_a_readable_reason():
-    data = bytearray(run_file([Stretch(60, 3.0)]))
+def test_a_wrong_checksum_on_a_file_that_decodes_cleanly_is_read_with_a_warning():
+    """Issue 19: a wrong file CRC alone (the FIT SDK's activity-filecrc.fit) no longer refuses a file whose
+    every message decodes cleanly; the runner is told its data may be damaged."""
+    good = run_file([Stretch(60, 3.0)])
+    data = bytearray(good)
     data[-1] ^= 0xFF
-    with pytest.raises(InputError, match=r"bad\.fit.*checksum"):
+    activity = read_activity(bytes(data), filename="bad.fit")
+    assert activity.warnings[0].startswith("The file's checksum does not match its content")
+    assert "may be damaged" in activity.warnings[0]
+    pd.testing.assert_frame_equal(activity.samples, read_activity(good).samples)
+
+
+def test_bad_checksum_with_a_sign_of_damage_is_refused_with_a_readable_reason():
+    data = bytearray(run_file([Stretch(60, 3.0)]))
+    data[15] = 0x01  # the reserved byte of the first definition, 0 in every intact file
+    data[-1] ^= 0xFF
+    with pytest.raises(InputError, match=r"bad\.fit.*checksum does not match.*reserved byte"):
+        read_activity(bytes(data), filename="bad.fit")
+
+
+def test_bad_checksum_with_a_message_that_does_not_decode_is_refused_as_before():
+    data = bytearray(run_file([Stretch(60, 3.0)]))
+    data[14] = 0x4F  # the first definition, re-aimed at local type 15: the messages after it have none
+    data[-1] ^= 0xFF
+    with pytest.raises(InputError, match=r"bad\.fit.*damaged and has no readable samples"):
         read_activity(bytes(data), filename="bad.fit")
 
 

@@ -6,10 +6,37 @@ path. fitparse 1.2.0 (the PyPI release) stops at the first problem in a file, so
 
 * a truncated file (ends before the length its header promises) keeps the records decoded
   before the damage, with a warning;
-* a complete file whose checksum does not match is refused: its content cannot be trusted;
+* a complete file whose checksum (the file CRC, or the CRC of a 14-byte header) does not match
+  is read, with a warning that its data may be damaged, only when it *decodes cleanly*, as
+  fitdecode and Golden Cheetah read such files; otherwise it is refused, as its content cannot
+  be trusted. Decodes cleanly means all of:
+
+  - the fast decoder reads it, with no `UnsupportedFit` deferral to the reference path: every
+    data message's local type is defined, every field's size is a whole number of its base
+    type's, messages fill each file's data exactly and nothing follows the last file;
+  - its strict walk (`analysis.io.fit_fast.decode_fit`) finds no reserved bit or byte set, no
+    architecture but 0 or 1, no unknown base type, no cut-off file of a chain, and every
+    developer field declared (developer_data_id, field_description) before a definition uses it,
+    as fitparse looks them up;
+  - on the reference path, fitparse (run once, with `check_crc=False`) decodes it without error
+    into as many records;
+  - there is at least one record, every record has a timestamp, and within each FIT file (of a
+    chain: each is a recording of its own) the timeline repair has nothing to do (no step back
+    in time, no jump of more than 6 h; equal stamps are fine) and the recorded distance never
+    goes down.
+
+  A file that fails the first point is treated as before (the reference path: refused when
+  fitparse comes to the checksum that does not match, else what fitparse or Garmin's SDK decoded
+  before the damage, with a warning); one that fails the others is refused. The checks cost no
+  more than reading an intact file: the message caps and the reference budget apply first, as to
+  any file, and no reference decoder decodes the file twice;
 * any other decoding failure (the Coros Pace 2 file with misaligned field sizes, an undefined
   local message type) is retried with `garmin-fit-sdk`, Garmin's maintained reader, which
   reads past such defects; whichever decoder got further wins, and the warning says so.
+
+A message that gives one field name more than once (Zwift writes `distance`, then an invalid
+`compressed_speed_distance` whose components are distance and speed again) keeps the first
+valid value of each name, in fitparse's order, on both paths.
 """
 
 from __future__ import annotations
@@ -31,6 +58,8 @@ from analysis.io.fit_fast import (
     RECORD_COLUMNS,
     UnsupportedFit,
     chain_length,
+    checksum_mismatches,
+    checksum_refusal,
     count_messages,
     decode_fit,
     message_cap,
@@ -38,7 +67,7 @@ from analysis.io.fit_fast import (
 )
 from analysis.io.geo import cumulative_distance_m, speed_from_distance
 from analysis.io.samples import conform_samples
-from analysis.io.timeline import repair_timeline
+from analysis.io.timeline import CLOCK_JUMP_NS, repair_timeline
 
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 SEMICIRCLE_TO_DEG = 180.0 / 2**31
@@ -156,25 +185,42 @@ def _check_reference_budget(data: bytes, name: str) -> None:
         )
 
 
-def _decode_fitparse(data: bytes) -> tuple[FitMessages, Exception | None]:
-    """Decode with fitparse; return what was decoded and the error that stopped it, if any."""
+def _is_record_value(key: str, value: object) -> bool:
+    """Whether a record value from fitparse counts (`records_to_columns` makes a number of it)."""
+    if key == "timestamp":
+        return not np.isnan(_time_seconds(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and not np.isnan(value)
+
+
+def _decode_fitparse(data: bytes, *, check_crc: bool = True) -> tuple[FitMessages, Exception | None]:
+    """Decode with fitparse; return what was decoded and the error that stopped it, if any.
+
+    A name that comes more than once in a message (a repeated field number, or a field and another
+    field's component) keeps its first valid value (not None; in records, a number), as the fast
+    decoder does; fitparse lists a field's components just before the field."""
     import fitparse
     from fitparse.records import DevFieldDefinition
 
     messages = FitMessages()
     wanted = set(_WANTED)
     try:
-        fit = fitparse.FitFile(io.BytesIO(data), check_crc=True)
+        fit = fitparse.FitFile(io.BytesIO(data), check_crc=check_crc)
         for message in fit.get_messages():
             if message.name not in wanted:
                 continue
+            is_record = message.name == "record"
             values = {}
             for field_data in message.fields:
                 # Developer fields (Stryd's "Power", RunScribe's channels) share the namespace of
                 # names; they must never shadow the device's own fields.
                 if isinstance(field_data.field_def, DevFieldDefinition):
                     continue
-                values[field_data.name] = field_data.value
+                key = field_data.name
+                if key in values:
+                    earlier = values[key]
+                    if _is_record_value(key, earlier) if is_record else earlier is not None:
+                        continue
+                values[key] = field_data.value
             messages[message.name].append(values)
     except Exception as exc:  # fitparse raises FitParseError subclasses, and sometimes plain errors
         return messages, exc
@@ -207,6 +253,45 @@ def _describe_error(exc: BaseException) -> str:
 BACKENDS = ("fast", "fitparse")
 
 
+def checksum_warning(mismatch: tuple[str, ...]) -> str:
+    """The warning on a file read although its checksum does not match (the same on both paths)."""
+    which = {("data",): "checksum does", ("header",): "header checksum does"}.get(
+        mismatch, "header and data checksums do"
+    )
+    return (
+        f"The file's {which} not match its content, so some of its data may be damaged; every message "
+        "in it decoded cleanly, so it was read anyway: check that the run looks right."
+    )
+
+
+def damage_signs(records: dict[str, np.ndarray], file_starts: tuple[int, ...] = ()) -> str | None:
+    """What in the decoded records of a file with a bad checksum says it is damaged, or None.
+
+    The timeline repair must have nothing to do, and the recorded distance, a running total, must
+    never go down (see the module docstring); both within each FIT file of a chain (`file_starts`:
+    the record row where each later file begins), since each file is a recording of its own."""
+    seconds = records["timestamp"]
+    if not len(seconds):
+        return "it has no records"
+    if np.isnan(seconds).any():
+        return "a record has no timestamp"
+    within = np.ones(len(seconds) - 1, dtype=bool)  # step i (row i to i + 1) is inside one file
+    within[[start - 1 for start in file_starts if 0 < start < len(seconds)]] = False
+    steps = np.diff(seconds)[within]
+    if (steps < 0).any():
+        return "a record is stamped earlier than the one before it"
+    if (steps * 1e9 > CLOCK_JUMP_NS).any():
+        return "consecutive records are more than 6 h apart"
+    distance = records["distance"]
+    present = np.flatnonzero(~np.isnan(distance))
+    same_file = np.searchsorted(file_starts, present[1:], side="right") == np.searchsorted(
+        file_starts, present[:-1], side="right"
+    )
+    if (np.diff(distance[present])[same_file] < 0).any():
+        return "the distance goes down"
+    return None
+
+
 def read_fit(data: bytes, name: str, sha256: str, *, backend: str = "fast") -> Activity:
     """Decode a FIT activity file (bytes already sniffed as FIT) into an `Activity`.
 
@@ -229,6 +314,10 @@ def read_fit(data: bytes, name: str, sha256: str, *, backend: str = "fast") -> A
         return dataclasses.replace(activity, warnings=(note, *activity.warnings))
     messages = FitMessages(by_name={**decoded.messages, "record": []}, records=decoded.records)
     warnings: list[str] = []
+    if decoded.checksum_mismatch:
+        if (sign := damage_signs(decoded.records, decoded.file_starts)) is not None:
+            raise checksum_refusal(name, sign)
+        warnings.append(checksum_warning(decoded.checksum_mismatch))
     if decoded.truncated_at is not None:
         if messages.n_records == 0:
             raise InputError(
@@ -248,6 +337,12 @@ def read_fit_fitparse(data: bytes, name: str, sha256: str) -> Activity:
     expected_len = _expected_length(data, name)
     _check_reference_budget(data, name)
     truncated = len(data) < expected_len
+    unclean = "the fast decoder cannot read it"
+    if mismatch := checksum_mismatches(data):  # of the complete files (of a chain: a cut-off one has no CRC)
+        clean = _read_fitparse_bad_checksum(data, name, sha256, mismatch)
+        if isinstance(clean, Activity):
+            return clean
+        unclean = clean
     warnings: list[str] = []
     messages, error = _decode_fitparse(data)
     reader = "fitparse"
@@ -256,11 +351,7 @@ def read_fit_fitparse(data: bytes, name: str, sha256: str) -> Activity:
         from fitparse.utils import FitCRCError, FitEOFError
 
         if isinstance(error, FitCRCError) and not truncated:
-            raise InputError(
-                "is damaged: its checksum does not match its content, so its data cannot be trusted; "
-                "export the activity again from your watch or app",
-                file_name=name,
-            )
+            raise checksum_refusal(name, unclean)
         if truncated and isinstance(error, FitEOFError):
             if messages.n_records == 0:
                 raise InputError(
@@ -297,6 +388,32 @@ def read_fit_fitparse(data: bytes, name: str, sha256: str) -> Activity:
                     file_name=name,
                 )
     return build_activity(messages, name=name, sha256=sha256, reader=reader, warnings=warnings)
+
+
+def _read_fitparse_bad_checksum(
+    data: bytes, name: str, sha256: str, mismatch: tuple[str, ...]
+) -> Activity | str:
+    """The reference path for a complete file whose checksum does not match (budget already checked):
+    the file with the warning if it decodes cleanly (module docstring), a refusal if it does not, or
+    why the fast decoder cannot read it: the reference path then treats it as it always did."""
+    try:
+        strict = decode_fit(data, name, _WANTED)  # the strict walk: the same verdict as the fast path
+    except InputError:
+        raise
+    except UnsupportedFit as reason:  # as the fast path's fallback does
+        return str(reason)
+    except Exception as exc:  # a fast-decoder bug: likewise
+        return f"the fast decoder failed ({exc!r:.200})"
+    messages, error = _decode_fitparse(data, check_crc=False)
+    if error is not None:
+        raise checksum_refusal(name, f"fitparse: {_describe_error(error)}")
+    records = messages.record_columns()
+    if len(records["timestamp"]) != len(strict.records["timestamp"]):
+        raise checksum_refusal(name, "the two decoders do not find the same records")
+    if (sign := damage_signs(records, strict.file_starts)) is not None:
+        raise checksum_refusal(name, sign)
+    return build_activity(messages, name=name, sha256=sha256, reader="fitparse",
+                          warnings=[checksum_warning(mismatch)])
 
 
 # --------------------------------------------------------------------------------------------

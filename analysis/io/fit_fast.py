@@ -17,10 +17,16 @@ field for field, fitparse 1.2.0, our reference decoder, so both paths give the s
   every 32 s (FIT Protocol §4.1.2); the accumulator follows every message's field 253;
 * invalid sentinels of the *declared* base type become NaN; scale and offset are applied as
   `raw / scale - offset`; `compressed_speed_distance` expands to speed and an accumulated
-  12-bit distance; when a message carries a field and a component that target one column,
-  the later one in the message wins, as in fitparse;
+  12-bit distance;
+* when a message gives one column more than once (a field number repeated in the definition, or
+  a field and a component of another field, e.g. Zwift's valid `distance` and its invalid
+  `compressed_speed_distance` 0xFFFFFF), the first *valid* value in fitparse's order wins
+  (each field's components come just before the field itself); `analysis.io.fit` takes the
+  first non-None value of each name from fitparse, so both paths agree;
 * header and file CRCs are checked (`analysis.io.fit_crc`), chained FIT files are read in turn,
-  and a file cut off mid-stream keeps every complete message before the cut.
+  and a file cut off mid-stream keeps every complete message before the cut. A complete file
+  whose checksum does not match is walked *strictly* (see `decode_fit`): a few signs of flipped
+  bits that this decoder otherwise tolerates refuse it.
 
 Non-record messages the reader needs (file_id, session, event, activity, sport, device_info)
 are few per file; they are rendered one by one with fitparse's own profile tables and value
@@ -43,6 +49,8 @@ from analysis.io.fit_crc import crc16, crc16_small
 
 RECORD_MESG = 20
 SESSION_MESG = 18
+DEVELOPER_DATA_ID_MESG = 207
+FIELD_DESCRIPTION_MESG = 206
 TIMESTAMP_FIELD = 253
 
 # Record columns the reader uses (profile names); everything else in a record is never decoded.
@@ -110,6 +118,9 @@ class Layout:
     ident: int = 0  # position in the file's list of layouts
     wanted: bool = False  # a non-record message the reader needs, rendered one by one
     timestamp: tuple[struct.Struct, int, int] | None = None  # (unpacker, offset in content, invalid) of field 253
+    repeats_timestamp: bool = False  # field 253 more than once: the time accumulator would need the last valid one
+    dev_fields: tuple[tuple[int, int, int], ...] = ()  # developer fields: (field number, size, developer data index)
+    developer: bool = False  # developer_data_id / field_description, checked one by one by the strict walk
 
     @property
     def stride(self) -> int:
@@ -152,6 +163,9 @@ class FastDecoded:
     records: dict[str, np.ndarray]  # RECORD_COLUMNS → float64 (NaN = absent); timestamp in s since 1989-12-31
     truncated_at: int | None  # bytes present when the file is cut off, else None
     expected_bytes: int
+    # Checksums of a complete file that did not match ("header", "data"); the walk was strict then.
+    checksum_mismatch: tuple[str, ...] = ()
+    file_starts: tuple[int, ...] = ()  # the record row where each later FIT file of a chain begins
 
 
 def _scalar_dtype(f: FieldDef, big_endian: bool) -> np.dtype:
@@ -180,10 +194,18 @@ def _definition_bytes(data: bytes, pos: int, end: int, header: int) -> bytes:
     return bytes([header & 0x20]) + data[pos + 1: pos + 1 + length]
 
 
-def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -> tuple[Layout, int]:
-    """Parse the definition message at `pos` (its header byte); return it and the next position."""
+def _read_definition(
+    data: bytes, pos: int, end: int, header: int, ident: int, strict: bool = False
+) -> tuple[Layout, int]:
+    """Parse the definition message at `pos` (its header byte); return it and the next position.
+
+    `strict` (a file whose checksum does not match) also raises `_Damaged` for what the intact files
+    of the corpus (nearly) never have: a reserved byte set, an architecture other than 0 or 1, a base
+    type the protocol does not define."""
     if pos + 6 > end:
         raise _Cut
+    if strict and (data[pos + 1] or data[pos + 2] > 1):
+        raise _Damaged(f"a definition at byte {pos} has a reserved byte set or an unknown architecture")
     big_endian = bool(data[pos + 2])
     (mesg_num,) = struct.unpack_from(">H" if big_endian else "<H", data, pos + 3)
     n_fields = data[pos + 5]
@@ -194,6 +216,8 @@ def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -
     for i in range(n_fields):
         number, size, base_type = data[q + 3 * i], data[q + 3 * i + 1], data[q + 3 * i + 2]
         if base_type not in _BASE_TYPES:
+            if strict:
+                raise _Damaged(f"field {number} of message {mesg_num} has an unknown base type {base_type}")
             base_type = _BYTE  # fitparse reads an unknown base type as bytes
         unit = _BASE_TYPES[base_type][1]
         if size == 0 or size % unit:
@@ -208,13 +232,23 @@ def _read_definition(data: bytes, pos: int, end: int, header: int, ident: int) -
         q += 1
         if q + 3 * n_dev > end:
             raise _Cut
-        offset += sum(data[q + 3 * i + 1] for i in range(n_dev))
+        dev_fields = tuple((data[q + 3 * i], data[q + 3 * i + 1], data[q + 3 * i + 2]) for i in range(n_dev))
+        offset += sum(size for _, size, _ in dev_fields)
         q += 3 * n_dev
-    return Layout(mesg_num, big_endian, offset, tuple(fields), ident), q
+    else:
+        dev_fields = ()
+    layout = Layout(mesg_num, big_endian, offset, tuple(fields), ident, dev_fields=dev_fields)
+    layout.repeats_timestamp = sum(f.number == TIMESTAMP_FIELD for f in fields) > 1
+    layout.developer = strict and mesg_num in (DEVELOPER_DATA_ID_MESG, FIELD_DESCRIPTION_MESG)
+    return layout, q
 
 
 class _Cut(Exception):
     """The data ends inside a message (a truncated file)."""
+
+
+class _Damaged(Exception):
+    """A sign of damage the strict walk of a file with a bad checksum looks for (see `_read_definition`)."""
 
 
 _STRUCT_CODES = {"u1": "B", "i1": "b", "u2": "H", "i2": "h", "u4": "I", "i4": "i", "u8": "Q", "i8": "q"}
@@ -268,7 +302,7 @@ def _find_cycle(data: bytes, pos: int, limit: int, local: dict[int, Layout]) -> 
         if header & 0xC0:
             return None
         layout = local.get(header & 0x0F)
-        if layout is None or layout.wanted:
+        if layout is None or layout.wanted or layout.developer:
             return None
         members.append((q - pos, header, layout))
         q += layout.stride
@@ -303,12 +337,86 @@ def _resolve_time(data: bytes, pending: list[list[tuple[Layout, int, int, int]]]
     return last
 
 
+def _declare_developer(data: bytes, layout: Layout, start: int, types: dict[int, dict[int, int]]) -> None:
+    """The strict walk's copy of fitparse's developer-field registry (`fitparse.records.DEV_TYPES`): a
+    developer_data_id message opens a developer data index, a field_description declares a field of it
+    and its base type. Their fields must be one valid uint8 each, the index opened, the type known."""
+    from fitparse.records import BASE_TYPES
+
+    def uint8(number: int) -> int:
+        f = layout.field(number)
+        if f is None or f.base_type != 0x02 or f.size != 1 or data[start + f.offset] == 0xFF:
+            raise _Damaged(f"a developer data message (global {layout.mesg_num}) lacks a valid field {number}")
+        return data[start + f.offset]
+
+    if layout.mesg_num == DEVELOPER_DATA_ID_MESG:
+        types[uint8(3)] = {}
+        return
+    index, number, base_type = uint8(0), uint8(1), uint8(2)
+    if index not in types or base_type not in BASE_TYPES:
+        raise _Damaged(f"a field description of an undeclared developer data index {index} or unknown type {base_type}")
+    types[index][number] = BASE_TYPES[base_type].size
+
+
+def _check_developer_fields(layout: Layout, types: dict[int, dict[int, int]]) -> None:
+    """Every developer field of a definition declared before it, its size a whole number of its type's."""
+    for number, size, index in layout.dev_fields:
+        unit = types.get(index, {}).get(number)
+        if unit is None or size == 0 or size % unit:
+            raise _Damaged(f"developer field {number} of index {index} is not declared as its definition uses it")
+
+
 def _valid_integer_timestamp(f: FieldDef | None) -> bool:
     return f is not None and f.count == 1 and f.kind in ("u4", "i4", "u8", "i8", "u2", "i2", "u1", "i1")
 
 
+def checksum_mismatches(data: bytes) -> tuple[str, ...]:
+    """Which checksums of the complete FIT file(s) in `data` do not match: "header" (a 14-byte header's
+    CRC, when not 0, which means "not computed") and/or "data" (the CRC after each file's data, over
+    its header and data). A file of a chain that is cut off is not judged: its CRC is not there."""
+    found: list[str] = []
+    pos, size = 0, len(data)
+    while pos + 12 <= size and data[pos] in (12, 14) and data[pos + 8: pos + 12] == b".FIT":
+        (data_size,) = struct.unpack_from("<I", data, pos + 4)
+        end = pos + data[pos] + data_size
+        if end + 2 > size:
+            break
+        if data[pos] == 14:
+            (stored,) = struct.unpack_from("<H", data, pos + 12)
+            if stored != 0 and stored != crc16_small(data[pos: pos + 12]) and "header" not in found:
+                found.append("header")
+        (stored,) = struct.unpack_from("<H", data, end)
+        if crc16(memoryview(data)[pos:end]) != stored and "data" not in found:
+            found.append("data")
+        pos = end + 2
+    return tuple(sorted(found, key=("header", "data").index))
+
+
 def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
-    """Decode FIT bytes (already sniffed as FIT). Raises InputError for a bad checksum, UnsupportedFit to defer."""
+    """Decode FIT bytes (already sniffed as FIT); raises UnsupportedFit to defer to the reference path.
+
+    A complete file whose checksum does not match (`checksum_mismatches`) is walked strictly: a
+    reserved bit or byte set, an unknown architecture or base type, a developer field that its
+    developer_data_id and field_description messages do not declare as fitparse would look it up
+    (`_declare_developer`), or a later file of a chain cut off, refuse it (InputError: nothing
+    vouches for its content, and an intact file has none of these). What this decoder defers
+    (`UnsupportedFit`: an undefined local type, sizes that do not add up, messages running past the
+    data, ...) it still defers, and the reference path treats the file as it always did. Otherwise
+    the result carries `checksum_mismatch`, and `analysis.io.fit` judges the decoded records before
+    reading the file with a warning.
+    """
+    mismatch = checksum_mismatches(data)
+    try:
+        decoded = _walk(data, name, wanted, strict=bool(mismatch))
+    except _Damaged as reason:
+        raise checksum_refusal(name, str(reason)) from None
+    if mismatch and decoded.truncated_at is not None:
+        raise checksum_refusal(name, "a later file of the chain is cut off")
+    decoded.checksum_mismatch = mismatch
+    return decoded
+
+
+def _walk(data: bytes, name: str, wanted: tuple[str, ...], strict: bool) -> FastDecoded:
     from fitparse.profile import MESSAGE_TYPES
 
     wanted_nums = {num for num, mt in MESSAGE_TYPES.items() if mt.name in wanted and mt.name != "record"}
@@ -324,6 +432,8 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
     renderer = _MessageRenderer()
     known: dict[bytes, Layout] = {}
     messages_left = message_cap(size)  # counted down as the walk goes; runs count all their messages
+    file_starts: list[int] = []  # record rows before each later file of a chain
+    developer_types: dict[int, dict[int, int]] = {}  # strict walk: declared developer fields (see _declare_developer)
 
     while pos < size:
         header_size = data[pos]
@@ -335,20 +445,17 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
         body = pos + header_size
         end = body + data_size
         expected_total = end + 2
+        if pos:
+            file_starts.append(sum(runs.counts))
         if header_size == 14:
             if body > size:
                 raise UnsupportedFit("the file is cut off inside its header")
             (stored,) = struct.unpack_from("<H", data, pos + 12)
-            if stored != 0 and stored != crc16_small(data[pos: pos + 12]):
-                if end + 2 <= size:
-                    raise InputError(_CRC_MESSAGE, file_name=name)
+            # A complete file's checksums were judged by `checksum_mismatches`; a cut-off one with a
+            # bad header checksum is left to the reference path, as before.
+            if end + 2 > size and stored != 0 and stored != crc16_small(data[pos: pos + 12]):
                 raise UnsupportedFit("the header checksum does not match")
-        checksum_bad = False
         if end + 2 <= size:
-            (stored,) = struct.unpack_from("<H", data, end)
-            # Refused below, once the walk shows the messages do fill the data exactly; a file whose
-            # messages run past its end is a writer's cut-off, which the reference path recovers.
-            checksum_bad = crc16(memoryview(data)[pos:end]) != stored
             limit = end
         else:
             limit = size
@@ -357,6 +464,7 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
         # Per FIT file of a chain: local definitions, accumulators and the time accumulator restart.
         local: dict[int, Layout] = {}
         last_time = 0
+        repeated_stamps = False  # a layout of this file repeats field 253 (see the compressed header below)
         # Stretches of messages with timestamp fields since `last_time` was last known; only a
         # compressed header needs the accumulator, so they are looked at only then (most files never).
         pending_times: list[list[tuple[Layout, int, int, int]]] = []
@@ -370,16 +478,24 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                 if header & 0xC0 == 0x40:
                     # Some devices (Suunto) repeat the definition before nearly every message;
                     # identical definitions share one layout, so records decode in few groups.
+                    if strict and header & 0x10:
+                        raise _Damaged(f"a definition header at byte {p} has its reserved bit set")
                     key = _definition_bytes(data, p, limit, header)
                     layout = known.get(key)
                     if layout is not None:
                         p += len(key)  # the header byte plus the definition; key = flag + definition
                         local[header & 0x0F] = layout
+                        repeated_stamps |= layout.repeats_timestamp
+                        if strict and layout.dev_fields:
+                            _check_developer_fields(layout, developer_types)
                         if layout.mesg_num == RECORD_MESG and layout.field(8) is not None:
                             epoch += 1
                         continue
-                    layout, p = _read_definition(data, p, limit, header, len(layouts))
+                    layout, p = _read_definition(data, p, limit, header, len(layouts), strict)
                     known[key] = layout
+                    repeated_stamps |= layout.repeats_timestamp
+                    if strict and layout.dev_fields:
+                        _check_developer_fields(layout, developer_types)
                     layout.wanted = layout.mesg_num in wanted_nums
                     ts_field = layout.field(TIMESTAMP_FIELD)
                     if ts_field is not None:
@@ -393,6 +509,8 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                         epoch += 1  # a new compressed_speed_distance definition restarts its accumulated distance
                     continue
                 compressed_header = bool(header & 0x80)
+                if strict and not compressed_header and header & 0x30:
+                    raise _Damaged(f"a data message header at byte {p} has a reserved bit set")
                 # Compressed timestamp headers name local types 0-3 and carry a 5-bit time offset.
                 layout = local.get((header >> 5) & 0x3 if compressed_header else header & 0x0F)
                 if layout is None:
@@ -406,6 +524,9 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                 if compressed_header:
                     if layout.timestamp is not None:
                         raise UnsupportedFit("a compressed-timestamp message that also has a timestamp field")
+                    if repeated_stamps:
+                        # fitparse's accumulator takes the last valid of the repeated fields; not mirrored.
+                        raise UnsupportedFit("compressed timestamps in a file whose definitions repeat field 253")
                     count = _run_length(buf, p, stride, limit, header, 0xE0)
                     offsets = buf[p: p + (count - 1) * stride + 1: stride].astype(np.int64) & 0x1F
                     last_time = _resolve_time(data, pending_times, last_time)
@@ -421,12 +542,17 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                         for k in range(count):
                             values, _ = renderer.render(data, layout, p + k * stride + 1, int(times[k]))
                             messages[values.pop("__name__")].append(values)
+                    elif layout.developer:
+                        for k in range(count):
+                            _declare_developer(data, layout, p + k * stride + 1, developer_types)
                     p += count * stride
                     continue
 
-                cycle = None if layout.wanted else _find_cycle(data, p, limit, local)
+                cycle = None if layout.wanted or layout.developer else _find_cycle(data, p, limit, local)
                 if cycle is not None:
                     members, period = cycle
+                    if strict and any(h & 0x30 for _, h, _ in members):
+                        raise _Damaged(f"a data message header after byte {p} has a reserved bit set")
                     repeats = _repeats(buf, p, period, limit, members)
                     messages_left -= repeats * len(members) - 1
                     stamps = []
@@ -443,6 +569,8 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
                 # A single message.
                 if layout.mesg_num == RECORD_MESG:
                     runs.add(p + 1, 1, stride, layout.ident, epoch)
+                if layout.developer:
+                    _declare_developer(data, layout, p + 1, developer_types)
                 if layout.wanted:
                     values, stamp = renderer.render(data, layout, p + 1, None)
                     if stamp is not None:
@@ -464,12 +592,10 @@ def decode_fit(data: bytes, name: str, wanted: tuple[str, ...]) -> FastDecoded:
             raise too_many_messages(size, name)
         if truncated_at is not None:
             break
-        if checksum_bad:
-            raise InputError(_CRC_MESSAGE, file_name=name)
         pos = end + 2
 
     records = _decode_records(data, layouts, runs)
-    return FastDecoded(messages, records, truncated_at, expected_total)
+    return FastDecoded(messages, records, truncated_at, expected_total, file_starts=tuple(file_starts))
 
 
 def chain_length(data: bytes) -> int:
@@ -561,10 +687,13 @@ def count_messages(data: bytes, stop_after: int) -> tuple[int, int, int]:
     return count, work, min(pos, size)
 
 
-_CRC_MESSAGE = (
-    "is damaged: its checksum does not match its content, so its data cannot be trusted; "
-    "export the activity again from your watch or app"
-)
+def checksum_refusal(name: str, reason: str) -> InputError:
+    """The refusal of a complete file whose checksum does not match and which does not decode cleanly."""
+    return InputError(
+        f"is damaged: its checksum does not match its content and its messages do not decode cleanly "
+        f"({reason}), so its data cannot be trusted; export the activity again from your watch or app",
+        file_name=name,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -581,12 +710,13 @@ class _Writer:
     offset: float | None
 
 
-def _record_writers(layout: Layout) -> dict[str, _Writer]:
-    """Column → the last writer in message order (fitparse's dict semantics: later fields overwrite)."""
+def _record_writers(layout: Layout) -> dict[str, list[_Writer]]:
+    """Column → its writers in fitparse's order: fields in definition order, each field's components
+    just before the field itself. The first valid value of these wins in each message."""
     from fitparse.profile import MESSAGE_TYPES
 
     profile = MESSAGE_TYPES[RECORD_MESG].fields
-    writers: dict[str, _Writer] = {}
+    writers: dict[str, list[_Writer]] = {}
     for f in layout.fields:
         spec = profile.get(f.number)
         if spec is None:
@@ -601,11 +731,15 @@ def _record_writers(layout: Layout) -> dict[str, _Writer]:
                 raise UnsupportedFit(f"record field {spec.name} is an array or float feeding components")
             if target.type.values:
                 raise UnsupportedFit(f"record component {target.name} is an enumeration")
-            writers[target.name] = _Writer(f, component, component.scale, component.offset)
+            column = writers.setdefault(target.name, [])
+            if component.accumulate and any(w.component is not None and w.component.accumulate for w in column):
+                # fitparse would accumulate both in turn into one sum; too rare to mirror.
+                raise UnsupportedFit(f"two accumulated components for record {target.name} in one message")
+            column.append(_Writer(f, component, component.scale, component.offset))
         if spec.name in RECORD_COLUMNS:
             if spec.type.values:
                 raise UnsupportedFit(f"record field {spec.name} is an enumeration")
-            writers[spec.name] = _Writer(f, None, spec.scale, spec.offset)
+            writers.setdefault(spec.name, []).append(_Writer(f, None, spec.scale, spec.offset))
     return writers
 
 
@@ -639,6 +773,41 @@ def _accumulate(raw: np.ndarray, bits: int, epochs: np.ndarray) -> np.ndarray:
     return out
 
 
+def _field_values(data: bytes, layout: Layout, where: np.ndarray, writer: _Writer) -> np.ndarray:
+    """A field's own scaled values for the messages at `where` (float64, NaN where invalid)."""
+    f = writer.field
+    if f.kind in ("S", "B") or f.count != 1:
+        return np.full(len(where), np.nan)  # arrays, strings and bytes are never a number
+    values = _gather(data, where, f).view(_scalar_dtype(f, layout.big_endian)).reshape(-1)
+    invalid = _BASE_TYPES[f.base_type][2]
+    bad = np.isnan(values) if invalid is None else values == invalid
+    out = _scaled(values, writer.scale, writer.offset)
+    out[bad] = np.nan
+    return out
+
+
+def _component_values(data: bytes, layout: Layout, where: np.ndarray, writer: _Writer) -> np.ndarray:
+    """A component's raw bits (before scale and offset) for the messages at `where`, NaN where invalid."""
+    f, component = writer.field, writer.component
+    raw_bytes = _gather(data, where, f)
+    if f.kind == "B":
+        bad = (raw_bytes == 0xFF).all(axis=1)
+        if component.bit_offset and component.bit_offset >= f.size * 8:
+            # fitparse then keeps the column's earlier writer; too rare to mirror.
+            raise UnsupportedFit(f"record field {f.number} is too short for its components")
+        packed = np.zeros(len(where), dtype=np.uint64)
+        for i in range(min(f.size, 8)):
+            packed |= raw_bytes[:, i].astype(np.uint64) << np.uint64(8 * i)
+    else:
+        values = raw_bytes.view(_scalar_dtype(f, layout.big_endian)).reshape(-1)
+        bad = values == _BASE_TYPES[f.base_type][2]
+        packed = values.astype(np.int64).astype(np.uint64)
+    part = (packed >> np.uint64(component.bit_offset or 0)) & np.uint64((1 << component.bits) - 1)
+    part = part.astype(np.float64)
+    part[bad] = np.nan
+    return part
+
+
 def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dict[str, np.ndarray]:
     if not runs.starts:
         return {name: np.empty(0) for name in RECORD_COLUMNS}
@@ -659,58 +828,42 @@ def _decode_records(data: bytes, layouts: list[Layout], runs: RecordRuns) -> dic
     layout_of = np.repeat(np.array(runs.layouts), counts)[order]
     epoch_of = np.repeat(np.array(runs.epochs), counts)[order]
     columns = {name: np.full(n, np.nan) for name in RECORD_COLUMNS}
-    # Accumulated components run across layouts in file order, so collect their raw values first.
-    pending_accumulate: dict[str, tuple[np.ndarray, _Writer]] = {}
+    plans = {int(ident): _record_writers(layouts[int(ident)]) for ident in np.unique(layout_of)}
+    rows_of = {ident: np.flatnonzero(layout_of == ident) for ident in plans}
 
-    for ident in np.unique(layout_of):
-        layout = layouts[int(ident)]
-        rows = np.flatnonzero(layout_of == ident)
+    # Accumulated components run across layouts in file order: their sums come first, for all rows.
+    accumulated: dict[str, np.ndarray] = {}
+    accumulators: dict[str, _Writer] = {}
+    for ident, plan in plans.items():
+        for column, writers in plan.items():
+            for writer in writers:
+                if writer.component is not None and writer.component.accumulate:
+                    raw = accumulated.setdefault(column, np.full(n, np.nan))
+                    raw[rows_of[ident]] = _component_values(data, layouts[ident], offsets[rows_of[ident]], writer)
+                    accumulators[column] = writer
+    for column, raw in accumulated.items():
+        component = accumulators[column].component
+        accumulated[column] = _scaled(_accumulate(raw, component.bits, epoch_of), component.scale, component.offset)
+
+    for ident, plan in plans.items():
+        layout, rows = layouts[ident], rows_of[ident]
         where = offsets[rows]
-        for column, writer in _record_writers(layout).items():
-            f = writer.field
-            raw_bytes = _gather(data, where, f)
-            if writer.component is None:
-                if f.kind in ("S", "B") or f.count != 1:
-                    columns[column][rows] = np.nan  # arrays, strings and bytes are never a number
-                    continue
-                values = raw_bytes.view(_scalar_dtype(f, layout.big_endian)).reshape(-1)
-                invalid = _BASE_TYPES[f.base_type][2]
-                bad = np.isnan(values) if invalid is None else values == invalid
-                out = _scaled(values, writer.scale, writer.offset)
-                out[bad] = np.nan
-                columns[column][rows] = out
-                continue
-            component = writer.component
-            if f.kind == "B":
-                bad = (raw_bytes == 0xFF).all(axis=1)
-                if component.bit_offset and component.bit_offset >= f.size * 8:
-                    # fitparse then keeps the column's earlier writer; too rare to mirror.
-                    raise UnsupportedFit(f"record field {f.number} is too short for its components")
-                packed = np.zeros(len(rows), dtype=np.uint64)
-                for i in range(min(f.size, 8)):
-                    packed |= raw_bytes[:, i].astype(np.uint64) << np.uint64(8 * i)
-            else:
-                values = raw_bytes.view(_scalar_dtype(f, layout.big_endian)).reshape(-1)
-                invalid = _BASE_TYPES[f.base_type][2]
-                bad = values == invalid
-                packed = values.astype(np.int64).astype(np.uint64)
-            part = (packed >> np.uint64(component.bit_offset or 0)) & np.uint64((1 << component.bits) - 1)
-            part = part.astype(np.float64)
-            part[bad] = np.nan
-            if component.accumulate:
-                full = pending_accumulate.get(column, (np.full(n, np.nan), writer))[0]
-                full[rows] = part
-                pending_accumulate[column] = (full, writer)
-                continue
-            out = _scaled(part, component.scale, component.offset)
-            out[bad] = np.nan
+        for column, writers in plan.items():
+            out = None
+            for writer in writers:
+                if writer.component is not None and writer.component.accumulate:
+                    values = accumulated[column][rows]
+                elif writer.component is not None:
+                    part = _component_values(data, layout, where, writer)
+                    values = _scaled(part, writer.component.scale, writer.component.offset)
+                else:
+                    values = _field_values(data, layout, where, writer)
+                if out is None:
+                    out = values
+                else:  # a later writer only fills the messages where the earlier ones were invalid
+                    missing = np.isnan(out)
+                    out[missing] = values[missing]
             columns[column][rows] = out
-
-    for column, (raw, writer) in pending_accumulate.items():
-        component = writer.component
-        summed = _accumulate(raw, component.bits, epoch_of)
-        present = ~np.isnan(raw)
-        columns[column][present] = _scaled(summed[present], component.scale, component.offset)
 
     # Timestamps from compressed headers (a record has either these or a timestamp field).
     from_header = ~np.isnan(compressed)
@@ -769,8 +922,8 @@ def _naive_utc(seconds: int) -> dt.datetime:
 class _MessageRenderer:
     """Render one data message as fitparse 1.2.0 would (field names → values), from its raw bytes,
     for the fields in MESSAGE_FIELDS: same raw parsing, subfields, components (none accumulated
-    in these messages), scale and offset, enumeration names and date processing, in the same order, so a
-    later field overwrites an earlier one exactly as in fitparse's dicts. Session fields in
+    in these messages), scale and offset, enumeration names and date processing, in the same order, and
+    each name keeps its first value that is not None, as `analysis.io.fit` takes them from fitparse. Session fields in
     UNKNOWN_SESSION_FIELDS that the profile does not know come out as fitparse gives them:
     `unknown_<number>` → the raw value of the declared base type (None when invalid)."""
 
@@ -852,7 +1005,7 @@ class _MessageRenderer:
             if not is_relevant:
                 continue
             if spec is None:  # a field fitparse's profile does not know: its raw value, under fitparse's name
-                values[f"unknown_{f.number}"] = raw_of_field
+                _first_valid(values, f"unknown_{f.number}", raw_of_field)
                 continue
             field = resolve(spec)
             for component in field.components or ():
@@ -865,14 +1018,20 @@ class _MessageRenderer:
                     raise UnsupportedFit(f"an accumulated component in {mesg_type.name}")
                 part = _apply_scale_offset(component, part)
                 target = resolve(mesg_type.fields[component.def_num])
-                values[target.name] = _process_type(target.type.name, target.render(part))
+                _first_valid(values, target.name, _process_type(target.type.name, target.render(part)))
             value = _apply_scale_offset(field, field.render(raw))
-            values[field.name] = _process_type(field.type.name, value)
+            _first_valid(values, field.name, _process_type(field.type.name, value))
         if compressed_time is not None:
             stamp = compressed_time
             values["timestamp"] = _process_type("date_time", compressed_time)
         values["__name__"] = mesg_type.name
         return values, stamp
+
+
+def _first_valid(values: dict, key: str, value: object) -> None:
+    """Set `values[key]` unless it already holds a value that is not None (the first valid one wins)."""
+    if values.get(key) is None:
+        values[key] = value
 
 
 def _apply_scale_offset(spec, raw):
