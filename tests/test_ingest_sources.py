@@ -183,7 +183,7 @@ def test_kind_comes_from_content_not_the_extension() -> None:
     assert kinds["utf16.csv"] == "strength_csv"
     assert kinds["really-a-fit.csv"] == "fit"
     assert kinds["really-a-gpx.txt"] == "gpx"
-    assert kinds["ride.tcx"] == "TCX files are not supported yet; export the run as FIT or GPX"
+    assert kinds["ride.tcx"] == "tcx"
     assert kinds["photo.fit"] == "not an activity or strength log (looks like a JPEG image)"
     assert "PDF" in kinds["report.pdf"]
     assert "JSON" in kinds["summary.json"]
@@ -236,13 +236,13 @@ def test_zip_with_folders_nested_zip_and_gzip_members(tmp_path: Path) -> None:
     assert [(i.name, getattr(i, "kind", None)) for i in items] == [
         ("export.zip/activities/1.fit.gz", "fit"),
         ("export.zip/activities/2.gpx.gz", "gpx"),
-        ("export.zip/activities/3.tcx", None),
+        ("export.zip/activities/3.tcx", "tcx"),
         ("export.zip/DI_CONNECT/Uploaded/UploadedFiles_0-_Part1.zip/a.fit", "fit"),
         ("export.zip/DI_CONNECT/Uploaded/UploadedFiles_0-_Part1.zip/deeper/b.gpx", "gpx"),
         ("export.zip/strength/log.txt", "strength_csv"),
     ]
     assert items[0].data == FIT and items[1].data == GPX and items[4].data == GPX
-    assert "not supported yet" in items[2].reason
+    assert items[2].data == TCX
 
 
 def test_a_gzip_file_on_its_own(tmp_path: Path) -> None:

@@ -144,7 +144,7 @@ def main() -> None:
     except EOFError:
         return
     from analysis.ingest import parse
-    from analysis.io import fit, gpx, strength  # noqa: F401  imported now, not inside the first file's time
+    from analysis.io import fit, gpx, strength, tcx_fast  # noqa: F401  imported now, not inside the first file's time
 
     parser = config.get("parser") or parse.parse_source
     timeout_s = float(config["timeout_s"])

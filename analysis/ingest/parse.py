@@ -113,7 +113,7 @@ def parse_source(
 ) -> ParsedFile:
     """Read one expanded file. Never raises.
 
-    FIT/GPX: a run becomes `"activity"` with `run_metrics(activity, settings)`; any other sport is
+    FIT/GPX/TCX: a run becomes `"activity"` with `run_metrics(activity, settings)`; any other sport is
     `"skipped"` ("not a run: cycling"). Strength CSV: `read_strength_log(..., athlete=athlete)`.
     `InputError` becomes `"failed"` with its message; any other exception `"failed"` with
     "could not be read (internal error: ...)", so one reader bug costs one file, never the batch.
@@ -149,7 +149,7 @@ def parse_source(
             return done("strength", strength_log=log, warnings=tuple(log.attrs.get("warnings") or ()),
                         unrecognised_exercises=tuple(log.attrs.get("unrecognised_exercises") or ()),
                         skipped_rows=tuple(tuple(p) for p in log.attrs.get("skipped_rows") or ()))
-        if source.kind in ("fit", "gpx"):
+        if source.kind in ("fit", "gpx", "tcx"):
             activity = read_activity(source.data, filename=source.name)
             if drop_positions:
                 activity = privacy.drop_positions(activity)

@@ -458,7 +458,7 @@ def _leaf(name: str, data: bytes) -> SourceFile | Skipped:
     if kind == "gpx":
         return SourceFile(name, data, kind)
     if kind == "tcx":
-        return Skipped(name, "TCX files are not supported yet; export the run as FIT or GPX")
+        return SourceFile(name, data, kind)
     if is_activity_list(data[:HEAD_BYTES], truncated=len(data) > HEAD_BYTES):
         return SourceFile(name, data, "strava_list")  # joined to its export's files before parsing
     sniff = sniff_layout(data[:HEAD_BYTES], truncated=len(data) > HEAD_BYTES)

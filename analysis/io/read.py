@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import gzip
+import io
+import zlib
+
 from analysis.errors import InputError
 from analysis.io.activity import Activity
-from analysis.io.source import load_source, sha256_hex, sniff_format
+from analysis.io.source import MAX_ACTIVITY_BYTES, load_source, sha256_hex, sniff_format
 
-BACKENDS = ("fast", "fitparse", "gpxpy", "reference")
+BACKENDS = ("fast", "fitparse", "gpxpy", "elementtree", "reference")
+# A gzipped activity file (Strava's `activities/<id>.tcx.gz`) is unpacked in bounded steps, with the caps
+# the ingest applies to archive members (analysis.ingest.sources.ArchiveLimits): at most MAX_ACTIVITY_BYTES,
+# and no more than 100 times its packed size once past 1 MiB (real files pack 3-15 times; a bomb 1,000).
+GZIP_MAX_RATIO = 100.0
+GZIP_RATIO_EXEMPT_BYTES = 1024**2
+_GZIP_CHUNK = 1024**2
 
 
 def read_activity(source: object, *, filename: str | None = None, backend: str = "fast") -> Activity:
-    """Read a FIT or GPX activity from a path, bytes or binary file object.
+    """Read a FIT, GPX or TCX activity from a path, bytes or binary file object.
 
-    The format is decided from the content, never the file name. Every problem with the input
-    raises `analysis.errors.InputError` naming the file; nothing else escapes.
+    The format is decided from the content, never the file name; a gzipped file (`run.tcx.gz`) is
+    unpacked first, and its identity (`file_sha256`) is that of the unpacked file, as in the ingest.
+    Every problem with the input raises `analysis.errors.InputError` naming the file; nothing else
+    escapes.
 
-    `backend` picks the decoder: "fast" (default; the vectorised FIT decoder and the lxml GPX
-    path, each falling back per file to its reference) or the reference readers: "fitparse" for
-    FIT, "gpxpy" for GPX, "reference" for both. Frames are identical either way.
+    `backend` picks the decoder: "fast" (default; the vectorised FIT decoder and the lxml GPX and
+    TCX paths, each falling back per file to its reference) or the reference readers: "fitparse" for
+    FIT, "gpxpy" for GPX, "elementtree" for TCX, "reference" for all three. Frames are identical
+    either way.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
@@ -25,6 +38,11 @@ def read_activity(source: object, *, filename: str | None = None, backend: str =
     if not data:
         raise InputError("is empty (0 bytes); export the activity again from your watch or app", file_name=name)
     kind = sniff_format(data)
+    if kind == "gzip":
+        data = _gunzip(data, name)
+        kind = sniff_format(data)
+        if kind == "gzip":
+            raise InputError("is a gzip file inside a gzip file; unpack it first", file_name=name)
     digest = sha256_hex(data)
     try:
         if kind == "fit":
@@ -40,6 +58,14 @@ def read_activity(source: object, *, filename: str | None = None, backend: str =
             from analysis.io.gpx_fast import read_gpx_fast
 
             return read_gpx_fast(data, name, digest)
+        if kind == "tcx":
+            if backend in ("elementtree", "reference"):
+                from analysis.io.tcx import read_tcx
+
+                return read_tcx(data, name, digest)
+            from analysis.io.tcx_fast import read_tcx_fast
+
+            return read_tcx_fast(data, name, digest)
     except InputError:
         raise
     except Exception as exc:  # a reader bug or a library failure we did not foresee: still the user's file
@@ -48,10 +74,37 @@ def read_activity(source: object, *, filename: str | None = None, backend: str =
             "the file may be damaged; export it again, and if it still fails send it to us",
             file_name=name,
         ) from exc
-    if kind == "tcx":
-        raise InputError("is a TCX file; TCX is not supported yet: export the activity as FIT or GPX", file_name=name)
-    if kind in ("zip", "gzip"):
-        raise InputError(
-            f"is a {kind} archive; unpack it, or use the import page which opens archives", file_name=name
-        )
-    raise InputError("is neither a FIT nor a GPX activity file (its content matches neither format)", file_name=name)
+    if kind == "zip":
+        raise InputError("is a zip archive; unpack it, or use the import page which opens archives", file_name=name)
+    raise InputError(
+        "is neither a FIT nor a GPX activity file, nor a TCX one (its content matches none of the three)",
+        file_name=name,
+    )
+
+
+def _gunzip(data: bytes, name: str) -> bytes:
+    """The content of a gzip file, read in bounded steps (size and expansion capped as the ingest caps them)."""
+    parts: list[bytes] = []
+    total = 0
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            while chunk := handle.read(_GZIP_CHUNK):
+                total += len(chunk)
+                if total > GZIP_RATIO_EXEMPT_BYTES and total > GZIP_MAX_RATIO * len(data):
+                    raise InputError(
+                        f"unpacks to more than {GZIP_MAX_RATIO:.0f} times its size, which real activity files "
+                        "never do (a compression bomb?); it is refused",
+                        file_name=name,
+                    )
+                if total > MAX_ACTIVITY_BYTES:
+                    raise InputError(
+                        f"unpacks to more than {MAX_ACTIVITY_BYTES / 1e6:.0f} MB; activity files above that are "
+                        "refused",
+                        file_name=name,
+                    )
+                parts.append(chunk)
+    except (gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(f"is a damaged gzip file ({exc}); download or export it again", file_name=name) from None
+    if not total:
+        raise InputError("is an empty gzip file; export the activity again", file_name=name)
+    return b"".join(parts)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from analysis.errors import InputError
 
-ACTIVITY_SUFFIXES = (".fit", ".gpx")
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
+# Compressed activity files as Strava exports them (`activities/<id>.fit.gz`); found by name, read by content.
+COMPRESSED_ACTIVITY_SUFFIXES = tuple(s + ".gz" for s in ACTIVITY_SUFFIXES)
 
 # One activity file from a watch is rarely above 10 MB (a 24-hour ultra at 1 Hz is ~8 MB of FIT);
 # anything far larger is not a run and would only tie up a worker. Issue 9 adds upload-wide caps.
@@ -66,10 +68,12 @@ def sniff_format(data: bytes) -> str:
     if data[:2] == b"\x1f\x8b":
         return "gzip"
     head = data[:4096]
-    for bom in (b"\xef\xbb\xbf",):
-        if head.startswith(bom):
-            head = head[len(bom):]
-    head = head.lstrip()
+    while True:  # BOMs and whitespace before "<?xml", in any order (Strava's TCX: newlines and spaces)
+        stripped = head.lstrip()
+        stripped = stripped[3:] if stripped.startswith(b"\xef\xbb\xbf") else stripped
+        if stripped == head:
+            break
+        head = stripped
     if head.startswith(b"<"):
         lowered = head.lower()
         if b"<gpx" in lowered:
@@ -80,10 +84,16 @@ def sniff_format(data: bytes) -> str:
 
 
 def find_activity_files(root: Path) -> list[Path]:
-    """Every *.fit / *.gpx file under `root` (any depth, any letter case), sorted; [] when `root` is absent.
+    """Every *.fit / *.gpx / *.tcx file under `root`, also gzipped (*.tcx.gz ...), at any depth and in any
+    letter case, sorted; [] when `root` is absent.
 
     Used to pick files out of a folder only; what a file *is* is still decided from its content.
     """
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in ACTIVITY_SUFFIXES)
+    return sorted(p for p in root.rglob("*") if p.is_file() and _is_activity_name(p.name))
+
+
+def _is_activity_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(ACTIVITY_SUFFIXES) or lowered.endswith(COMPRESSED_ACTIVITY_SUFFIXES)
