@@ -23,7 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 RUN = run_file([Stretch(2400, 3.0)])  # 40 min at 3 m/s: long enough for fatigue metrics
 SHORT_RUN_GPX = gpx_from_records(records_for([Stretch(600, 3.2)]))
 RIDE = run_file([Stretch(2400, 8.0, cadence_per_leg=None)], sport="cycling")
-CORRUPT = RUN[:-2] + bytes([RUN[-2] ^ 0xFF, RUN[-1]])  # file CRC flipped
+# A reserved byte of the first definition set, CRCs left stale: the checksum does not match and the file does
+# not decode cleanly, so it is refused (a wrong CRC alone, with a clean decode, is read with a warning).
+CORRUPT = RUN[:15] + b"\x01" + RUN[16:]
 TEMPLATE = (REPO / "sample_data" / "strength_log_template.csv").read_bytes()
 BAD_LOG = b"date,exercise,sets\n2026-09-07,Dead bug,three\n"
 
