@@ -307,12 +307,14 @@ class Store:
                 f"command first) or cannot be opened: {exc}"
             ) from None
         self._write_lock = threading.Lock()
+        self._cursor_lock = threading.Lock()
         self._ensure_schema()
 
     # --- plumbing -------------------------------------------------------------------------------
 
     def close(self) -> None:
-        self._con.close()
+        with self._cursor_lock:
+            self._con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -321,7 +323,11 @@ class Store:
         self.close()
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
-        return self._con.cursor()
+        # Making a cursor is a call on the shared connection, and DuckDB refuses a call on a connection that is
+        # busy with another ("connection is busy"): two threads (two sessions, or the watched-folder thread)
+        # asking at once must take turns. Once made, each cursor is its own connection and runs in parallel.
+        with self._cursor_lock:
+            return self._con.cursor()
 
     @contextmanager
     def _snapshot(self) -> Iterator[duckdb.DuckDBPyConnection]:
