@@ -227,7 +227,7 @@ def read_tcx(data: bytes, file_name: str, sha256: str) -> Activity:
     return build_activity(parsed, file_name, sha256, warnings, reader=READER)
 
 
-class _Names:
+class TcxNames:
     """Clark-notation tags ("{namespace}Local" or "Local") of the structure and extension elements of a file."""
 
     def __init__(self, namespace: str):
@@ -269,7 +269,7 @@ def _first(element, tag: str):
     return None
 
 
-class _Collector:
+class Collector:
     """Trackpoint values in file order, as both readers gather them (texts, one list per channel)."""
 
     def __init__(self) -> None:
@@ -281,10 +281,10 @@ class _Collector:
 
 def _parse_reference(text: str, file_name: str) -> ParsedTcx:
     """Stream the document through expat (defusedxml), clearing each trackpoint once read."""
-    found = _Collector()
+    found = Collector()
     events = defused_iterparse(io.StringIO(text), events=("start", "end"), forbid_dtd=True)
     stack: list = []
-    names: _Names | None = None
+    names: TcxNames | None = None
     courses = 0
     lap_no = track_no = -1
     sport: str | None = None
@@ -304,7 +304,7 @@ def _parse_reference(text: str, file_name: str) -> ParsedTcx:
                         file_name=file_name,
                     )
                 if depth == 1:
-                    names = _Names(root_namespace(element.tag, file_name))
+                    names = TcxNames(root_namespace(element.tag, file_name))
                     continue
                 tag = element.tag
                 if tag == names.Activity and _is_activity_path(stack, names):
@@ -342,13 +342,12 @@ def _parse_reference(text: str, file_name: str) -> ParsedTcx:
                 stack[-1].remove(element)
     except ElementTree.ParseError as exc:
         raise InputError(f"is not valid TCX ({_parse_error_text(exc)}); export it again", file_name=file_name) from None
-    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        raise InputError("declares a DTD or XML entities, which TCX files never do; it is refused for safety",
-                         file_name=file_name) from None
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):  # the byte check and gate came first
+        raise xml_guard.dtd_refusal(file_name, "TCX") from None
     return to_parsed(found, courses, parse_times=_reference_times, numbers=_reference_numbers)
 
 
-def _is_activity_path(stack: list, names: _Names) -> bool:
+def _is_activity_path(stack: list, names: TcxNames) -> bool:
     """Whether the last element of `stack` is an Activity where TCX puts one (plain or in a multisport session)."""
     tags = [e.tag for e in stack]
     if len(tags) == 3:
@@ -359,13 +358,13 @@ def _is_activity_path(stack: list, names: _Names) -> bool:
     return False
 
 
-def _in_lap(stack: list, names: _Names) -> bool:
+def _in_lap(stack: list, names: TcxNames) -> bool:
     """Whether the last element of `stack` sits in a Lap of an Activity (stack[-1] is a Track)."""
     return len(stack) >= 5 and stack[-2].tag == names.Lap and stack[-3].tag == names.Activity and _is_activity_path(
         stack[:-2], names)
 
 
-def _collect_point(point, names: _Names, found: _Collector) -> None:
+def _collect_point(point, names: TcxNames, found: Collector) -> None:
     """The texts of one trackpoint: the first child of each name counts."""
     texts = found.texts
     time = _first(point, names.Time)
@@ -408,7 +407,7 @@ def _reference_numbers(texts: list[str | None]) -> np.ndarray:
     return np.array([number(t) for t in texts], dtype=np.float64).reshape(-1)
 
 
-def to_parsed(found: _Collector, courses: int, *, parse_times, numbers) -> ParsedTcx:
+def to_parsed(found: Collector, courses: int, *, parse_times, numbers) -> ParsedTcx:
     """The collected texts as a `ParsedTcx`, converted by the reader's own `parse_times` and `numbers`."""
     counts = np.array([t[3] for t in found.tracks], dtype=np.int64)
 

@@ -33,9 +33,9 @@ from analysis.io.tcx import (
     TIME_PATTERN,
     TPX_CHANNELS,
     ActivityHead,
+    Collector,
     ParsedTcx,
-    _Collector,
-    _Names,
+    TcxNames,
     build_activity,
     decode_checked,
     number,
@@ -90,8 +90,8 @@ def parse(utf8: bytes, file_name: str) -> ParsedTcx:
         raise _Unsupported(f"lxml: {exc}") from None
     if any(e.level >= etree.ErrorLevels.ERROR for e in parser.error_log):
         raise _Unsupported(f"lxml recovered from an error: {parser.error_log[0]}")
-    names = _Names(root_namespace(root.tag, file_name))
-    found = _Collector()
+    names = TcxNames(root_namespace(root.tag, file_name))
+    found = Collector()
     walk = _Walk(names, found)
     courses = 0
     for child in root:
@@ -114,7 +114,7 @@ def parse(utf8: bytes, file_name: str) -> ParsedTcx:
 class _Walk:
     """Visits activities, laps, tracks and trackpoints in file order, numbering laps and tracks as the reference."""
 
-    def __init__(self, names: _Names, found: _Collector):
+    def __init__(self, names: TcxNames, found: Collector):
         self.names = names
         self.found = found
         self.lap_no = -1

@@ -55,7 +55,8 @@ _SINGLE_BYTE_ENCODINGS = {
 }
 
 
-def _dtd_refusal(file_name: str, kind: str) -> InputError:
+def dtd_refusal(file_name: str, kind: str) -> InputError:
+    """The refusal of a file with a DTD or entities (raised by every check that finds one)."""
     return InputError(
         f"declares a DTD or XML entities (<!DOCTYPE>/<!ENTITY>), which {kind} files from watches and apps "
         "never do; it is refused for safety: export the activity again",
@@ -66,7 +67,7 @@ def _dtd_refusal(file_name: str, kind: str) -> InputError:
 def refuse_dtd(data: bytes, file_name: str, kind: str) -> None:
     """Refuse `<!DOCTYPE` / `<!ENTITY` anywhere in the raw bytes."""
     if _DTD.search(data):
-        raise _dtd_refusal(file_name, kind)
+        raise dtd_refusal(file_name, kind)
 
 
 def refuse_namespace_floods(data: bytes, file_name: str, kind: str) -> None:
@@ -153,7 +154,7 @@ def prolog_gate(text: str, file_name: str, kind: str) -> None:
     except _RootReached:
         return
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        raise _dtd_refusal(file_name, kind) from None
+        raise dtd_refusal(file_name, kind) from None
     except ElementTree.ParseError:
         return  # not well-formed before its root: the XML readers say where, in their own words
 
