@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from fit_fixtures import SessionSpec, Stretch, encode_activity, gpx_from_records, records_for
+from fit_fixtures import SessionSpec, Stretch, encode_activity, gpx_from_records, records_for, tcx_from_records
 
 from analysis import check_in as ci
 from analysis.cli import main as cli_main
@@ -60,13 +60,16 @@ def test_an_export_imports_every_run_with_its_name_and_perceived_exertion(store)
     _, fit = _run(2, workout_rpe=40)
     gpx_records, _ = _run(3)
     _, ride = _run(4)
+    tcx_records, _ = _run(5)
     files = {"activities/101.fit.gz": gzip.compress(fit), "activities/102.gpx.gz": gzip.compress(
-        gpx_from_records(gpx_records)), "activities/103.fit.gz": gzip.compress(ride)}
+        gpx_from_records(gpx_records)), "activities/103.fit.gz": gzip.compress(ride),
+        "activities/106.tcx.gz": gzip.compress(b"\n  " + tcx_from_records(tcx_records))}  # Strava's blank start
     rows = [_row(101, "Long one", "Run", "activities/101.fit.gz", "6"),
             _row(102, '"Tempo Tuesday, with a comma"', "Trail Run", "activities/102.gpx.gz"),
             _row(103, "Commute", "Ride", "activities/103.fit.gz"),
             _row(104, "Lost run", "Run", "activities/104.tcx.gz", "5"),
-            _row(105, "Yoga", "Yoga", "")]
+            _row(105, "Yoga", "Yoga", ""),
+            _row(106, "Treadmill intervals", "Run", "activities/106.tcx.gz", "7")]
     report = ingest([("export.zip", export_zip(rows, files))], athlete="Ana", store=store, workers=0)
     by_file = report.set_index("file")
     assert by_file.loc["export.zip/activities/101.fit.gz", "status"] == "imported"
@@ -76,10 +79,13 @@ def test_an_export_imports_every_run_with_its_name_and_perceived_exertion(store)
     missing = by_file.loc["export.zip/activities/104.tcx.gz"]
     assert missing["status"] == "skipped" and "row 5" in missing["reason"] and "no such file" in missing["reason"]
     summary = by_file.loc["export.zip/activities.csv", "reason"]
-    assert "5 activities" in summary and "2 runs found" in summary and "1 has no file" in summary
+    assert "6 activities" in summary and "3 runs found" in summary and "1 has no file" in summary
 
     runs = _runs(store)
-    assert len(runs) == 2
+    assert len(runs) == 3
+    tcx_run = runs.loc["export.zip/activities/106.tcx.gz"]
+    assert (tcx_run["source_format"], tcx_run["activity_name"], tcx_run["perceived_effort"]) == (
+        "tcx", "Treadmill intervals", 7.0)
     fit_run = runs.loc["export.zip/activities/101.fit.gz"]
     assert fit_run["activity_name"] == "Long one"
     assert (fit_run["perceived_effort"], fit_run["effort_source"]) == (6.0, "strava")
