@@ -43,7 +43,7 @@ HELD_KEY = "import_held_files"  # pipeline.HeldFile of the last import (replaced
 SKIP_BAD_ROWS_LABEL = "Import the good rows of a strength log that has bad rows (the rows left out are listed)"
 # Folder uploads take every file below the folder; an account export also holds JSON, photos and more, so the
 # browser sends only the kinds that can hold runs or logs (content still decides what each file is).
-FOLDER_TYPES = ["fit", "gpx", "zip", "gz", "csv", "txt"]
+FOLDER_TYPES = ["fit", "gpx", "tcx", "zip", "gz", "csv", "txt"]
 STATUS_ORDER = ("imported", "duplicate", "overlaps", "skipped", "failed")
 MAX_ALERTS = 20  # failure/skip boxes shown one by one; the rest are in the table
 
@@ -95,11 +95,13 @@ def explain_formats() -> None:
     with st.expander("What can I upload?", expanded=False):
         st.markdown(
             f"""
-- **Watch files**: FIT (Garmin, Coros, Suunto, Wahoo, Polar…) and GPX (Strava, most apps), also gzipped
-  (`.fit.gz`, as in a Strava export). Only running sessions become runs; rides, swims and other sports are
-  listed as *skipped*.
-- **Zip archives**: a whole Garmin or Strava account export works as it is (zips inside zips are read).
-- **A folder**: every FIT, GPX, zip, gz, CSV and TXT file below it.
+- **Watch files**: FIT (Garmin, Coros, Suunto, Wahoo, Polar…), GPX (Strava, most apps) and TCX (Garmin
+  Connect, older watches, treadmills), also gzipped (`.fit.gz`, `.tcx.gz`, as in a Strava export). Only
+  running sessions become runs; rides, swims and other sports are listed as *skipped*.
+- **Zip archives**: a whole Garmin or Strava account export works as it is (zips inside zips are read); in a
+  Strava export, `activities.csv` gives each run its name and Perceived Exertion.
+- **A folder**: every FIT, GPX, TCX, zip, gz, CSV and TXT file below it. To have a folder imported by itself as
+  your watch syncs to it, use Data & settings → Watched folders.
 - **Strength logs (CSV)**: our template (`sample_data/strength_log_template.csv`, download it below), or the
   CSV export of **Strong** or **Hevy**. One row per exercise or set; a row may carry only a back-soreness
   score (0-10). When the CSV has an *athlete* column, each row goes to the athlete it names; otherwise to
@@ -305,7 +307,7 @@ def _files_text(files: list) -> str:
 
 
 st.title("Import")
-st.markdown("Upload watch files (FIT, GPX), whole account exports (zip) and strength logs (CSV: our template, "
+st.markdown("Upload watch files (FIT, GPX, TCX), whole account exports (zip) and strength logs (CSV: our template, "
             "Strong or Hevy). Each file is checked and read in a separate process; a file that cannot be read is "
             "reported with the reason, and the others still import.")
 explain_formats()
@@ -313,11 +315,11 @@ explain_formats()
 generation = st.session_state.get(UPLOADER_GENERATION_KEY, 0)
 left, right = st.columns(2)
 files = left.file_uploader(
-    "Files: FIT, GPX, zip or CSV", accept_multiple_files=True, key=f"import_files_{generation}",
+    "Files: FIT, GPX, TCX, zip or CSV", accept_multiple_files=True, key=f"import_files_{generation}",
     help="Select several files at once (Ctrl/Cmd-click), or drop them here.")
 folder = right.file_uploader(
     "Or a whole folder", accept_multiple_files="directory", type=FOLDER_TYPES, key=f"import_folder_{generation}",
-    help="Every FIT, GPX, zip, gz, CSV and TXT file in the folder and its sub-folders.")
+    help="Every FIT, GPX, TCX, zip, gz, CSV and TXT file in the folder and its sub-folders.")
 uploads = [*(files or []), *(folder or [])]
 
 athlete, athlete_missing = choose_athlete(list(athletes()["athlete"]))
