@@ -48,6 +48,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from processes import live_children  # noqa: E402
 
 from analysis.ingest.parse import usable_cpus  # noqa: E402
 from analysis.ingest.pipeline import SAMPLE_DIR, ingest, load_sample_club  # noqa: E402
@@ -102,21 +105,6 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-def _children(pid: int) -> list[int]:
-    """Direct children of `pid` (all its threads'), from /proc; [] where the kernel does not list them."""
-    found: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            try:
-                with open(f"/proc/{pid}/task/{task}/children") as fh:
-                    found.extend(int(p) for p in fh.read().split())
-            except OSError:
-                continue
-    except OSError:
-        pass
-    return found
-
-
 class TreeMemory:
     """Peak RSS of this process, of its children (summed) and of both together, sampled every `interval` s.
 
@@ -134,7 +122,7 @@ class TreeMemory:
         me = os.getpid()
         while not self._stop.is_set():
             parent = _rss_bytes(me)
-            children = sum(_rss_bytes(pid) for pid in _children(me))
+            children = sum(_rss_bytes(pid) for pid in live_children(me))
             self.parent = max(self.parent, parent)
             self.children = max(self.children, children)
             self.total = max(self.total, parent + children)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fit_fixtures import Stretch, gpx_from_records, records_for, run_file
+from processes import live_children
 
 from analysis.ingest.parse import MEMORY_REASON, ParsedFile, parse_all, parse_iter, parse_source
 from analysis.ingest.sources import Skipped, SourceFile, expand_sources
@@ -248,31 +249,10 @@ def test_parse_all_in_workers_matches_in_process_results() -> None:
             assert a.strength_log.attrs == b.strength_log.attrs
 
 
-def _children() -> set[int]:
-    """Live child processes of this one, from every process's /proc/PID/stat.
-
-    Not /proc/PID/task/TID/children: that listing needs CONFIG_PROC_CHILDREN, which CI's kernel lacks.
-    A zombie has already exited, so it is not a worker left running.
-    """
-    me = os.getpid()
-    found: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # the process ended while we looked
-            continue
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]  # the name in parentheses may hold spaces
-        if int(ppid) == me and state != "Z":
-            found.add(int(entry.name))
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc to list child processes")
 def test_an_exception_from_progress_stops_the_batch_and_its_workers() -> None:
     """Streamlit stops a script run by raising inside a callback: no worker may be left behind."""
-    before = _children()
+    before = live_children()
 
     def stop(done: int, total: int, name: str) -> None:
         raise KeyboardInterrupt("stop")
@@ -280,20 +260,20 @@ def test_an_exception_from_progress_stops_the_batch_and_its_workers() -> None:
     sources = [SourceFile("run.fit", RUN, "fit"), SourceFile("hang.fit", RUN, "fit")]
     with pytest.raises(KeyboardInterrupt):
         parse_all(sources, workers=2, parser=_troublesome_parser, progress=stop)
-    assert _children() <= before
+    assert live_children() <= before
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc to list child processes")
 def test_a_consumer_that_stops_early_stops_the_workers() -> None:
     """The store takes results from parse_iter; if it stops (an error while storing), no worker is left."""
-    before = _children()
+    before = live_children()
     sources = [SourceFile("run.fit", RUN, "fit"), SourceFile("hang.fit", RUN, "fit"), SourceFile("b.fit", RUN, "fit")]
     results = parse_iter(sources, workers=2, parser=_troublesome_parser)
     first = next(results)
     assert first.name == "run.fit" and first.kind == "activity"
-    assert len(_children() - before) >= 1  # the workers are running (one is stuck on hang.fit)
+    assert len(live_children() - before) >= 1  # the workers are running (one is stuck on hang.fit)
     results.close()
-    assert _children() <= before
+    assert live_children() <= before
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ import dataclasses
 import gc
 import gzip
 import io
-import os
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import pandas as pd
 import pytest
 from conftest import REPO_ROOT, SAMPLE_DIR
 from fit_fixtures import Stretch, fit_from_records, gpx_from_records, records_for, run_file
+from processes import live_children
 
 from analysis.errors import InputError
 from analysis.ingest.parse import ParsedFile, parse_source
@@ -391,16 +391,12 @@ def test_an_error_while_the_files_come_in_stores_nothing(store):
         pd.testing.assert_frame_equal(frame, before[table], obj=table)
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to list child processes")
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs Linux /proc to list child processes")
 def test_an_import_stopped_from_its_progress_bar_stores_nothing_and_leaves_no_worker(store, tmp_path):
     """The Import page stops by raising inside the progress callback, while files are still being read
     and stored (reading and storing overlap): the batch rolls back and every worker ends."""
-    def children() -> set[int]:
-        return {int(pid) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
-                for pid in (task / "children").read_text().split()}
-
     ingest([("a.fit", a_run())], athlete="Ana", store=store, workers=0)
-    before, version, workers_before = store_contents(store), store.data_version(), children()
+    before, version, workers_before = store_contents(store), store.data_version(), live_children()
     folder = write(tmp_path / "in", {f"{hour}.fit": a_run(start_hour=hour) for hour in (8, 10, 12, 14)})
 
     def stop_after_two(done: int, total: int, name: str) -> None:
@@ -409,7 +405,7 @@ def test_an_import_stopped_from_its_progress_bar_stores_nothing_and_leaves_no_wo
 
     with pytest.raises(KeyboardInterrupt):
         ingest([folder], athlete="Ana", store=store, workers=1, progress=stop_after_two)
-    assert children() <= workers_before
+    assert live_children() <= workers_before
     assert store.data_version() == version
     for table, frame in store_contents(store).items():
         pd.testing.assert_frame_equal(frame, before[table], obj=table)
