@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.access import Viewer
 from analysis.effort import FEEL_RANGE, PERCEIVED_EFFORT_RANGE, effort_words, feel_words
 from analysis.errors import InputError
 from analysis.io.exercise_taxonomy import classify_exercise
@@ -150,38 +151,38 @@ class SavedCheckIn:
 # --- dates ------------------------------------------------------------------------------------------
 
 
-def athlete_today(store: Store, athlete: str, *, now: dt.datetime | None = None) -> dt.date:
+def athlete_today(store: Store, viewer: Viewer, athlete: str, *, now: dt.datetime | None = None) -> dt.date:
     """Today where the athlete is: now in the UTC offset of their latest run, else the machine's local date."""
     now = now or dt.datetime.now(dt.UTC)
-    offset = store.athlete_utc_offset_s(athlete)
+    offset = store.athlete_utc_offset_s(viewer, athlete)
     if offset is None:
         return now.astimezone().date()
     return (now.astimezone(dt.UTC) + dt.timedelta(seconds=offset)).date()
 
 
-def default_date(store: Store, athlete: str, run_ids: Sequence[str] = (), *,
+def default_date(store: Store, viewer: Viewer, athlete: str, run_ids: Sequence[str] = (), *,
                  now: dt.datetime | None = None) -> dt.date:
     """The date a check-in gets when none is given: the day of the run it rates, else the athlete's today."""
     if run_ids:
-        runs = store.runs([_stored_name(store, athlete)])
+        runs = store.runs(viewer, [_stored_name(store, viewer, athlete)])
         run_id = resolve_run_id(list(runs["run_id"]), run_ids[0], athlete)
         return pd.Timestamp(runs.loc[runs["run_id"] == run_id, "local_date"].iloc[0]).date()
-    return athlete_today(store, athlete, now=now)
+    return athlete_today(store, viewer, athlete, now=now)
 
 
-def _stored_name(store: Store, athlete: str) -> str:
+def _stored_name(store: Store, viewer: Viewer, athlete: str) -> str:
     """The athlete's name as stored (the store matches names ignoring case), or `athlete` trimmed if new."""
     name = " ".join(str(athlete or "").split())
-    return {a.lower(): a for a in store.athletes()["athlete"]}.get(name.lower(), name)
+    return {a.lower(): a for a in store.athletes(viewer)["athlete"]}.get(name.lower(), name)
 
 
-def latest_allowed_date(store: Store, athlete: str, *, now: dt.datetime | None = None) -> dt.date:
+def latest_allowed_date(store: Store, viewer: Viewer, athlete: str, *, now: dt.datetime | None = None) -> dt.date:
     """The latest date a check-in may have: the athlete's today, or, when the store knows no time zone for
     them, today at UTC+14 (so nobody anywhere is told their today is in the future)."""
     now = now or dt.datetime.now(dt.UTC)
-    if store.athlete_utc_offset_s(athlete) is None:
+    if store.athlete_utc_offset_s(viewer, athlete) is None:
         return (now.astimezone(dt.UTC) + dt.timedelta(seconds=LATEST_UTC_OFFSET_S)).date()
-    return athlete_today(store, athlete, now=now)
+    return athlete_today(store, viewer, athlete, now=now)
 
 
 # --- checking -----------------------------------------------------------------------------------------
@@ -236,14 +237,14 @@ def _checked_exercise(exercise: ExerciseDone, n: int) -> ExerciseDone:
     return ExerciseDone(name, sets, reps, seconds)
 
 
-def check_check_in(store: Store, check_in: CheckIn, *, now: dt.datetime | None = None) -> CheckIn:
+def check_check_in(store: Store, viewer: Viewer, check_in: CheckIn, *, now: dt.datetime | None = None) -> CheckIn:
     """The check-in with names trimmed and values checked; `InputError` naming the field and the allowed range.
 
     Refused: soreness outside 0-10, effort outside 0-10, feel outside 0-100, a date after the athlete's today,
     a run that is not the athlete's or not of that date, the same run twice, and an empty check-in (nothing
     but a note).
     """
-    athlete = _stored_name(store, check_in.athlete)
+    athlete = _stored_name(store, viewer, check_in.athlete)
     if not athlete:
         raise InputError("athlete: empty; choose whose check-in this is")
     day = check_in.date
@@ -251,7 +252,7 @@ def check_check_in(store: Store, check_in: CheckIn, *, now: dt.datetime | None =
         day = day.date()
     if not isinstance(day, dt.date):
         raise InputError(f"date {day!r}: expected a date (YYYY-MM-DD)")
-    latest = latest_allowed_date(store, athlete, now=now)
+    latest = latest_allowed_date(store, viewer, athlete, now=now)
     if day > latest:
         raise InputError(f"date {day.isoformat()}: in the future; a check-in is for today ({latest.isoformat()} "
                          f"where {athlete} is) or an earlier day")
@@ -262,7 +263,7 @@ def check_check_in(store: Store, check_in: CheckIn, *, now: dt.datetime | None =
     exercises = tuple(_checked_exercise(e, n) for n, e in enumerate(check_in.exercises, start=1))
     answers = []
     seen: set[str] = set()
-    runs = store.runs([athlete]) if check_in.runs else pd.DataFrame(columns=["run_id", "local_date"])
+    runs = store.runs(viewer, [athlete]) if check_in.runs else pd.DataFrame(columns=["run_id", "local_date"])
     dates = dict(zip(runs["run_id"], pd.to_datetime(runs["local_date"]).dt.date, strict=True))
     for answer in check_in.runs:
         run_id = resolve_run_id(list(dates), answer.run_id, athlete)
@@ -333,22 +334,22 @@ def entries_frame(check_in: CheckIn) -> pd.DataFrame:
     return frame
 
 
-def save_check_in(store: Store, check_in: CheckIn, *, check_in_id: str | None = None, new_athlete: bool = False,
-                  now: dt.datetime | None = None) -> SavedCheckIn:
+def save_check_in(store: Store, viewer: Viewer, check_in: CheckIn, *, check_in_id: str | None = None,
+                  new_athlete: bool = False, now: dt.datetime | None = None) -> SavedCheckIn:
     """Check and store a check-in (a new one, or the one `check_in_id` names, replaced); all or nothing.
 
     `new_athlete`: create the athlete when the store has nobody of that name (otherwise `InputError`, so a
     typo does not make a second athlete). Moves `data_version`, so every page shows it at once.
     """
-    checked = check_check_in(store, check_in, now=now)
-    if check_in_id is not None and stored_check_in(store, check_in_id) is None:
+    checked = check_check_in(store, viewer, check_in, now=now)
+    if check_in_id is not None and stored_check_in(store, viewer, check_in_id) is None:
         raise InputError(f"check-in {check_in_id}: not in the store (see `analysis check-in --list`)")
-    known = {a.lower() for a in store.athletes()["athlete"]}
+    known = {a.lower() for a in store.athletes(viewer)["athlete"]}
     messages = []
     if checked.athlete.lower() not in known and new_athlete:
         messages.append(f"added a new athlete, {checked.athlete}")
     if checked.runs:
-        runs = store.runs().set_index("run_id")
+        runs = store.runs(viewer).set_index("run_id")
         for answer in checked.runs:
             run = runs.loc[answer.run_id]
             watch = [f"effort {run['watch_perceived_effort']:g}/10" if pd.notna(run["watch_perceived_effort"]) else "",
@@ -358,16 +359,16 @@ def save_check_in(store: Store, check_in: CheckIn, *, check_in_id: str | None = 
                 messages.append(f"run {run_label(run)}: this check-in's answer replaces the watch's "
                                 f"({', '.join(watch)})")
     identifier = check_in_id or new_check_in_id(checked.date)
-    store.write_check_in(identifier, checked.athlete, checked.date, note=checked.note or None,
+    store.write_check_in(viewer, identifier, checked.athlete, checked.date, note=checked.note or None,
                          entries=entries_frame(checked),
                          ratings=[(a.run_id, a.perceived_effort, a.feel) for a in checked.runs],
                          create_athlete=new_athlete)
     return SavedCheckIn(identifier, tuple(messages))
 
 
-def delete_check_in(store: Store, check_in_id: str) -> None:
+def delete_check_in(store: Store, viewer: Viewer, check_in_id: str) -> None:
     """Delete a check-in; the runs it rated get the watch's answer back. `InputError` when there is no such id."""
-    if not store.delete_check_in(str(check_in_id).strip()):
+    if not store.delete_check_in(viewer, str(check_in_id).strip()):
         raise InputError(f"check-in {check_in_id}: not in the store (see `analysis check-in --list`)")
 
 
@@ -407,35 +408,36 @@ def _assemble(heads: pd.DataFrame, entries: pd.DataFrame, ratings: pd.DataFrame)
     return out
 
 
-def stored_check_in(store: Store, check_in_id: str) -> StoredCheckIn | None:
+def stored_check_in(store: Store, viewer: Viewer, check_in_id: str) -> StoredCheckIn | None:
     """One stored check-in, or None."""
-    found = _assemble(*store.check_in_tables(check_in_id=str(check_in_id).strip()))
+    found = _assemble(*store.check_in_tables(viewer, check_in_id=str(check_in_id).strip()))
     return found[0] if found else None
 
 
-def recent_check_ins(store: Store, athletes: Iterable[str] | None = None, *, days: int | None = RECENT_DAYS,
-                     today: dt.date | None = None) -> list[StoredCheckIn]:
+def recent_check_ins(store: Store, viewer: Viewer, athletes: Iterable[str] | None = None, *,
+                     days: int | None = RECENT_DAYS, today: dt.date | None = None) -> list[StoredCheckIn]:
     """Check-ins of the last `days` days (today included; None = all), newest first."""
     since = None
     if days is not None:
         today = today or dt.date.today()
         since = today - dt.timedelta(days=days - 1)
-    return _assemble(*store.check_in_tables(athletes, since=since))
+    return _assemble(*store.check_in_tables(viewer, athletes, since=since))
 
 
-def last_exercises(store: Store, athlete: str, *, before: dt.date | None = None) -> tuple[ExerciseDone, ...]:
+def last_exercises(store: Store, viewer: Viewer, athlete: str, *,
+                   before: dt.date | None = None) -> tuple[ExerciseDone, ...]:
     """The exercises of the athlete's latest check-in that logged any (before `before` when given): "today's
     core session as usual"."""
-    for stored in recent_check_ins(store, [athlete], days=None):
+    for stored in recent_check_ins(store, viewer, [athlete], days=None):
         if stored.check_in.exercises and (before is None or stored.check_in.date < before):
             return stored.check_in.exercises
     return ()
 
 
-def runs_of_day(store: Store, athlete: str, day: dt.date) -> pd.DataFrame:
+def runs_of_day(store: Store, viewer: Viewer, athlete: str, day: dt.date) -> pd.DataFrame:
     """The athlete's runs of one local date, by start: run_id, label, perceived_effort, feel, effort_source,
     watch_perceived_effort, watch_feel (what a check-in of that day can rate)."""
-    runs = store.runs([athlete])
+    runs = store.runs(viewer, [athlete])
     runs = runs[pd.to_datetime(runs["local_date"]).dt.date == day]
     out = runs[["run_id", "perceived_effort", "feel", "effort_source", "watch_perceived_effort", "watch_feel"]].copy()
     out.insert(1, "label", [run_label(r) for _, r in runs.iterrows()])

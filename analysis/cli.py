@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from analysis.access import CLI_VIEWER, ROLE_HELP, ROLES
 from analysis.errors import InputError
 from analysis.io import read_activity
 from analysis.io.source import find_activity_files
@@ -118,7 +119,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest.pipeline import ingest
 
     with _open_store(args) as store:
-        report = ingest(args.paths, athlete=args.athlete, store=store, workers=args.workers,
+        report = ingest(args.paths, athlete=args.athlete, store=store, viewer=CLI_VIEWER, workers=args.workers,
                         timeout_s=args.timeout, progress=_ProgressBar("reading"),
                         drop_positions=args.drop_positions, skip_bad_rows=args.skip_bad_rows,
                         on_strength_overlap=args.on_overlap)
@@ -131,7 +132,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from analysis.ingest.pipeline import load_sample_club
 
     with _open_store(args) as store:
-        report = load_sample_club(store, workers=args.workers, progress=_ProgressBar("sample club"))
+        report = load_sample_club(store, viewer=CLI_VIEWER, workers=args.workers, progress=_ProgressBar("sample club"))
     _print_report(report)
     return 1 if (report["status"] == "failed").any() else 0
 
@@ -143,7 +144,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print("--positions needs --samples: only the samples export has positions", file=sys.stderr)
         return 2
     with _open_store(args) as store:
-        written = export_store(store, Path(args.out), fmt=args.format, athletes=args.athlete or None,
+        written = export_store(store, CLI_VIEWER, Path(args.out), fmt=args.format, athletes=args.athlete or None,
                                samples=args.samples, include_positions=args.positions)
     for path in written:
         print(path)
@@ -152,7 +153,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_athletes(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
-        table = store.athletes()
+        table = store.athletes(CLI_VIEWER)
     if table.empty:
         print("no athletes yet: python -m analysis ingest PATH --athlete NAME (or: python -m analysis sample)")
     else:
@@ -163,15 +164,15 @@ def _cmd_athletes(args: argparse.Namespace) -> int:
 def _cmd_remove(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         if args.sample_club:
-            print(f"removed {store.remove_sample_club()} sample athletes")
+            print(f"removed {store.remove_sample_club(CLI_VIEWER)} sample athletes")
             return 0
         if args.athlete:
-            if not store.remove_athlete(args.athlete):
+            if not store.remove_athlete(CLI_VIEWER, args.athlete):
                 print(f"no athlete called {args.athlete!r}", file=sys.stderr)
                 return 1
             print(f"removed athlete {args.athlete} and all of their runs, strength log and import history")
             return 0
-        if not store.remove_run(args.run):
+        if not store.remove_run(CLI_VIEWER, args.run):
             print(f"no run with id {args.run!r} (see the run_id column of runs.csv)", file=sys.stderr)
             return 1
         print(f"removed run {args.run}")
@@ -189,7 +190,7 @@ def _cmd_recompute(args: argparse.Namespace) -> int:
             return 2
     with _open_store(args) as store:
         try:
-            count = store.set_metric_settings(store.metric_settings(), **overrides)
+            count = store.set_metric_settings(CLI_VIEWER, store.metric_settings(CLI_VIEWER), **overrides)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
@@ -204,18 +205,18 @@ def _cmd_exercises(args: argparse.Namespace) -> int:
     scope = f"for {args.athlete}" if getattr(args, "athlete", None) else "for the whole club"
     with _open_store(args) as store:
         if args.action == "map":
-            store.map_exercise(args.name, args.session_type, athlete=args.athlete)
+            store.map_exercise(CLI_VIEWER, args.name, args.session_type, athlete=args.athlete)
             print(f"mapped {args.name!r} to {args.session_type.strip().lower()} {scope}: its stored entries and "
                   "later imports count as that type")
             return 0
         if args.action == "unmap":
-            if not store.unmap_exercise(args.name, athlete=args.athlete):
+            if not store.unmap_exercise(CLI_VIEWER, args.name, athlete=args.athlete):
                 print(f"no mapping of {args.name!r} {scope} (see: python -m analysis exercises list)",
                       file=sys.stderr)
                 return 1
             print(f"removed the mapping of {args.name!r} {scope}")
             return 0
-        mappings, unknown = store.exercise_mappings(), store.unrecognised_exercises()
+        mappings, unknown = store.exercise_mappings(CLI_VIEWER), store.unrecognised_exercises(CLI_VIEWER)
     with pd.option_context("display.max_colwidth", 60, "display.width", 200):
         if mappings.empty:
             print("no exercise mappings yet: python -m analysis exercises map NAME TYPE [--athlete A]")
@@ -240,11 +241,12 @@ def _cmd_check_in(args: argparse.Namespace) -> int:
 
     with _open_store(args) as store:
         if args.delete:
-            ci.delete_check_in(store, args.delete)
+            ci.delete_check_in(store, CLI_VIEWER, args.delete)
             print(f"deleted check-in {args.delete}; the runs it rated have the watch's answer again (if any)")
             return 0
         if args.list:
-            found = ci.recent_check_ins(store, [args.athlete] if args.athlete else None, days=args.days or None)
+            found = ci.recent_check_ins(store, CLI_VIEWER, [args.athlete] if args.athlete else None,
+                                        days=args.days or None)
             if not found:
                 print("no check-ins yet: python -m analysis check-in --athlete NAME --soreness N ...")
             for stored in found:
@@ -264,13 +266,13 @@ def _cmd_check_in(args: argparse.Namespace) -> int:
             except ValueError:
                 raise InputError(f"--date {args.date!r}: expected a date as YYYY-MM-DD") from None
         else:
-            day = ci.default_date(store, args.athlete, runs)
+            day = ci.default_date(store, CLI_VIEWER, args.athlete, runs)
         answers = tuple(ci.RunAnswer(run, efforts[i] if efforts else None, feels[i] if feels else None)
                         for i, run in enumerate(runs))
         check_in = ci.CheckIn(args.athlete, day, args.soreness, args.note or "",
                               tuple(ci.parse_exercise(e) for e in args.exercise or ()), answers)
-        saved = ci.save_check_in(store, check_in, new_athlete=args.new_athlete)
-        stored = ci.stored_check_in(store, saved.check_in_id)
+        saved = ci.save_check_in(store, CLI_VIEWER, check_in, new_athlete=args.new_athlete)
+        stored = ci.stored_check_in(store, CLI_VIEWER, saved.check_in_id)
     for message in saved.messages:
         print(message)
     print(f"stored check-in {saved.check_in_id} ({day.isoformat()}, {stored.check_in.athlete}): {stored.summary()}")
@@ -283,14 +285,14 @@ def _cmd_watch(args: argparse.Namespace) -> int:
 
     folder = resolve_folder(args.folder)
     with _open_store(args) as store:
-        if args.athlete.casefold() not in {a.casefold() for a in store.athletes()["athlete"]}:
+        if args.athlete.casefold() not in {a.casefold() for a in store.athletes(CLI_VIEWER)["athlete"]}:
             if not args.new_athlete:
                 raise InputError(f"athlete {args.athlete!r}: not in the store; check the spelling, or add "
                                  "--new-athlete")
-        store.watch_folder(folder, args.athlete, create_athlete=args.new_athlete)
+        store.watch_folder(CLI_VIEWER, folder, args.athlete, create_athlete=args.new_athlete)
         failed = False
         while True:
-            result = scan_folder(store, folder, args.athlete, settle_s=args.settle, workers=args.workers)
+            result = scan_folder(store, CLI_VIEWER, folder, args.athlete, settle_s=args.settle, workers=args.workers)
             if not result.report.empty:
                 _print_report(result.report)
                 failed = failed or bool((result.report["status"] == "failed").any())
@@ -303,8 +305,48 @@ def _cmd_watch(args: argparse.Namespace) -> int:
                 return 0
 
 
+def _cmd_users(args: argparse.Namespace) -> int:
+    """`users add|list|remove`: the club's accounts (analysis.access), as the app's Users page manages them."""
+    with _open_store(args) as store:
+        if args.action == "add":
+            if args.role == "athlete" and args.athlete is None:
+                raise InputError("an athlete account needs --athlete NAME (the athlete it is linked to)")
+            if args.role == "coach" and args.squad is None:
+                raise InputError("a coach needs --squad NAME[,NAME…] (the athletes of their squad)")
+            if args.role != "athlete" and args.athlete is not None:
+                raise InputError(f"--athlete is for athlete accounts; a {args.role} takes "
+                                 + ("--squad" if args.role == "coach" else "no athletes"))
+            if args.role != "coach" and args.squad is not None:
+                raise InputError(f"--squad is for coaches; a{'n' if args.role[0] in 'aeiou' else ''} {args.role} takes "
+                                 + ("--athlete" if args.role == "athlete" else "no athletes"))
+            names = [args.athlete] if args.athlete else [n for n in (args.squad or "").split(",") if n.strip()]
+            saved = store.add_user(CLI_VIEWER, args.email, args.role, names)
+            covers = "every athlete" if saved.athletes is None else ", ".join(saved.athletes)
+            print(f"saved {saved.email} as {saved.role} ({covers}); it takes effect on their next page run")
+            return 0
+        if args.action == "remove":
+            if not store.remove_user(CLI_VIEWER, args.email):
+                print(f"no user {args.email!r} (see: python -m analysis users list)", file=sys.stderr)
+                return 1
+            print(f"removed {args.email.strip().lower()}; their athlete's data stays")
+            return 0
+        users = store.users(CLI_VIEWER)
+    if users.empty:
+        print("no users yet: python -m analysis users add EMAIL --role athlete --athlete NAME "
+              "(admins may also be named in the secrets: [core_cadence] admins)")
+        return 0
+    for row in users.itertuples(index=False):
+        print(f"{row.email}  {row.role}  {', '.join(row.athletes) or 'every athlete'}")
+    return 0
+
+
+CLI_ADMIN_NOTE = ("This command line is an administrator's tool on the server: whoever can run it can read the "
+                  "store file, so it sees and changes every athlete, whatever the app's accounts say.")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description="Core & Cadence command line.")
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="Core & Cadence command line.",
+                                     epilog=CLI_ADMIN_NOTE)
     sub = parser.add_subparsers(dest="command", required=True)
     read = sub.add_parser("read", help="read FIT/GPX files (or folders of them) and print one summary line each")
     read.add_argument("paths", nargs="+", help="activity files or folders (searched recursively for .fit/.gpx)")
@@ -412,6 +454,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a file changed less than this many seconds ago is left for the next scan (default 5)")
     watch.add_argument("--workers", type=int, default=1, help="parallel readers (default 1)")
     watch.set_defaults(func=_cmd_watch)
+
+    users = sub.add_parser("users", help="club accounts: who may log in to the app with which role (add, list, "
+                                         "remove)", epilog=CLI_ADMIN_NOTE)
+    user_actions = users.add_subparsers(dest="action", required=True)
+    add = with_store(user_actions.add_parser("add", help="add a user, or change one's role and athletes"))
+    add.add_argument("email", help="the e-mail address the login provider verifies")
+    add.add_argument("--role", required=True, choices=ROLES,
+                     help="; ".join(f"{role}: {ROLE_HELP[role]}" for role in ROLES))
+    add.add_argument("--athlete", help="with --role athlete: the athlete this account is")
+    add.add_argument("--squad", metavar="NAME[,NAME…]", help="with --role coach: the athletes of the squad")
+    with_store(user_actions.add_parser("list", help="every user with role and athletes"))
+    remove_user = with_store(user_actions.add_parser("remove", help="remove a user (their data stays)"))
+    remove_user.add_argument("email")
+    users.set_defaults(func=_cmd_users)
     return parser
 
 

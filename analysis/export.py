@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.access import Viewer
 from analysis.io.samples import COLUMN_NAMES
 from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, POSITION_COLUMNS, hide_ends
 
@@ -49,7 +50,7 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str = "csv") -> Path:
     return path
 
 
-def export_store(store, out_dir: Path, *, fmt: str = "csv", athletes: list[str] | None = None,
+def export_store(store, viewer: Viewer, out_dir: Path, *, fmt: str = "csv", athletes: list[str] | None = None,
                  samples: bool = False, include_positions: bool = False) -> list[Path]:
     """Write the `store_tables` (runs, weekly, strength_log, associations, exercise_mappings) into `out_dir`.
 
@@ -69,14 +70,14 @@ def export_store(store, out_dir: Path, *, fmt: str = "csv", athletes: list[str] 
     out_dir.mkdir(parents=True, exist_ok=True)
     written = [write_table(frame.drop(columns=[c for c in POSITION_COLUMNS if c in frame.columns]),
                            out_dir / f"{name}.{fmt}", fmt)
-               for name, frame in store_tables(store, athletes).items()]
+               for name, frame in store_tables(store, viewer, athletes).items()]
     if samples:
-        names = list(store.athletes()["athlete"])
+        names = list(store.athletes(viewer)["athlete"])
         if athletes is not None:
             wanted = set(athletes)
             names = [n for n in names if n in wanted]
-        radius = store.privacy_radius_m()
-        chunks = (samples_table(store.athlete_samples(name), athlete=name, include_positions=include_positions,
+        radius = store.privacy_radius_m(viewer)
+        chunks = (samples_table(store.athlete_samples(viewer, name), athlete=name, include_positions=include_positions,
                                 privacy_radius_m=radius) for name in names)
         written.append(_write_chunks(chunks, out_dir / f"samples.{fmt}", fmt,
                                      _samples_columns(include_positions)))
@@ -150,18 +151,19 @@ def csv_bytes(frame: pd.DataFrame, *, include_positions: bool = False) -> bytes:
 MAPPING_COLUMNS = ("athlete", "exercise", "session_type")  # the exercise_mappings export (athlete blank = club)
 
 
-def mappings_table(store, athletes: list[str] | None = None) -> pd.DataFrame:
+def mappings_table(store, viewer: Viewer, athletes: list[str] | None = None) -> pd.DataFrame:
     """The user's own exercise names as exported: athlete (blank for the whole club), exercise, session_type.
 
     With `athletes`, the mappings that apply to them: theirs and the club's. A fresh store gives the header only.
     """
-    frame = store.exercise_mappings()
+    frame = store.exercise_mappings(viewer)
     if athletes is not None:
         frame = frame[frame["athlete"].isna() | frame["athlete"].isin(list(athletes))]
     return frame.loc[:, list(MAPPING_COLUMNS)].reset_index(drop=True)
 
 
-def store_tables(store, athletes: list[str] | None = None, *, only: str | None = None) -> dict[str, pd.DataFrame]:
+def store_tables(store, viewer: Viewer, athletes: list[str] | None = None, *,
+                 only: str | None = None) -> dict[str, pd.DataFrame]:
     """The tables a user downloads: `runs`, `weekly`, `strength_log`, `associations` and `exercise_mappings`.
 
     `runs` is `analysis.consistency.run_table` (every stored run and its metrics, plus 28-day strength
@@ -176,10 +178,10 @@ def store_tables(store, athletes: list[str] | None = None, *, only: str | None =
     from analysis.pairing import associations_table
 
     if only == "exercise_mappings":
-        return {only: mappings_table(store, athletes)}
-    runs = store.runs(athletes)
-    log = store.strength_log(athletes)
-    plan = store.plan()
+        return {only: mappings_table(store, viewer, athletes)}
+    runs = store.runs(viewer, athletes)
+    log = store.strength_log(viewer, athletes)
+    plan = store.plan(viewer)
     if only == "strength_log":
         return {"strength_log": log}
     linked = run_table(runs, log, plan=plan)
@@ -188,5 +190,5 @@ def store_tables(store, athletes: list[str] | None = None, *, only: str | None =
     if only in (None, "associations"):
         tables["associations"] = associations_table(weekly, linked)
     if only is None:
-        tables["exercise_mappings"] = mappings_table(store, athletes)
+        tables["exercise_mappings"] = mappings_table(store, viewer, athletes)
     return tables if only is None else {only: tables[only]}

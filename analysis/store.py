@@ -17,6 +17,7 @@ ingest and recomputed from stored samples (never by re-parsing files) when a set
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import os
 import re
@@ -33,6 +34,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.access import ROLES as ROLE_NAMES
+from analysis.access import Viewer, clean_email, name_key
 from analysis.consistency import validate_plan
 from analysis.errors import InputError
 from analysis.io.activity import Activity, TimerEvent
@@ -43,8 +46,9 @@ from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, validate_privacy_radius_m
 
 # 2: strength_log.session_type_inferred and exercise_mappings; 3: how hard each run felt (runs.perceived_effort,
 # feel, effort_source and the watch's own answer) and check-ins; 4: what an activity list adds to a run
-# (runs.activity_name, strava_perceived_effort). An older store is migrated on open.
-SCHEMA_VERSION = 4
+# (runs.activity_name, strava_perceived_effort); 5: club accounts (users) and who imported each file
+# (imports.imported_by). An older store is migrated on open.
+SCHEMA_VERSION = 5
 STORE_FILE = "core_cadence.duckdb"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_STORE_DIR = PROJECT_DIR / "data"
@@ -163,6 +167,18 @@ _WATCH_SQL = (
 )
 
 
+# Club accounts (schema 5, analysis.access): a verified e-mail's role and athletes (an athlete account: the one
+# athlete it is linked to; a coach: the squad; an admin: none, they see everyone). Names, not ids: a squad may
+# name an athlete whose first import is still to come. `[core_cadence] admins` in the secrets adds admins that
+# need no row here (the first administrators).
+_USERS_SQL = """CREATE TABLE users (
+    email VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL,
+    athletes VARCHAR[] NOT NULL,
+    added_at TIMESTAMPTZ NOT NULL,
+    added_by VARCHAR)"""
+
+
 def _schema_sql() -> list[str]:
     metric_columns = ",\n    ".join(f"{f.name} {_SQL_TYPE[f.type]}" for f in _METRIC_FIELDS)
     sample_columns = ",\n    ".join(
@@ -227,11 +243,12 @@ def _schema_sql() -> list[str]:
         _EXERCISE_MAPPINGS_SQL,
         *_CHECK_IN_SQL,
         *_WATCH_SQL,
+        _USERS_SQL,
         """CREATE TABLE imports (
     batch_id VARCHAR, imported_at TIMESTAMPTZ, athlete VARCHAR, file VARCHAR, sha256 VARCHAR,
     status VARCHAR, kind VARCHAR, sport VARCHAR, start_local VARCHAR, distance_km DOUBLE,
     duration_min DOUBLE, cadence_unit VARCHAR, sample_interval_s DOUBLE, pauses INTEGER, fields VARCHAR,
-    warnings VARCHAR, reason VARCHAR)""",
+    warnings VARCHAR, reason VARCHAR, imported_by VARCHAR)""",
         "CREATE INDEX samples_run ON samples (run_id)",
     ]
 
@@ -274,8 +291,15 @@ def _migrate_3_to_4(tx: duckdb.DuckDBPyConnection) -> None:
         tx.execute(statement)
 
 
+def _migrate_4_to_5(tx: duckdb.DuckDBPyConnection) -> None:
+    """Schema 4 -> 5: the users table (empty: a store from before accounts had none) and `imports.imported_by`
+    (empty for earlier imports: nobody recorded who made them)."""
+    tx.execute(_USERS_SQL)
+    tx.execute("ALTER TABLE imports ADD COLUMN imported_by VARCHAR")
+
+
 # schema version -> the step that upgrades a store of that version to the next one
-_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4, 4: _migrate_4_to_5}
 
 
 def _inferred_by_rule(source_format: object, exercise: object, session_type: object) -> bool:
@@ -292,8 +316,27 @@ def _inferred_by_rule(source_format: object, exercise: object, session_type: obj
             and session_type == classify_exercise(exercise))
 
 
+def _visible(viewer: Viewer, athletes: Iterable[str] | None = None, column: str = "a.name") -> tuple[str, list]:
+    """A WHERE condition (and its parameters) keeping the rows of `column` (an athlete name) `viewer` sees,
+    narrowed to `athletes` when given: how every read and write applies its viewer inside the query."""
+    names = viewer.names(athletes)
+    if names is None:
+        return "TRUE", []
+    return f"lower({column}) IN (SELECT lower(unnest(?)))", [names]
+
+
+# Store methods a caller may use without a viewer: plumbing that shows no athlete's data, and `account`, which
+# is how a viewer is made (it reads only the logged-in user's own row). Every other public method takes the
+# viewer first; `_needs_viewer` checks it at run time and tests/test_access.py fails on a method that does not.
+VIEWERLESS_METHODS = ("close", "data_version", "account")
+
+
 class Store:
-    """One store directory. Open it once per process and share it between threads."""
+    """One store directory. Open it once per process and share it between threads.
+
+    Every read and write takes a `Viewer` (analysis.access) first and keeps to the athletes it may see, in the
+    query itself: a coach's call can no more return another squad's run than a page can forget to filter it.
+    """
 
     def __init__(self, directory: str | os.PathLike | None = None):
         self.directory = Path(directory) if directory is not None else default_store_dir()
@@ -400,11 +443,20 @@ class Store:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def status(self) -> StoreStatus:
+    def status(self, viewer: Viewer) -> StoreStatus:
+        """How much the store holds of the athletes `viewer` sees."""
         cur = self._cursor()
+        where, params = _visible(viewer)
 
         def count(table: str) -> int:
-            return int(_first(cur.execute(f"SELECT count(*) FROM {table}").fetchall())[0])
+            if table == "athletes":
+                sql = f"SELECT count(*) FROM athletes a WHERE {where}"
+            elif table == "samples":
+                sql = ("SELECT count(*) FROM samples JOIN runs USING (run_id) JOIN athletes a USING (athlete_id) "
+                       f"WHERE {where}")
+            else:
+                sql = f"SELECT count(*) FROM {table} JOIN athletes a USING (athlete_id) WHERE {where}"
+            return int(_first(cur.execute(sql, params).fetchall())[0])
 
         return StoreStatus(self.path, count("athletes"), count("runs"), count("samples"), count("strength_log"),
                            self._meta("sample_club") or "never")
@@ -413,80 +465,106 @@ class Store:
         """A number that changes with every write (import, delete, settings): a cache key for derived tables."""
         return int(self._meta("data_version") or 0)
 
-    def plan(self) -> dict[str, int]:
+    def plan(self, viewer: Viewer) -> dict[str, int]:
         """The strength plan (session type -> sessions per week) the weekly tables use; default 2 core + 2 hip."""
         stored = self._meta("plan")
         return validate_plan(json.loads(stored) if stored else None)
 
-    def set_plan(self, plan: Mapping[str, int] | None) -> dict[str, int]:
-        """Store a new plan (checked by `analysis.consistency.validate_plan`; None restores the default)."""
+    def set_plan(self, viewer: Viewer, plan: Mapping[str, int] | None) -> dict[str, int]:
+        """Store a new plan (checked by `analysis.consistency.validate_plan`; None restores the default).
+
+        Admins only."""
+        viewer.require_admin("change the strength plan")
         checked = validate_plan(plan)
         with self._transaction() as tx:
             self._set_meta(tx, "plan", json.dumps(checked))
         return checked
 
-    def privacy_radius_m(self) -> float:
+    def privacy_radius_m(self, viewer: Viewer) -> float:
         """Metres around each run's start and end that maps and position exports hide (`analysis.privacy`)."""
         stored = self._meta("privacy_radius_m")
         return validate_privacy_radius_m(stored) if stored is not None else DEFAULT_PRIVACY_RADIUS_M
 
-    def set_privacy_radius_m(self, radius_m: float | None) -> float:
+    def set_privacy_radius_m(self, viewer: Viewer, radius_m: float | None) -> float:
         """Store a new privacy radius in metres (0-2000; 0 shows everything; None restores the default 200 m).
 
         `InputError` (a ValueError) with what is allowed when the value is not a number in range.
         """
+        viewer.require_admin("change the privacy radius")
         checked = DEFAULT_PRIVACY_RADIUS_M if radius_m is None else validate_privacy_radius_m(radius_m)
         with self._transaction() as tx:
             self._set_meta(tx, "privacy_radius_m", repr(checked))
         return checked
 
-    def metric_settings(self) -> MetricSettings:
+    def metric_settings(self, viewer: Viewer) -> MetricSettings:
+        return self._metric_settings()
+
+    def _metric_settings(self) -> MetricSettings:
         return resolve_settings(**json.loads(self._meta("metric_settings") or "{}"))
 
-    def athletes(self) -> pd.DataFrame:
-        """One row per athlete: name, is_sample, runs, strength entries, first and last run date."""
-        return self._cursor().execute("""
+    def athletes(self, viewer: Viewer) -> pd.DataFrame:
+        """One row per athlete `viewer` sees: name, is_sample, runs, strength entries, first and last run date."""
+        where, params = _visible(viewer)
+        return self._cursor().execute(f"""
             SELECT a.name AS athlete, a.is_sample,
                    (SELECT count(*) FROM runs r WHERE r.athlete_id = a.athlete_id) AS runs,
                    (SELECT count(*) FROM strength_log s WHERE s.athlete_id = a.athlete_id) AS strength_entries,
                    (SELECT min(local_date) FROM runs r WHERE r.athlete_id = a.athlete_id) AS first_run,
                    (SELECT max(local_date) FROM runs r WHERE r.athlete_id = a.athlete_id) AS last_run
-            FROM athletes a ORDER BY a.name""").df()
+            FROM athletes a WHERE {where} ORDER BY a.name""", params).df()
 
-    def runs(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+    def runs(self, viewer: Viewer, athletes: Iterable[str] | None = None) -> pd.DataFrame:
         """One row per run: metadata and every RunMetrics column; `local_date` as datetime64 (midnight)."""
-        sql = "SELECT a.name AS athlete, r.* EXCLUDE (athlete_id) FROM runs r JOIN athletes a USING (athlete_id)"
-        params: list[Any] = []
-        names = list(athletes) if athletes is not None else None
-        if names is not None:
-            sql += " WHERE a.name IN (SELECT unnest(?))"
-            params.append(names)
+        where, params = _visible(viewer, athletes)
+        sql = ("SELECT a.name AS athlete, r.* EXCLUDE (athlete_id) FROM runs r JOIN athletes a USING (athlete_id) "
+               f"WHERE {where}")
         frame = self._cursor().execute(sql + " ORDER BY a.name, r.start_time", params).df()
         frame["local_date"] = pd.to_datetime(frame["local_date"]).astype("datetime64[ns]")
         return frame
 
-    def samples(self, run_id: str) -> pd.DataFrame:
-        """The canonical samples frame of one stored run (DESIGN.md §2 contract)."""
+    def samples(self, viewer: Viewer, run_id: str) -> pd.DataFrame:
+        """The canonical samples frame of one stored run (DESIGN.md §2 contract); empty for a run that is not
+        stored, and likewise for a run the viewer does not see (whether it exists is not theirs to know)."""
+        return self._samples(run_id, viewer)
+
+    def _samples(self, run_id: str, viewer: Viewer | None = None) -> pd.DataFrame:
+        where, params = ("TRUE", []) if viewer is None else _visible(viewer)
         frame = self._cursor().execute(
-            f"SELECT {', '.join(COLUMN_NAMES)} FROM samples WHERE run_id = ? ORDER BY seq", [run_id]
+            f"""SELECT {', '.join('s.' + c for c in COLUMN_NAMES)} FROM samples s
+                WHERE s.run_id = ? AND s.run_id IN (SELECT r.run_id FROM runs r JOIN athletes a USING (athlete_id)
+                                                    WHERE {where})
+                ORDER BY s.seq""", [run_id, *params]
         ).df()
         # Series, not .to_numpy(): a tz-aware column's to_numpy() is Timestamp objects, parsed one by one.
         return conform_samples({c: frame[c] for c in COLUMN_NAMES})
 
-    def athlete_samples(self, athlete: str) -> pd.DataFrame:
+    def athlete_samples(self, viewer: Viewer, athlete: str) -> pd.DataFrame:
         """Every stored sample of one athlete's runs: `run_id`, then the samples columns (§2), runs by start time.
 
         For exports (one athlete at a time, so a club's season is never in memory at once). `time` is UTC.
         """
+        where, params = _visible(viewer, [athlete])
         frame = self._cursor().execute(
             f"""SELECT s.run_id, {', '.join('s.' + c for c in COLUMN_NAMES)}
                 FROM samples s JOIN runs r USING (run_id) JOIN athletes a USING (athlete_id)
-                WHERE a.name = ? ORDER BY r.start_time, s.run_id, s.seq""", [athlete]).df()
+                WHERE lower(a.name) = lower(?) AND {where} ORDER BY r.start_time, s.run_id, s.seq""",
+            [athlete, *params]).df()
         frame["time"] = pd.to_datetime(frame["time"], utc=True)
         return frame
 
-    def activity(self, run_id: str) -> Activity:
-        """A stored run as an `Activity` (samples, timer events and metadata), without its file."""
+    def activity(self, viewer: Viewer, run_id: str) -> Activity:
+        """A stored run as an `Activity` (samples, timer events and metadata), without its file; `KeyError` for a
+        run the viewer does not see."""
+        self._require_run(viewer, run_id)
+        return self._activity(run_id)
+
+    def _require_run(self, viewer: Viewer, run_id: str) -> None:
+        where, params = _visible(viewer)
+        if not self._cursor().execute(f"""SELECT count(*) FROM runs r JOIN athletes a USING (athlete_id)
+                                          WHERE r.run_id = ? AND {where}""", [run_id, *params]).fetchall()[0][0]:
+            raise KeyError(run_id)
+
+    def _activity(self, run_id: str) -> Activity:
         cur = self._cursor()
         row = cur.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).df()
         if row.empty:
@@ -497,7 +575,7 @@ class Store:
                              [run_id]).df().itertuples(index=False)
         offset = None if pd.isna(r["utc_offset_s"]) else float(r["utc_offset_s"])
         return Activity(
-            samples=self.samples(run_id), sport=r["sport"], sub_sport=r["sub_sport"],
+            samples=self._samples(run_id), sport=r["sport"], sub_sport=r["sub_sport"],
             start_time=pd.Timestamp(r["start_time"]).tz_convert("UTC"), utc_offset_s=offset,
             device=r["device"], source_format=r["source_format"], file_name=r["file_name"], file_sha256=run_id,
             cadence_unit=r["cadence_unit"], reader=r["reader"],
@@ -505,7 +583,7 @@ class Store:
             warnings=tuple(w for w in (r["warnings"] or "").split(" | ") if w),
         )
 
-    def strength_log(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+    def strength_log(self, viewer: Viewer, athletes: Iterable[str] | None = None) -> pd.DataFrame:
         """The normalised strength log of every (or the given) athlete, in file order.
 
         An entry whose session type came from its exercise name (`session_type_inferred`) gets it again
@@ -518,30 +596,30 @@ class Store:
                         s.duration_min, s.rpe, s.back_soreness, s.notes, s.warmup, s.source_format, s.source_row,
                         s.athlete_id AS _athlete_id, s.session_type_inferred AS _inferred
                  FROM strength_log s JOIN athletes a USING (athlete_id)"""
-        params: list[Any] = []
-        if athletes is not None:
-            sql += " WHERE a.name IN (SELECT unnest(?))"
-            params.append(list(athletes))
+        where, params = _visible(viewer, athletes)
         with self._snapshot() as cur:
-            frame = cur.execute(sql + " ORDER BY a.name, s.date, s.file_sha256, s.source_row", params).df()
+            frame = cur.execute(sql + f" WHERE {where} ORDER BY a.name, s.date, s.file_sha256, s.source_row",
+                                params).df()
             mappings = _mapping_lookup(cur)
         frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
         _resolve_session_types(frame, mappings)
         return frame.drop(columns=["_athlete_id", "_inferred"])
 
-    def exercise_mappings(self) -> pd.DataFrame:
+    def exercise_mappings(self, viewer: Viewer) -> pd.DataFrame:
         """The user's own exercise names: athlete (None = the whole club), exercise, session_type, created_at.
 
-        The club's mappings first, then each athlete's, by name; `exercise` as the user typed it.
+        The club's mappings first, then each athlete's the viewer sees, by name; `exercise` as the user typed it.
         """
-        frame = self._cursor().execute("""
+        where, params = _visible(viewer)
+        frame = self._cursor().execute(f"""
             SELECT a.name AS athlete, m.exercise, m.session_type, m.created_at
             FROM exercise_mappings m LEFT JOIN athletes a USING (athlete_id)
-            ORDER BY m.athlete_id IS NOT NULL, a.name, m.exercise_key""").df()
+            WHERE m.athlete_id IS NULL OR ({where})
+            ORDER BY m.athlete_id IS NOT NULL, a.name, m.exercise_key""", params).df()
         frame["athlete"] = frame["athlete"].astype(object).where(frame["athlete"].notna(), None)
         return frame
 
-    def unrecognised_exercises(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+    def unrecognised_exercises(self, viewer: Viewer, athletes: Iterable[str] | None = None) -> pd.DataFrame:
         """Stored names classed `other` only because nothing recognised them: athlete, exercise, entries, last_date.
 
         An entry counts when its type was inferred from the name, the taxonomy matches no phrase of it
@@ -553,10 +631,8 @@ class Store:
         sql = """SELECT a.name AS athlete, s.athlete_id, s.exercise, count(*) AS entries, max(s.date) AS last_date
                  FROM strength_log s JOIN athletes a USING (athlete_id)
                  WHERE s.session_type_inferred AND s.exercise IS NOT NULL"""
-        params: list[Any] = []
-        if athletes is not None:
-            sql += " AND a.name IN (SELECT unnest(?))"
-            params.append(list(athletes))
+        where, params = _visible(viewer, athletes)
+        sql += f" AND {where}"
         with self._snapshot() as cur:
             names = cur.execute(sql + " GROUP BY ALL", params).df()
             mappings = _mapping_lookup(cur)
@@ -577,43 +653,46 @@ class Store:
         frame = frame.sort_values(["athlete", "entries", "exercise"], ascending=[True, False, True])
         return frame[columns].reset_index(drop=True)
 
-    def strength_files(self, athletes: Iterable[str] | None = None) -> pd.DataFrame:
+    def strength_files(self, viewer: Viewer, athletes: Iterable[str] | None = None) -> pd.DataFrame:
         """One row per stored strength file: file_sha256, athlete, file_name, source_format, entries,
         first_date, last_date, imported_at.
 
         `entries`, `first_date` and `last_date` come from the entries stored now (a coach's file naming several
         athletes names them all in `athlete`, joined by ", "). `athletes` keeps the files with an entry of
-        one of them. By athlete, then first date, then import time.
+        one of them. By athlete, then first date, then import time. A file is listed, and counted, only by its
+        entries of athletes the viewer sees: a coach's file naming other squads' athletes shows none of theirs.
         """
-        sql = """WITH per_file AS (
+        where, params = _visible(viewer, athletes)
+        file_where, file_params = _visible(viewer, athletes, column="fa.name")
+        sql = f"""WITH per_file AS (
                      SELECT s.file_sha256, count(*) AS entries, min(s.date) AS first_date, max(s.date) AS last_date,
-                            string_agg(DISTINCT a.name, ', ' ORDER BY a.name) AS names,
-                            list(DISTINCT a.name) AS name_list
-                     FROM strength_log s JOIN athletes a USING (athlete_id) GROUP BY s.file_sha256)
+                            string_agg(DISTINCT a.name, ', ' ORDER BY a.name) AS names
+                     FROM strength_log s JOIN athletes a USING (athlete_id) WHERE {where} GROUP BY s.file_sha256)
                  SELECT f.file_sha256, coalesce(p.names, fa.name) AS athlete, f.file_name, f.source_format,
                         coalesce(p.entries, 0) AS entries, p.first_date, p.last_date, f.imported_at
                  FROM strength_files f LEFT JOIN per_file p USING (file_sha256)
-                      LEFT JOIN athletes fa ON fa.athlete_id = f.athlete_id"""
-        params: list[Any] = []
-        if athletes is not None:
-            sql += " WHERE list_has_any(coalesce(p.name_list, [fa.name]), ?)"
-            params.append([str(a) for a in athletes])
+                      LEFT JOIN athletes fa ON fa.athlete_id = f.athlete_id
+                 WHERE p.file_sha256 IS NOT NULL
+                    OR (NOT EXISTS (SELECT 1 FROM strength_log s WHERE s.file_sha256 = f.file_sha256)
+                        AND {file_where})"""
         frame = self._cursor().execute(sql + " ORDER BY athlete, p.first_date, f.imported_at, f.file_name",
-                                       params).df()
+                                       [*params, *file_params]).df()
         frame["entries"] = frame["entries"].astype("int64")
         for column in ("first_date", "last_date"):
             frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
         return frame
 
-    def imports(self, limit: int | None = None) -> pd.DataFrame:
-        sql = "SELECT * FROM imports ORDER BY imported_at DESC, rowid"
+    def imports(self, viewer: Viewer, limit: int | None = None) -> pd.DataFrame:
+        """The import history of the athletes `viewer` sees, newest first (`imported_by`: who imported)."""
+        where, params = _visible(viewer, column="athlete")
+        sql = f"SELECT * FROM imports WHERE {where} ORDER BY imported_at DESC, rowid"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return self._cursor().execute(sql).df()
+        return self._cursor().execute(sql, params).df()
 
     # --- writing --------------------------------------------------------------------------------
 
-    def add_batch(self, athlete: str, parsed: Iterable[ParsedLike], *, is_sample: bool = False,
+    def add_batch(self, viewer: Viewer, athlete: str, parsed: Iterable[ParsedLike], *, is_sample: bool = False,
                   batch_id: str | None = None, on_strength_overlap: str = "hold",
                   listings: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Store a batch of parsed files for one athlete; return the import report (one row per file).
@@ -637,11 +716,18 @@ class Store:
         `listings`: {file name as in `parsed`: an `analysis.ingest.strava.Listing`} (what an activity list
         says about the run in that file: its name, Strava's Perceived Exertion). A listed file that is a
         duplicate gives them to the run already stored (what a list says is news even when the file is not).
+
+        `viewer` must see `athlete` (`AccessDenied` before anything is read); a strength file naming an athlete
+        the viewer does not see is refused (a failed row), and the sample club is an administrator's. The import
+        history records `viewer.who` as the importer.
         """
         if on_strength_overlap not in STRENGTH_OVERLAP_CHOICES:
             raise ValueError(f"on_strength_overlap={on_strength_overlap!r}: use one of "
                              f"{', '.join(STRENGTH_OVERLAP_CHOICES)}")
         athlete = _clean_athlete(athlete)
+        viewer.require(athlete, "import files")
+        if is_sample:
+            viewer.require_admin("load the sample club")
         batch_id = batch_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%f")
         now = datetime.now(UTC)
         report: list[dict[str, Any]] = []
@@ -650,7 +736,7 @@ class Store:
             runs = _RunBatch(tx, athlete_id, athlete, now)
             for item in parsed:
                 listing = (listings or {}).get(item.name)
-                row = self._add_one(tx, runs, athlete_id, athlete, item, now, on_strength_overlap,
+                row = self._add_one(tx, viewer, runs, athlete_id, athlete, item, now, on_strength_overlap,
                                     _listing_values(listing))
                 report.append(row)
                 del item  # the batch keeps what it will write; the parsed file itself can go
@@ -663,24 +749,26 @@ class Store:
                 _refresh_run_effort(tx, sorted(runs.rated | {r for r, _, _ in runs.relisted}))
             frame = _report_frame(report)
             if not frame.empty:
-                stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=_shas(report))
+                stored = frame.assign(batch_id=batch_id, imported_at=now, sha256=_shas(report), imported_by=viewer.who)
                 tx.register("report_frame", stored)
                 tx.execute("""INSERT INTO imports SELECT batch_id, imported_at, athlete, file, sha256, status, kind,
                               sport, start_local, distance_km, duration_min, cadence_unit, sample_interval_s,
-                              pauses, fields, warnings, reason FROM report_frame""")
+                              pauses, fields, warnings, reason, imported_by FROM report_frame""")
                 tx.unregister("report_frame")
         return frame
 
     # --- the user's own exercise names -------------------------------------------------------------
 
-    def map_exercise(self, name: str, session_type: str, *, athlete: str | None = None) -> None:
+    def map_exercise(self, viewer: Viewer, name: str, session_type: str, *, athlete: str | None = None) -> None:
         """Give an exercise name a session type: for one athlete, or (athlete None) for the whole club.
 
         Applies at once to every stored entry whose type came from the name (`strength_log`), and to later
         imports. The name is matched by `exercise_key` (case, brackets, plurals ignored) and replaces an
         existing mapping of that key. `InputError` for a type outside `SESSION_TYPES`, an empty or overlong
-        name, or an athlete the store does not have.
+        name, or an athlete the store does not have. A club-wide mapping is an administrator's; an athlete's
+        needs a viewer who sees them (`AccessDenied`).
         """
+        self._require_mapping(viewer, athlete, "map exercise names")
         shown, key = _clean_exercise(name)
         kind = " ".join(str(session_type or "").split()).lower()
         if kind not in SESSION_TYPES:
@@ -694,12 +782,13 @@ class Store:
             if not changed:
                 tx.execute("INSERT INTO exercise_mappings VALUES (?, ?, ?, ?, ?)", [athlete_id, key, shown, kind, now])
 
-    def unmap_exercise(self, name: str, *, athlete: str | None = None) -> bool:
+    def unmap_exercise(self, viewer: Viewer, name: str, *, athlete: str | None = None) -> bool:
         """Remove the mapping of a name (the athlete's, or the club's when athlete is None); False when none.
 
         The entries it covered go back to the club's mapping (for an athlete's) or to the taxonomy. Nothing
         is written when there is no such mapping. `InputError` for an athlete the store does not have.
         """
+        self._require_mapping(viewer, athlete, "unmap exercise names")
         _, key = _clean_exercise(name)
         athlete_id = self._mapping_athlete(self._cursor(), athlete)
         sql = "FROM exercise_mappings WHERE athlete_id IS NOT DISTINCT FROM ? AND exercise_key = ?"
@@ -709,14 +798,23 @@ class Store:
             tx.execute("DELETE " + sql, [athlete_id, key])
         return True
 
-    def session_type_of(self, exercise: str, *, athlete: str | None = None) -> str:
+    def session_type_of(self, viewer: Viewer, exercise: str, *, athlete: str | None = None) -> str:
         """The session type an entry of this exercise name gets now: the athlete's mapping, else the club's, else
         the taxonomy's (`classify_exercise`). What a check-in will store, shown before it is saved."""
+        if athlete is not None and str(athlete).strip():
+            viewer.require(athlete, "look up exercise names")
         with self._snapshot() as cur:
             mappings = _mapping_lookup(cur)
             athlete_id = (self._athlete_id(cur, _clean_athlete(athlete), is_sample=False, create=False)
                           if athlete and str(athlete).strip() else None)
         return _resolve_session_type(athlete_id, str(exercise), mappings)
+
+    @staticmethod
+    def _require_mapping(viewer: Viewer, athlete: str | None, action: str) -> None:
+        if athlete is None:
+            viewer.require_admin(f"{action} for the whole club")
+        else:
+            viewer.require(athlete, action)
 
     def _mapping_athlete(self, cur: duckdb.DuckDBPyConnection, athlete: str | None) -> int | None:
         """The athlete_id a mapping is stored under (None = the club); `InputError` for an unknown athlete."""
@@ -724,7 +822,7 @@ class Store:
             return None
         athlete_id = self._athlete_id(cur, " ".join(str(athlete).split()), is_sample=False, create=False)
         if athlete_id is None:
-            known = [r[0] for r in cur.execute("SELECT name FROM athletes ORDER BY name").fetchall()]
+            known = [r[0] for r in cur.execute("SELECT name FROM athletes ORDER BY name").fetchall()]  # admins only
             raise InputError(f"no athlete called {athlete!r} in the store (athletes: "
                              f"{', '.join(known) if known else 'none yet'}); leave the athlete out to map the "
                              "name for the whole club")
@@ -732,7 +830,7 @@ class Store:
 
     # --- check-ins (analysis.check_in validates; these only store) --------------------------------------
 
-    def write_check_in(self, check_in_id: str, athlete: str, day: date, *, note: str | None,
+    def write_check_in(self, viewer: Viewer, check_in_id: str, athlete: str, day: date, *, note: str | None,
                        entries: pd.DataFrame, ratings: Iterable[tuple[str, float | None, float | None]],
                        create_athlete: bool = False) -> None:
         """Store one check-in, replacing the one with this id if there is one: all or nothing.
@@ -745,12 +843,17 @@ class Store:
         the way in.
         """
         ratings = [(str(r), _finite_or_none(e), _finite_or_none(f)) for r, e, f in ratings]
+        viewer.require(athlete, "check in")
         with self._transaction() as tx:
             name = _clean_athlete(athlete)
+            owner = _first(tx.execute("""SELECT a.name FROM check_ins c JOIN athletes a USING (athlete_id)
+                                         WHERE c.check_in_id = ?""", [check_in_id]).fetchall())
+            if owner is not None:  # replacing a check-in of someone the viewer does not see is not theirs to do
+                viewer.require(owner[0], "change check-ins")
             athlete_id = self._athlete_id(tx, name, is_sample=False, create=False)
             if athlete_id is None:
                 if not create_athlete:
-                    raise InputError(self._unknown_athlete_text(tx, name))
+                    raise InputError(self._unknown_athlete_text(tx, viewer, name))
                 athlete_id = self._athlete_id(tx, name, is_sample=False, create=True)
             run_ids = [r for r, _, _ in ratings]
             theirs = {r[0] for r in tx.execute("SELECT run_id FROM runs WHERE athlete_id = ? AND run_id IN "
@@ -794,13 +897,16 @@ class Store:
                                [[check_in_id, r, e, f] for r, e, f in ratings])
             _refresh_run_effort(tx, sorted(set(before) | set(run_ids)))
 
-    def delete_check_in(self, check_in_id: str) -> bool:
-        """Delete one check-in (its strength-log rows and run answers); False, writing nothing, when unknown.
+    def delete_check_in(self, viewer: Viewer, check_in_id: str) -> bool:
+        """Delete one check-in (its strength-log rows and run answers); False, writing nothing, when unknown (or
+        of an athlete the viewer does not see).
 
         The runs it rated go back to the watch's answer (or to "not reported").
         """
-        if not self._cursor().execute("SELECT count(*) FROM check_ins WHERE check_in_id = ?",
-                                      [check_in_id]).fetchall()[0][0]:
+        where, params = _visible(viewer)
+        if not self._cursor().execute(f"""SELECT count(*) FROM check_ins c JOIN athletes a USING (athlete_id)
+                                          WHERE c.check_in_id = ? AND {where}""",
+                                      [check_in_id, *params]).fetchall()[0][0]:
             return False
         with self._transaction() as tx:
             rated = [r[0] for r in tx.execute("SELECT run_id FROM check_in_runs WHERE check_in_id = ?",
@@ -811,7 +917,7 @@ class Store:
             _refresh_run_effort(tx, rated)
         return True
 
-    def check_in_tables(self, athletes: Iterable[str] | None = None, *, since: date | None = None,
+    def check_in_tables(self, viewer: Viewer, athletes: Iterable[str] | None = None, *, since: date | None = None,
                         check_in_id: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """The stored check-ins as three frames, read in one snapshot (`analysis.check_in` assembles them):
 
@@ -823,10 +929,8 @@ class Store:
 
         `athletes`, `since` (dates on or after) and `check_in_id` narrow all three.
         """
-        where, params = ["TRUE"], []
-        if athletes is not None:
-            where.append("a.name IN (SELECT unnest(?))")
-            params.append([str(a) for a in athletes])
+        seen, params = _visible(viewer, athletes)
+        where = [seen]
         if since is not None:
             where.append("c.date >= ?")
             params.append(since)
@@ -854,37 +958,102 @@ class Store:
         _resolve_session_types(entries, mappings)
         return heads, entries.drop(columns=["_athlete_id", "_inferred"]), ratings
 
-    def athlete_utc_offset_s(self, athlete: str) -> float | None:
+    def athlete_utc_offset_s(self, viewer: Viewer, athlete: str) -> float | None:
         """The UTC offset (s) of the athlete's latest run that has one: where they are, as far as the store knows."""
+        if not viewer.sees(athlete):
+            return None
         row = _first(self._cursor().execute(
             """SELECT r.utc_offset_s FROM runs r JOIN athletes a USING (athlete_id)
                WHERE lower(a.name) = lower(?) AND r.utc_offset_s IS NOT NULL ORDER BY r.start_time DESC LIMIT 1""",
             [_clean_athlete(athlete)]).fetchall())
         return None if row is None else float(row[0])
 
-    def _unknown_athlete_text(self, cur: duckdb.DuckDBPyConnection, name: str) -> str:
-        known = [r[0] for r in cur.execute("SELECT name FROM athletes ORDER BY name").fetchall()]
+    def _unknown_athlete_text(self, cur: duckdb.DuckDBPyConnection, viewer: Viewer, name: str) -> str:
+        where, params = _visible(viewer)
+        known = [r[0] for r in cur.execute(f"SELECT name FROM athletes a WHERE {where} ORDER BY name",
+                                           params).fetchall()]
         return (f"athlete {name!r}: not in the store (athletes: {', '.join(known) if known else 'none yet'}); "
                 "check the spelling, or choose new athlete to add them")
 
+    # --- club accounts (analysis.access) -----------------------------------------------------------------
+
+    def account(self, email: str, *, admins: Iterable[str] = ()) -> Viewer | None:
+        """The viewer of a logged-in user (`email` verified by the OpenID Connect provider); None: no account.
+
+        `admins` are the secrets' `[core_cadence] admins`, administrators with or without a row here. Read on
+        every page run, so removing or changing a user takes effect on their next one. Case is ignored.
+        """
+        address = clean_email(email)
+        if address in {clean_email(a) for a in admins}:
+            return Viewer.account(address, "admin")
+        row = _first(self._cursor().execute("SELECT role, athletes FROM users WHERE email = ?",
+                                            [address]).fetchall())
+        return None if row is None else Viewer.account(address, row[0], row[1])
+
+    def users(self, viewer: Viewer) -> pd.DataFrame:
+        """email, role, athletes (a list: the athlete linked, or a coach's squad), added_at, added_by. Admins only."""
+        viewer.require_admin("list users")
+        frame = self._cursor().execute("SELECT * FROM users ORDER BY role, email").df()
+        frame["athletes"] = frame["athletes"].map(list)
+        return frame
+
+    def add_user(self, viewer: Viewer, email: str, role: str, athletes: Iterable[str] = ()) -> Viewer:
+        """Add a user or change an existing one's role and athletes; returns the viewer they will be. Admins only.
+
+        An `athlete` account needs exactly one athlete, a `coach` one or more (the squad), an `admin` none.
+        Names are matched to stored athletes ignoring case and spaces and stored as the store spells them; a
+        name not stored yet is kept as typed (its first import will create it). `InputError` otherwise.
+        """
+        viewer.require_admin("manage users")
+        address = clean_email(email)
+        if role not in ROLE_NAMES:
+            raise InputError(f"role {role!r} for {address}: use one of {', '.join(ROLE_NAMES)}")
+        names = [_clean_athlete(a) for a in athletes if str(a).strip()]
+        if role == "athlete" and len(names) != 1:
+            raise InputError(f"an athlete account ({address}) is linked to exactly one athlete; got "
+                             f"{len(names)} ({', '.join(names) or 'none'})")
+        if role == "coach" and not names:
+            raise InputError(f"a coach ({address}) needs a squad: one or more athlete names")
+        if role == "admin" and names:
+            raise InputError(f"an admin ({address}) sees every athlete: give no athletes")
+        with self._transaction() as tx:
+            stored = {name_key(n): n for (n,) in tx.execute("SELECT name FROM athletes").fetchall()}
+            spelled = list(dict.fromkeys(stored.get(name_key(n), n) for n in names))
+            tx.execute("DELETE FROM users WHERE email = ?", [address])
+            tx.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+                       [address, role, spelled, datetime.now(UTC), viewer.who])
+        return Viewer.account(address, role, spelled)
+
+    def remove_user(self, viewer: Viewer, email: str) -> bool:
+        """Remove a user (their data stays); False when there was none. Admins only."""
+        viewer.require_admin("manage users")
+        address = clean_email(email)
+        if not self._cursor().execute("SELECT count(*) FROM users WHERE email = ?", [address]).fetchall()[0][0]:
+            return False
+        with self._transaction() as tx:
+            tx.execute("DELETE FROM users WHERE email = ?", [address])
+        return True
+
     # --- watched folders (analysis.watch scans them; these only store) --------------------------------------
 
-    def watch_folder(self, folder: str, athlete: str, *, create_athlete: bool = False) -> None:
+    def watch_folder(self, viewer: Viewer, folder: str, athlete: str, *, create_athlete: bool = False) -> None:
         """Watch `folder` (an absolute path, as `analysis.watch.watch_folder` resolves it) for `athlete`.
 
         Watching a folder again changes its athlete. `InputError` for an athlete the store does not have, unless
-        `create_athlete`.
+        `create_athlete`. A folder is on the server's disk: watching one is an administrator's (`AccessDenied`).
         """
+        viewer.require_admin("watch a folder of the server's disk")
         with self._transaction() as tx:
             name = _clean_athlete(athlete)
             athlete_id = self._athlete_id(tx, name, is_sample=False, create=create_athlete)
             if athlete_id is None:
-                raise InputError(self._unknown_athlete_text(tx, name))
+                raise InputError(self._unknown_athlete_text(tx, viewer, name))
             tx.execute("DELETE FROM watched_folders WHERE folder = ?", [folder])
             tx.execute("INSERT INTO watched_folders VALUES (?, ?, ?)", [folder, athlete_id, datetime.now(UTC)])
 
-    def unwatch_folder(self, folder: str) -> bool:
-        """Stop watching a folder (its runs stay); False when it was not watched."""
+    def unwatch_folder(self, viewer: Viewer, folder: str) -> bool:
+        """Stop watching a folder (its runs stay); False when it was not watched. Admins only."""
+        viewer.require_admin("stop watching a folder")
         if not self._cursor().execute("SELECT count(*) FROM watched_folders WHERE folder = ?",
                                       [folder]).fetchall()[0][0]:
             return False
@@ -893,22 +1062,28 @@ class Store:
             tx.execute("DELETE FROM watched_files WHERE folder = ?", [folder])
         return True
 
-    def watched_folders(self) -> pd.DataFrame:
-        """folder, athlete, added_at, files (imported from it so far), last_import: one row per watched folder."""
-        return self._cursor().execute("""
+    def watched_folders(self, viewer: Viewer) -> pd.DataFrame:
+        """folder, athlete, added_at, files (imported from it so far), last_import: one row per watched folder
+        of an athlete the viewer sees."""
+        where, params = _visible(viewer)
+        return self._cursor().execute(f"""
             SELECT w.folder, a.name AS athlete, w.added_at,
                    (SELECT count(*) FROM watched_files f WHERE f.folder = w.folder) AS files,
                    (SELECT max(f.seen_at) FROM watched_files f WHERE f.folder = w.folder) AS last_import
-            FROM watched_folders w JOIN athletes a USING (athlete_id) ORDER BY w.folder""").df()
+            FROM watched_folders w JOIN athletes a USING (athlete_id) WHERE {where} ORDER BY w.folder""",
+            params).df()
 
-    def watched_file_states(self, folder: str) -> dict[str, tuple[int, int]]:
-        """{path relative to the folder: (size in bytes, modification time in ns)} as last imported."""
+    def watched_file_states(self, viewer: Viewer, folder: str) -> dict[str, tuple[int, int]]:
+        """{path relative to the folder: (size in bytes, modification time in ns)} as last imported. Admins only."""
+        viewer.require_admin("read a watched folder's files")
         rows = self._cursor().execute("SELECT path, size_bytes, mtime_ns FROM watched_files WHERE folder = ?",
                                       [folder]).fetchall()
         return {path: (int(size), int(mtime)) for path, size, mtime in rows}
 
-    def record_watched_files(self, folder: str, files: Iterable[tuple[str, int, int]], batch_id: str) -> None:
-        """Remember that these (path, size, mtime_ns) of `folder` were imported by batch `batch_id`."""
+    def record_watched_files(self, viewer: Viewer, folder: str, files: Iterable[tuple[str, int, int]],
+                             batch_id: str) -> None:
+        """Remember that these (path, size, mtime_ns) of `folder` were imported by batch `batch_id`. Admins only."""
+        viewer.require_admin("record a watched folder's files")
         rows = [[folder, p, int(size), int(mtime), batch_id, datetime.now(UTC)] for p, size, mtime in files]
         if not rows:
             return
@@ -916,18 +1091,22 @@ class Store:
             tx.executemany("DELETE FROM watched_files WHERE folder = ? AND path = ?", [r[:2] for r in rows])
             tx.executemany("INSERT INTO watched_files VALUES (?, ?, ?, ?, ?, ?)", rows)
 
-    def watch_imports(self, since: datetime) -> pd.DataFrame:
-        """The import-history rows of watched-folder batches (batch ids `watch-...`) since `since` (UTC)."""
-        return self._cursor().execute("""SELECT * FROM imports WHERE batch_id LIKE 'watch-%' AND imported_at >= ?
-                                         ORDER BY imported_at DESC, rowid""", [since]).df()
+    def watch_imports(self, viewer: Viewer, since: datetime) -> pd.DataFrame:
+        """The import-history rows of watched-folder batches (batch ids `watch-...`) since `since` (UTC), of the
+        athletes the viewer sees."""
+        where, params = _visible(viewer, column="athlete")
+        return self._cursor().execute(f"""SELECT * FROM imports WHERE batch_id LIKE 'watch-%' AND imported_at >= ?
+                                          AND {where} ORDER BY imported_at DESC, rowid""", [since, *params]).df()
 
     # --- strength files --------------------------------------------------------------------------------
 
-    def remove_strength_file(self, sha256: str) -> int:
+    def remove_strength_file(self, viewer: Viewer, sha256: str) -> int:
         """Delete one stored strength file: its entries, its file row and its import history; returns entries removed.
 
         All or nothing (one transaction). An unknown SHA-256 removes nothing, writes nothing and returns 0.
+        Deletion is an administrator's (`AccessDenied`).
         """
+        viewer.require_admin("delete a strength file")
         cur = self._cursor()
         if not cur.execute("SELECT count(*) FROM strength_files WHERE file_sha256 = ?", [sha256]).fetchall()[0][0]:
             return 0
@@ -949,7 +1128,7 @@ class Store:
         tx.execute("INSERT INTO athletes VALUES (?, ?, ?, ?)", [new_id, name, is_sample, datetime.now(UTC)])
         return new_id
 
-    def _add_one(self, tx: duckdb.DuckDBPyConnection, runs: _RunBatch, athlete_id: int, athlete: str,
+    def _add_one(self, tx: duckdb.DuckDBPyConnection, viewer: Viewer, runs: _RunBatch, athlete_id: int, athlete: str,
                  item: ParsedLike, now: datetime, on_strength_overlap: str = "hold",
                  listing: dict[str, Any] | None = None) -> dict[str, Any]:
         row: dict[str, Any] = {"file": item.name, "kind": item.kind, "athlete": athlete, "reason": item.reason,
@@ -957,7 +1136,7 @@ class Store:
         if item.kind in ("failed", "skipped"):
             return row | {"status": item.kind}
         if item.kind == "strength":
-            return row | self._add_strength(tx, athlete_id, item, now, on_strength_overlap)
+            return row | self._add_strength(tx, viewer, athlete_id, item, now, on_strength_overlap)
         activity, metrics = item.activity, item.metrics
         assert activity is not None, f"{item.name}: parsed as an activity without one"
         facts = _RunFacts.of(activity, getattr(item, "facts", None))
@@ -967,8 +1146,9 @@ class Store:
         if known:
             if listing:
                 runs.relisted.append((item.sha256, listing, False))
-            return row | {"status": "duplicate",
-                          "reason": f"already imported (athlete {known[0]}, file {known[1]}){listed}"}
+            # Another athlete's name and file are not this viewer's to read, even through a duplicate's reason.
+            where = f"athlete {known[0]}, file {known[1]}" if viewer.sees(known[0]) else "for another athlete"
+            return row | {"status": "duplicate", "reason": f"already imported ({where}){listed}"}
         twin = runs.twin(activity.start_time)
         if twin:
             old_richness = (len((twin.fields_present or "").split(",")), twin.sample_count)
@@ -991,22 +1171,22 @@ class Store:
                 self._delete_runs(tx, [twin.run_id])
             row["reason"] = f"replaced {twin.file_name}, the same run with fewer channels"
         if metrics is None:
-            metrics = run_metrics(activity, self.metric_settings())
+            metrics = run_metrics(activity, self._metric_settings())
         runs.add(activity, metrics, facts, listing)
         if listing:
             row["reason"] = "; ".join(r for r in (row.get("reason"), f"{_listing_text(listing)} from the activity list")
                                       if r)
         return row | {"status": "imported"}
 
-    def _add_strength(self, tx: duckdb.DuckDBPyConnection, athlete_id: int, item: ParsedLike,
+    def _add_strength(self, tx: duckdb.DuckDBPyConnection, viewer: Viewer, athlete_id: int, item: ParsedLike,
                       now: datetime, on_overlap: str = "hold") -> dict[str, Any]:
         log = item.strength_log
         assert log is not None
-        known = _first(
-            tx.execute("SELECT file_name FROM strength_files WHERE file_sha256 = ?", [item.sha256]).fetchall()
-        )
+        known = _first(tx.execute("""SELECT f.file_name, a.name FROM strength_files f LEFT JOIN athletes a
+                                     USING (athlete_id) WHERE f.file_sha256 = ?""", [item.sha256]).fetchall())
         if known:
-            return {"status": "duplicate", "reason": f"already imported as {known[0]}"}
+            shown = f"as {known[0]}" if viewer.sees(known[1]) else "for another athlete"
+            return {"status": "duplicate", "reason": f"already imported {shown}"}
         frame = pd.DataFrame({c: log[c] if c in log.columns else np.nan for c in STRENGTH_COLUMNS})
         frame["session_type_inferred"] = _inferred_flags(log, frame, item)
         source_format = str(log.attrs.get("source_format", frame["source_format"].iloc[0] if len(frame) else ""))
@@ -1017,6 +1197,12 @@ class Store:
         # A coach's file may name several athletes; each entry goes to the athlete it names (the batch's
         # athlete filled in the blanks when the file was read).
         names = frame["athlete"].fillna("").astype(str).map(lambda n: " ".join(n.split()))
+        others = sorted({n for n in names.unique() if n and not viewer.sees(n)}, key=name_key)
+        if others:
+            return summary | {"status": "failed", "reason": (
+                f"names athletes this account may not import for ({', '.join(others)}; it covers "
+                f"{', '.join(viewer.athletes or ()) or 'nobody'}): nothing of it was imported. Remove their rows, "
+                "or ask their coach or an administrator to import it")}
         ids = {name: self._athlete_id(tx, _clean_athlete(name), is_sample=False, create=False) if name else athlete_id
                for name in names.unique()}
         frame["date"] = pd.to_datetime(frame["date"]).dt.date
@@ -1100,20 +1286,22 @@ class Store:
         for table in ("samples", "timer_events", "check_in_runs", "runs"):
             tx.execute(f"DELETE FROM {table} WHERE run_id IN (SELECT unnest(?))", [run_ids])
 
-    def remove_run(self, run_id: str) -> bool:
-        """Delete one run with its samples and timer events. Returns False when it was not stored."""
+    def remove_run(self, viewer: Viewer, run_id: str) -> bool:
+        """Delete one run with its samples and timer events. Returns False when it was not stored. Admins only."""
+        viewer.require_admin("delete runs")
         with self._transaction() as tx:
             exists = _first(tx.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchall())[0]
             self._delete_runs(tx, [run_id])
             tx.execute("DELETE FROM imports WHERE sha256 = ?", [run_id])
         return bool(exists)
 
-    def remove_runs(self, run_ids: Iterable[str]) -> int:
+    def remove_runs(self, viewer: Viewer, run_ids: Iterable[str]) -> int:
         """Delete several runs (samples and timer events too) in one transaction; returns how many were stored.
 
         All or nothing, like every write: the Data page deletes a selection of runs at once, and a failure
-        part-way leaves every one of them in place. Unknown ids are ignored.
+        part-way leaves every one of them in place. Unknown ids are ignored. Admins only.
         """
+        viewer.require_admin("delete runs")
         wanted = sorted({str(r) for r in run_ids})
         if not wanted:
             return 0
@@ -1124,8 +1312,9 @@ class Store:
             tx.execute("DELETE FROM imports WHERE sha256 IN (SELECT unnest(?))", [wanted])
         return found
 
-    def remove_athlete(self, name: str) -> bool:
-        """Delete an athlete and everything of theirs: runs, samples, strength log, import history."""
+    def remove_athlete(self, viewer: Viewer, name: str) -> bool:
+        """Delete an athlete and everything of theirs: runs, samples, strength log, import history. Admins only."""
+        viewer.require_admin("delete an athlete")
         with self._transaction() as tx:
             athlete_id = self._athlete_id(tx, name, is_sample=False, create=False)
             if athlete_id is None:
@@ -1149,8 +1338,9 @@ class Store:
                       WHERE s.file_sha256 = f.file_sha256) WHERE f.athlete_id = ?""", [athlete_id])
         tx.execute("DELETE FROM imports WHERE athlete = ?", [name])
 
-    def remove_sample_club(self) -> int:
-        """Delete every athlete loaded as sample data; remember it so the app does not load it again."""
+    def remove_sample_club(self, viewer: Viewer) -> int:
+        """Delete every athlete loaded as sample data; remember it so the app does not load it again. Admins only."""
+        viewer.require_admin("remove the sample club")
         with self._transaction() as tx:
             rows = tx.execute("SELECT athlete_id, name FROM athletes WHERE is_sample").fetchall()
             for athlete_id, name in rows:
@@ -1158,11 +1348,12 @@ class Store:
             self._set_meta(tx, "sample_club", "removed")
         return len(rows)
 
-    def mark_sample_club_loaded(self) -> None:
+    def mark_sample_club_loaded(self, viewer: Viewer) -> None:
+        viewer.require_admin("load the sample club")
         with self._transaction() as tx:
             self._set_meta(tx, "sample_club", "loaded")
 
-    def set_metric_settings(self, settings: MetricSettings | None = None, *, progress=None,
+    def set_metric_settings(self, viewer: Viewer, settings: MetricSettings | None = None, *, progress=None,
                             **overrides: float) -> int:
         """Change metric settings and recompute every run from its stored samples; returns runs updated.
 
@@ -1170,19 +1361,22 @@ class Store:
         The new settings are stored in the same transaction as the recomputed metrics, so when the
         recompute stops part-way (a progress callback raising: Streamlit stops a script that way when the
         user navigates away) the store keeps the old settings with the metrics they gave. Invalid settings
-        raise ValueError (from `resolve_settings`) before anything is computed.
+        raise ValueError (from `resolve_settings`) before anything is computed. Admins only.
         """
+        viewer.require_admin("change metric settings")
         return self._recompute(resolve_settings(settings, **overrides), progress, store_settings=True)
 
-    def recompute(self, progress=None) -> int:
-        """Recompute every run's metrics from stored samples with the stored settings (no file is re-read)."""
-        return self._recompute(self.metric_settings(), progress, store_settings=False)
+    def recompute(self, viewer: Viewer, progress=None) -> int:
+        """Recompute every run's metrics from stored samples with the stored settings (no file is re-read).
+        Admins only."""
+        viewer.require_admin("recompute metrics")
+        return self._recompute(self._metric_settings(), progress, store_settings=False)
 
     def _recompute(self, settings: MetricSettings, progress, *, store_settings: bool) -> int:
         run_ids = [r[0] for r in self._cursor().execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
         updates = []
         for done, run_id in enumerate(run_ids, start=1):
-            metrics = run_metrics(self.activity(run_id), settings)
+            metrics = run_metrics(self._activity(run_id), settings)
             updates.append((run_id, metrics))
             if progress is not None:
                 progress(done, len(run_ids), run_id)
@@ -1556,6 +1750,23 @@ def _clean_exercise(name: str) -> tuple[str, str]:
     if not key:
         raise InputError(f"an exercise name is needed (got {name!r}), e.g. 'Copenhagen adductor'")
     return shown, key
+
+
+def _needs_viewer(method):
+    """`method`, refusing to run unless its first argument is a `Viewer` (TypeError naming the method)."""
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        viewer = args[0] if args else kwargs.get("viewer")
+        if not isinstance(viewer, Viewer):
+            raise TypeError(f"Store.{method.__name__} needs a Viewer (analysis.access) as its first argument, "
+                            f"not {type(viewer).__name__}")
+        return method(self, *args, **kwargs)
+    return checked
+
+
+for _name, _method in list(vars(Store).items()):
+    if not _name.startswith("_") and _name not in VIEWERLESS_METHODS and callable(_method):
+        setattr(Store, _name, _needs_viewer(_method))
 
 
 def _first(rows: list[tuple]) -> tuple | None:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.access import APP_VIEWER, Viewer
 from analysis.errors import InputError
 
 SETTLE_S = 5.0  # a file modified less than this long ago may still be being written
@@ -105,7 +106,7 @@ def _files(root: Path) -> list[tuple[str, os.stat_result]]:
     return out
 
 
-def scan_folder(store, folder: str | os.PathLike, athlete: str, *, settle_s: float = SETTLE_S,
+def scan_folder(store, viewer: Viewer, folder: str | os.PathLike, athlete: str, *, settle_s: float = SETTLE_S,
                 now: float | None = None, workers: int | None = 1, new_athlete: bool = False) -> ScanResult:
     """Import the new and changed files of `folder` for `athlete` that have stopped growing; see the module.
 
@@ -115,10 +116,10 @@ def scan_folder(store, folder: str | os.PathLike, athlete: str, *, settle_s: flo
     from analysis.ingest.pipeline import ingest
 
     root = Path(resolve_folder(folder))
-    known_names = {a.casefold() for a in store.athletes()["athlete"]}
+    known_names = {a.casefold() for a in store.athletes(viewer)["athlete"]}
     if " ".join(str(athlete).split()).casefold() not in known_names and not new_athlete:
         raise InputError(f"athlete {athlete!r}: not in the store; check the spelling, or add them as a new athlete")
-    remembered = store.watched_file_states(str(root))
+    remembered = store.watched_file_states(viewer, str(root))
     clock = time.time() if now is None else now
     ready: list[tuple[str, int, int]] = []
     waiting = 0
@@ -135,8 +136,8 @@ def scan_folder(store, folder: str | os.PathLike, athlete: str, *, settle_s: flo
     batch_id = f"watch-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}"
     # By path: the ingest reads each file in place with every cap, so a first scan of years of files is
     # never held in memory at once.
-    report = ingest([root / relative for relative, _, _ in ready], athlete=athlete, store=store, workers=workers,
-                    batch_id=batch_id)
+    report = ingest([root / relative for relative, _, _ in ready], athlete=athlete, store=store, viewer=viewer,
+                    workers=workers, batch_id=batch_id)
     taken = []
     for relative, size, mtime in ready:
         try:
@@ -147,16 +148,17 @@ def scan_folder(store, folder: str | os.PathLike, athlete: str, *, settle_s: flo
             taken.append((relative, size, mtime))
         else:
             waiting += 1  # it changed while it was read: the next scan reads it again (the store drops a twin)
-    store.record_watched_files(str(root), taken, batch_id)
+    store.record_watched_files(viewer, str(root), taken, batch_id)
     return ScanResult(str(root), len(ready), waiting, report)
 
 
-def scan_watched(store, *, settle_s: float = SETTLE_S, workers: int | None = 1) -> list[ScanResult | str]:
+def scan_watched(store, viewer: Viewer, *, settle_s: float = SETTLE_S,
+                 workers: int | None = 1) -> list[ScanResult | str]:
     """One scan of every folder the store watches; a folder that cannot be scanned gives a sentence instead."""
     results: list[ScanResult | str] = []
-    for row in store.watched_folders().itertuples(index=False):
+    for row in store.watched_folders(viewer).itertuples(index=False):
         try:
-            results.append(scan_folder(store, row.folder, row.athlete, settle_s=settle_s, workers=workers))
+            results.append(scan_folder(store, viewer, row.folder, row.athlete, settle_s=settle_s, workers=workers))
         except InputError as exc:
             results.append(f"{row.folder}: {exc}")
     return results
@@ -194,8 +196,8 @@ class Watcher:
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
             try:
-                if not self.store.watched_folders().empty:
-                    self.last_results = scan_watched(self.store)
+                if not self.store.watched_folders(APP_VIEWER).empty:
+                    self.last_results = scan_watched(self.store, APP_VIEWER)
             except Exception as exc:  # the thread must outlive any one bad scan
                 if self.on_error is not None:
                     self.on_error(f"watched folders: {exc}")

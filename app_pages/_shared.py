@@ -1,8 +1,11 @@
 """What every page shares: the store of this server process, cached derived tables, the sidebar's choices.
 
-Derived tables are cached with `st.cache_data` keyed on the store's path and `Store.data_version()`, which
-moves with every write: a page never recomputes what did not change, and never shows stale data after an
-import, a delete or a settings change.
+Derived tables are cached with `st.cache_data` keyed on the store's path, `Store.data_version()`, which
+moves with every write, and the viewer: a page never recomputes what did not change, never shows stale data
+after an import, a delete or a settings change, and one viewer's cached frame never reaches another.
+
+Who is looking (`viewer`): in personal mode (no `[auth]` in the secrets) the one person at this computer,
+who sees everything; in club mode the logged-in user's account (analysis.access), looked up on every run.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import string
 import pandas as pd
 import streamlit as st
 
+from analysis.access import PERSONAL_VIEWER, Viewer, verified_email
 from analysis.charts.style import athlete_colours
 from analysis.consistency import run_table, weekly_table
 from analysis.metrics.run import run_metrics, run_profile
@@ -46,43 +50,88 @@ def start_watcher() -> Watcher:
     return _watcher(str(default_store_dir()))
 
 
-def cache_key() -> tuple[str, int]:
+# --- who is looking --------------------------------------------------------------------------------
+
+def club_mode() -> bool:
+    """Club mode: the secrets have an `[auth]` section (Streamlit's OpenID Connect login, `st.login`)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all (Streamlit raises when one is read): personal mode
+        return False
+
+
+def club_admins() -> tuple[str, ...]:
+    """The secrets' `[core_cadence] admins`: e-mail addresses that are administrators without a users row."""
+    try:
+        listed = st.secrets.get("core_cadence", {}).get("admins", ())
+    except Exception:
+        return ()
+    return tuple(str(a) for a in ([listed] if isinstance(listed, str) else listed))
+
+
+def login_state() -> tuple[str, Viewer | None]:
+    """("personal", viewer), ("anonymous", None), ("unverified", None), ("no account", None) or ("account", viewer).
+
+    Looked up on every run from `st.user` and the store, never kept in session state, so removing or changing a
+    user takes effect on their next page run and nothing a browser sends can widen it.
+    """
+    if not club_mode():
+        return "personal", PERSONAL_VIEWER
+    if not st.user.is_logged_in:
+        return "anonymous", None
+    email = verified_email(st.user.to_dict())
+    if email is None:
+        return "unverified", None
+    found = get_store().account(email, admins=club_admins())
+    return ("account", found) if found is not None else ("no account", None)
+
+
+def viewer() -> Viewer:
+    """The viewer of this run. app.py lets a page run only with one; should a page run without (a bug), it stops."""
+    _, found = login_state()
+    if found is None:
+        st.stop()
+    return found
+
+
+def cache_key() -> tuple[str, int, Viewer]:
+    """(store path, data version, viewer): the key of every cached table (a Viewer hashes by its fields)."""
     store = get_store()
-    return str(store.path), store.data_version()
+    return str(store.path), store.data_version(), viewer()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _athletes(path: str, version: int) -> pd.DataFrame:
-    return get_store().athletes()
+@st.cache_data(show_spinner=False, max_entries=16)
+def _athletes(path: str, version: int, viewer: Viewer) -> pd.DataFrame:
+    return get_store().athletes(viewer)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _runs(path: str, version: int) -> pd.DataFrame:
-    return get_store().runs()
+@st.cache_data(show_spinner=False, max_entries=16)
+def _runs(path: str, version: int, viewer: Viewer) -> pd.DataFrame:
+    return get_store().runs(viewer)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _strength_log(path: str, version: int) -> pd.DataFrame:
-    return get_store().strength_log()
+@st.cache_data(show_spinner=False, max_entries=16)
+def _strength_log(path: str, version: int, viewer: Viewer) -> pd.DataFrame:
+    return get_store().strength_log(viewer)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _weekly(path: str, version: int) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _weekly(path: str, version: int, viewer: Viewer) -> pd.DataFrame:
     store = get_store()
-    return weekly_table(_runs(path, version), _strength_log(path, version), plan=store.plan())
+    return weekly_table(_runs(path, version, viewer), _strength_log(path, version, viewer), plan=store.plan(viewer))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _run_table(path: str, version: int) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _run_table(path: str, version: int, viewer: Viewer) -> pd.DataFrame:
     store = get_store()
-    return run_table(_runs(path, version), _strength_log(path, version), plan=store.plan())
+    return run_table(_runs(path, version, viewer), _strength_log(path, version, viewer), plan=store.plan(viewer))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _run_detail(path: str, version: int, run_id: str):
+def _run_detail(path: str, version: int, viewer: Viewer, run_id: str):
     store = get_store()
-    activity = store.activity(run_id)
-    settings = store.metric_settings()
+    activity = store.activity(viewer, run_id)
+    settings = store.metric_settings(viewer)
     return activity, run_metrics(activity, settings), run_profile(activity, settings)
 
 
@@ -121,7 +170,7 @@ def run_detail(run_id: str):
 
 def colours() -> dict[str, str]:
     """One colour per athlete, the same on every page."""
-    return athlete_colours(athletes()["athlete"])
+    return athlete_colours(athletes()["athlete"])  # only the names this viewer sees: no one else's is counted
 
 
 def selected_athlete() -> str | None:

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import check_in as ci
+from analysis.access import Viewer
 from analysis.effort import BORG_CR10_ANCHORS, FEEL_ANCHORS, effort_summary, effort_words, feel_words
 from analysis.errors import InputError
 from app_pages import _shared
@@ -83,23 +84,23 @@ def options_with(options: tuple, value: object) -> list:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _recent(path: str, version: int, athlete: str, today: dt.date) -> list[ci.StoredCheckIn]:
-    return ci.recent_check_ins(_shared.get_store(), [athlete], today=today)
+def _recent(path: str, version: int, viewer: Viewer, athlete: str, today: dt.date) -> list[ci.StoredCheckIn]:
+    return ci.recent_check_ins(_shared.get_store(), viewer, [athlete], today=today)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _day_runs(path: str, version: int, athlete: str, day: dt.date) -> pd.DataFrame:
-    return ci.runs_of_day(_shared.get_store(), athlete, day)
+def _day_runs(path: str, version: int, viewer: Viewer, athlete: str, day: dt.date) -> pd.DataFrame:
+    return ci.runs_of_day(_shared.get_store(), viewer, athlete, day)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _usual(path: str, version: int, athlete: str, before: dt.date) -> tuple[ci.ExerciseDone, ...]:
-    return ci.last_exercises(_shared.get_store(), athlete, before=before)
+def _usual(path: str, version: int, viewer: Viewer, athlete: str, before: dt.date) -> tuple[ci.ExerciseDone, ...]:
+    return ci.last_exercises(_shared.get_store(), viewer, athlete, before=before)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _session_type(path: str, version: int, name: str, athlete: str | None) -> str:
-    return _shared.get_store().session_type_of(name, athlete=athlete)
+def _session_type(path: str, version: int, viewer: Viewer, name: str, athlete: str | None) -> str:
+    return _shared.get_store().session_type_of(viewer, name, athlete=athlete)
 
 
 def session_type(name: str, athlete: str | None) -> str:
@@ -143,7 +144,7 @@ def fill_exercises(exercises: tuple[ci.ExerciseDone, ...]) -> None:
 
 
 def load_into_form(check_in_id: str) -> None:
-    stored = ci.stored_check_in(_shared.get_store(), check_in_id)
+    stored = ci.stored_check_in(_shared.get_store(), _shared.viewer(), check_in_id)
     clear_form()
     if stored is None:
         st.session_state[FLASH_KEY] = ("", ("That check-in is no longer in the store (deleted elsewhere).",))
@@ -155,7 +156,7 @@ def load_into_form(check_in_id: str) -> None:
     st.session_state[NOTE_KEY] = c.note
     fill_exercises(c.exercises)
     answers = {a.run_id: a for a in c.runs}
-    for run_id in ci.runs_of_day(_shared.get_store(), c.athlete, c.date)["run_id"]:
+    for run_id in ci.runs_of_day(_shared.get_store(), _shared.viewer(), c.athlete, c.date)["run_id"]:
         answer = answers.get(run_id, ci.RunAnswer(run_id))
         st.session_state[EFFORT_KEY + run_id] = answer.perceived_effort
         st.session_state[FEEL_KEY + run_id] = answer.feel
@@ -190,9 +191,17 @@ def choose_athlete(names: list[str], editing: ci.StoredCheckIn | None) -> tuple[
         if st.button("Cancel edit", key=CANCEL_KEY, icon=":material/close:", width="stretch"):
             flash("Edit cancelled: nothing changed.")
         return c.athlete, False
+    viewer = _shared.viewer()
+    if viewer.role == "athlete":
+        # An athlete account checks in for its own athlete only; the first check-in of a new account adds them.
+        (own,) = viewer.athletes
+        stored = next((n for n in names if n.casefold() == own.casefold()), None)
+        st.caption(f"For **{md(stored or own)}**.")
+        return stored or own, stored is None
     typed = True
     if names:
-        typed = st.toggle("Type a name instead (a new athlete, or someone else)", key=TYPE_NAME_KEY)
+        typed = st.toggle("Type a name instead (a new athlete, or someone else)" if viewer.is_admin
+                          else "Type a name instead (someone of your squad not in the store yet)", key=TYPE_NAME_KEY)
         if not typed:
             athlete = _shared.selected_athlete()
             st.caption(f"For **{md(athlete)}** (change the athlete in the sidebar, or type a name).")
@@ -206,6 +215,10 @@ def choose_athlete(names: list[str], editing: ci.StoredCheckIn | None) -> tuple[
     if twin is not None:
         st.caption(f"**{md(twin)}** is in the store: the check-in goes to {md(twin)}.")
         return twin, False
+    if not viewer.sees(name):
+        st.warning(f"Your account covers {md(', '.join(viewer.athletes or ()))}: you cannot check in for "
+                   f"{md(name)}.")
+        return None, False
     new = st.toggle(f"Add {md(name)} as a new athlete", key=NEW_ATHLETE_KEY)
     if not new:
         st.caption(f"Nobody called {md(name)} is in the store: check the spelling, or add them as a new athlete.")
@@ -214,8 +227,8 @@ def choose_athlete(names: list[str], editing: ci.StoredCheckIn | None) -> tuple[
 
 def choose_date(athlete: str | None) -> dt.date:
     store = _shared.get_store()
-    latest = ci.latest_allowed_date(store, athlete) if athlete else dt.date.today()
-    today = ci.athlete_today(store, athlete) if athlete else dt.date.today()
+    latest = ci.latest_allowed_date(store, _shared.viewer(), athlete) if athlete else dt.date.today()
+    today = ci.athlete_today(store, _shared.viewer(), athlete) if athlete else dt.date.today()
     chosen = st.session_state.get(DATE_KEY)
     if not isinstance(chosen, dt.date) or chosen > latest:
         st.session_state[DATE_KEY] = min(today, latest)
@@ -347,12 +360,12 @@ def runs_section(athlete: str | None, day: dt.date, editing: ci.StoredCheckIn | 
 def save(check_in: ci.CheckIn, new_athlete: bool, editing: ci.StoredCheckIn | None) -> None:
     store = _shared.get_store()
     try:
-        saved = ci.save_check_in(store, check_in, check_in_id=editing.check_in_id if editing else None,
-                                 new_athlete=new_athlete)
+        saved = ci.save_check_in(store, _shared.viewer(), check_in,
+                                 check_in_id=editing.check_in_id if editing else None, new_athlete=new_athlete)
     except InputError as exc:
         st.error(f"Not saved: {md(exc)}")
         return
-    stored = ci.stored_check_in(store, saved.check_in_id)
+    stored = ci.stored_check_in(store, _shared.viewer(), saved.check_in_id)
     athlete = stored.check_in.athlete if stored else check_in.athlete
     verb = "Replaced" if editing else "Saved"
     summary = stored.summary() if stored else ""
@@ -365,7 +378,7 @@ def recent_section(athlete: str | None, editing: ci.StoredCheckIn | None) -> Non
     if not athlete:
         return
     store = _shared.get_store()
-    today = ci.athlete_today(store, athlete)
+    today = ci.athlete_today(store, _shared.viewer(), athlete)
     since = today - dt.timedelta(days=ci.RECENT_DAYS - 1)
     entries = _recent(*_shared.cache_key(), athlete, today)
     if not entries:
@@ -386,7 +399,7 @@ def recent_section(athlete: str | None, editing: ci.StoredCheckIn | None) -> Non
                 if yes.button("Yes, delete it", key=CONFIRM_KEY + entry.check_in_id, type="primary",
                               icon=":material/delete:", width="stretch"):
                     try:
-                        ci.delete_check_in(store, entry.check_in_id)
+                        ci.delete_check_in(store, _shared.viewer(), entry.check_in_id)
                     except InputError as exc:
                         st.error(f"Not deleted: {md(exc)}")
                     else:  # the form is kept, unless it held the check-in just deleted
@@ -415,7 +428,7 @@ st.caption("What only you can say, logged where it happens: back soreness, the s
 
 names = list(_shared.athletes()["athlete"])
 editing_id = st.session_state.get(EDITING_KEY)
-editing = ci.stored_check_in(_shared.get_store(), editing_id) if editing_id else None
+editing = ci.stored_check_in(_shared.get_store(), _shared.viewer(), editing_id) if editing_id else None
 if editing_id and editing is None:
     st.session_state.pop(EDITING_KEY, None)  # deleted meanwhile: the form is a new check-in again
 athlete, new_athlete = choose_athlete(names, editing)

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import pairing
+from analysis.access import Viewer
 from analysis.charts import consistency as charts
 from analysis.charts.squad import marker_label
 from analysis.power import power_sentence
@@ -36,7 +37,7 @@ POINT_CHOICES = {
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def lag_grid_view(path: str, version: int, athlete: str, first, last) -> pd.DataFrame:
+def lag_grid_view(path: str, version: int, viewer: Viewer, athlete: str, first, last) -> pd.DataFrame:
     """The lag × marker grid (20 associations) for one store version, athlete and date range.
 
     Cached: every widget on the page reruns the script, and the grid does not depend on the metric or lag chosen.
@@ -84,7 +85,7 @@ weeks = weekly[weekly["athlete"] == athlete]
 if weeks.empty:
     st.info(f"No weeks with data for {md(athlete)} in the sidebar's dates: widen the date range.")
     st.stop()
-plan = weekly.attrs.get("plan") or _shared.get_store().plan()
+plan = weekly.attrs.get("plan") or _shared.get_store().plan(_shared.viewer())
 chosen = _shared.selected_dates()
 first, last = (pd.Timestamp(chosen[0]), pd.Timestamp(chosen[1])) if chosen else (None, None)
 

@@ -22,7 +22,7 @@ from analysis.export import csv_bytes, store_tables
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.metrics.settings import METRIC_SETTINGS, MetricSettings, Setting
 from analysis.privacy import PRIVACY_SETTINGS_BY_NAME
-from app_pages._shared import all_runs, athletes, get_store, md, point_to_import
+from app_pages._shared import all_runs, athletes, get_store, md, point_to_import, viewer
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
 TAB_KEY = "data_settings_tab"
@@ -99,6 +99,17 @@ def flash(message: str) -> None:
     st.rerun()
 
 
+ADMIN_ONLY = "Only an administrator can {}; ask yours."
+
+
+def admin_only(action: str) -> bool:
+    """True for an administrator; otherwise a caption saying who may `action`, and False."""
+    if viewer().is_admin:
+        return True
+    st.caption(ADMIN_ONLY.format(action))
+    return False
+
+
 def plural(count: int, word: str) -> str:
     """'1 run', '2 runs', '2 entries' (a consonant and y: ies)."""
     if count == 1:
@@ -117,13 +128,15 @@ def athletes_section(version: int) -> None:
     st.dataframe(table[list(ATHLETE_COLUMNS)], column_config=ATHLETE_COLUMNS, hide_index=True, width="stretch")
 
     samples = table[table["is_sample"]]
+    if not admin_only("delete athletes or the sample club"):
+        return
     if not samples.empty:
         with st.container(border=True):
             st.markdown(f"**The synthetic sample club** ({plural(len(samples), 'made-up athlete')}: "
                         f"{', '.join(md(n) for n in samples['athlete'])}) is still loaded. Remove it before you "
                         "analyse your own athletes; it will not be loaded again.")
             if st.button("Remove the sample club", key="remove_sample_club"):
-                removed = get_store().remove_sample_club()
+                removed = get_store().remove_sample_club(viewer())
                 flash(f"Removed the sample club ({plural(removed, 'athlete')}).")
 
     st.subheader("Delete an athlete")
@@ -139,7 +152,7 @@ def athletes_section(version: int) -> None:
     confirmed = st.checkbox(f"Yes, delete {md(name)} and all their data", key=f"confirm_athlete_{version}")
     if st.button(f"Delete {md(name)}", type="primary", disabled=not confirmed, key=f"delete_athlete_button_{version}",
                  help=None if confirmed else "Tick the box above to confirm first."):
-        get_store().remove_athlete(name)
+        get_store().remove_athlete(viewer(), name)
         flash(f"Deleted {md(name)} and all their data.")
 
 
@@ -151,7 +164,8 @@ def runs_section(version: int) -> None:
     if runs.empty:
         point_to_import("No runs stored yet. Go to **Import** to upload watch files.")
         return
-    st.caption("Every stored run (the sidebar's dates do not apply here). Tick rows to delete them.")
+    st.caption("Every stored run (the sidebar's dates do not apply here)."
+               + (" Tick rows to delete them." if viewer().is_admin else ""))
     names = sorted(runs["athlete"].unique(), key=str.casefold)
     only = st.multiselect("Athletes", names, key="runs_athletes", placeholder="All athletes",
                           help="Show only these athletes' runs (empty = everyone).")
@@ -162,6 +176,10 @@ def runs_section(version: int) -> None:
     ).reset_index(drop=True)
     # Row positions are only meaningful for this exact table: the key changes with the data and the filter.
     table_key = f"runs_table_{version}_{zlib.crc32('|'.join(only).encode())}"
+    if not viewer().is_admin:
+        st.dataframe(table[list(RUN_COLUMNS)], column_config=RUN_COLUMNS, hide_index=True, width="stretch")
+        admin_only("delete runs")
+        return
     event = st.dataframe(table[list(RUN_COLUMNS)], column_config=RUN_COLUMNS, hide_index=True, width="stretch",
                          key=table_key, on_select="rerun", selection_mode="multi-row")
     chosen = table.iloc[list(event.selection.rows)]
@@ -174,7 +192,7 @@ def runs_section(version: int) -> None:
     confirmed = st.checkbox(f"Yes, delete the {plural(count, 'selected run')}", key=f"confirm_runs_{table_key}")
     if st.button(f"Delete {plural(count, 'selected run')}", type="primary", disabled=not confirmed,
                  key=f"delete_runs_{table_key}", help=None if confirmed else "Tick the box above to confirm first."):
-        removed = get_store().remove_runs(chosen["run_id"])
+        removed = get_store().remove_runs(viewer(), chosen["run_id"])
         flash(f"Deleted {plural(removed, 'run')}.")
 
 
@@ -200,19 +218,19 @@ def watched_section(version: int) -> None:
     roots = allowed_roots()
     if roots:
         st.caption("This server may only watch folders inside: " + md(", ".join(str(r) for r in roots)) + ".")
-    folders = store.watched_folders()
+    folders = store.watched_folders(viewer())
     if not folders.empty:
         st.dataframe(folders[list(WATCHED_COLUMNS)], column_config=WATCHED_COLUMNS, hide_index=True, width="stretch")
         left, right = st.columns(2)
         if left.button("Scan now", key="watch_scan_now", icon=":material/sync:", width="stretch"):
             with st.spinner("Scanning the watched folders…"):
-                results = scan_watched(store)
+                results = scan_watched(store, viewer())
             st.session_state[FLASH_KEY] = md("; ".join(r if isinstance(r, str) else r.summary() for r in results))
             st.rerun()
         gone = right.selectbox("Stop watching", list(folders["folder"]), index=None, key=f"unwatch_{version}",
                                placeholder="Choose a folder")
         if gone is not None and right.button("Stop watching this folder", key="watch_remove", width="stretch"):
-            store.unwatch_folder(gone)
+            store.unwatch_folder(viewer(), gone)
             st.session_state[FLASH_KEY] = f"No longer watching {md(gone)}; its runs stay in the store."
             st.rerun()
     names = list(athletes()["athlete"])
@@ -226,7 +244,7 @@ def watched_section(version: int) -> None:
                  disabled=not folder.strip()):
         try:
             resolved = resolve_folder(folder.strip())
-            store.watch_folder(resolved, athlete)
+            store.watch_folder(viewer(), resolved, athlete)
         except InputError as exc:
             st.error(md(exc))
         else:
@@ -236,7 +254,7 @@ def watched_section(version: int) -> None:
 
 
 def strength_files_section(version: int) -> None:
-    files = get_store().strength_files()
+    files = get_store().strength_files(viewer())
     if files.empty:
         point_to_import("No strength logs stored yet. Go to **Import** to upload one (our CSV, or a Strong or "
                         "Hevy export).")
@@ -247,6 +265,11 @@ def strength_files_section(version: int) -> None:
         layout=files["source_format"].map(lambda f: LAYOUT_NAMES.get(f, f)),
         imported_on=pd.to_datetime(files["imported_at"], utc=True).dt.tz_localize(None).dt.normalize(),
     ).reset_index(drop=True)
+    if not viewer().is_admin:
+        st.dataframe(table[list(STRENGTH_FILE_COLUMNS)], column_config=STRENGTH_FILE_COLUMNS, hide_index=True,
+                     width="stretch")
+        admin_only("delete strength files")
+        return
     event = st.dataframe(table[list(STRENGTH_FILE_COLUMNS)], column_config=STRENGTH_FILE_COLUMNS, hide_index=True,
                          width="stretch", key=f"strength_files_table_{version}", on_select="rerun",
                          selection_mode="single-row")
@@ -265,7 +288,7 @@ def strength_files_section(version: int) -> None:
     confirmed = st.checkbox(f"Yes, delete {name} and its entries", key=f"confirm_strength_file_{key}")
     if st.button(f"Delete {name}", type="primary", disabled=not confirmed, key=f"delete_strength_file_{key}",
                  help=None if confirmed else "Tick the box above to confirm first."):
-        removed = get_store().remove_strength_file(chosen["file_sha256"])
+        removed = get_store().remove_strength_file(viewer(), chosen["file_sha256"])
         flash(f"Deleted {name} ({plural(removed, 'strength-log entry')}).")
 
 
@@ -305,7 +328,7 @@ def recompute_progress():
 def apply_settings(settings: MetricSettings | None, what: str, **values: float) -> None:
     bar, progress = recompute_progress()
     try:
-        updated = get_store().set_metric_settings(settings, progress=progress, **values)
+        updated = get_store().set_metric_settings(viewer(), settings, progress=progress, **values)
     except ValueError as exc:  # InputError and the settings' own checks (bounds, window order)
         bar.empty()
         st.error(f"Settings not changed: {exc}")
@@ -314,7 +337,7 @@ def apply_settings(settings: MetricSettings | None, what: str, **values: float) 
 
 
 def settings_section(version: int) -> None:
-    current = get_store().metric_settings()
+    current = get_store().metric_settings(viewer())
     st.markdown("How runs are cut into windows and which runs get fatigue metrics (definitions: "
                 "`docs/metrics.md`). Changing a setting recomputes every stored run from its samples, which "
                 "takes a while on a big store: stay on this page until it finishes (leaving stops it, and then "
@@ -336,7 +359,9 @@ def settings_section(version: int) -> None:
                 key=f"setting_{setting.name}_{version}",
                 help=f"{setting.help} Default {setting.default:g}; allowed {setting.minimum:g} to "
                      f"{setting.maximum:g} {setting.unit}.")
-        apply = st.form_submit_button("Apply and recompute", type="primary")
+        apply = st.form_submit_button("Apply and recompute", type="primary", disabled=not viewer().is_admin)
+    if not admin_only("change the metric settings"):
+        return
     if apply:
         if values == current.as_dict():
             st.info("Nothing changed: the settings are already these.")
@@ -357,7 +382,7 @@ def plan_text(plan: dict[str, int]) -> str:
 
 def plan_section(version: int) -> None:
     store = get_store()
-    plan = store.plan()
+    plan = store.plan(viewer())
     st.markdown(
         f"The plan is what each week's **adherence** is measured against: for every planned session type, "
         f"min(sessions done, planned) ÷ planned, averaged over the planned types (0-100 %); the **4-week "
@@ -373,7 +398,9 @@ def plan_section(version: int) -> None:
                 help=f"Planned {kind} sessions per week, 0 to {MAX_SESSIONS_PER_WEEK} (0 = not planned).")
             for kind, column in zip(SESSION_TYPES, columns, strict=True)
         }
-        save = st.form_submit_button("Save plan", type="primary")
+        save = st.form_submit_button("Save plan", type="primary", disabled=not viewer().is_admin)
+    if not admin_only("change the strength plan"):
+        return
     if save:
         wanted = {kind: int(n) for kind, n in values.items() if n}
         try:
@@ -381,13 +408,13 @@ def plan_section(version: int) -> None:
             if checked == plan:
                 st.info("Nothing changed: the plan is already this.")
             else:
-                store.set_plan(checked)
+                store.set_plan(viewer(), checked)
                 flash(f"Plan saved: {plan_text(checked)}.")
         except InputError as exc:
             st.error(f"Plan not changed: {exc}")
     default = dict(DEFAULT_PLAN)
     if st.button(f"Restore the default plan ({plan_text(default)})", disabled=plan == default, key="restore_plan"):
-        store.set_plan(None)
+        store.set_plan(viewer(), None)
         flash(f"Plan restored: {plan_text(default)}.")
 
 
@@ -396,7 +423,7 @@ def plan_section(version: int) -> None:
 
 def privacy_section(version: int) -> None:
     store = get_store()
-    radius = store.privacy_radius_m()
+    radius = store.privacy_radius_m(viewer())
     setting = PRIVACY_SETTINGS_BY_NAME["privacy_radius_m"]
     st.markdown(
         f"Runs usually start and end at home. The **privacy radius** hides the start and end of every route on "
@@ -409,19 +436,21 @@ def privacy_section(version: int) -> None:
             value=float(radius), step=50.0, format="%.0f", key=f"privacy_radius_{version}",
             help=f"{setting.help} Default {setting.default:g} {setting.unit}; allowed {setting.minimum:g} to "
                  f"{setting.maximum:g} {setting.unit}.")
-        save = st.form_submit_button("Save privacy radius", type="primary")
+        save = st.form_submit_button("Save privacy radius", type="primary", disabled=not viewer().is_admin)
+    if not admin_only("change the privacy radius"):
+        return
     if save:
         try:
             if float(value) == radius:
                 st.info(f"Nothing changed: the privacy radius is already {radius:g} m.")
             else:
-                saved = store.set_privacy_radius_m(value)
+                saved = store.set_privacy_radius_m(viewer(), value)
                 flash(f"Privacy radius saved: {saved:g} m" + (" (nothing hidden)." if saved == 0 else "."))
         except InputError as exc:
             st.error(f"Privacy radius not changed: {exc}")
     if st.button(f"Restore the default ({setting.default:g} {setting.unit})", disabled=radius == setting.default,
                  key="restore_privacy_radius"):
-        store.set_privacy_radius_m(None)
+        store.set_privacy_radius_m(viewer(), None)
         flash(f"Privacy radius restored: {setting.default:g} {setting.unit}.")
 
 
@@ -447,7 +476,7 @@ def downloads_section() -> None:
         # Deferred (a callable): the table is built when the button is pressed, from the store as it is then,
         # so drawing this page costs nothing.
         st.download_button(f"Download {title.lower()} (CSV)", data=lambda name=name: csv_bytes(
-            store_tables(store, chosen, only=name)[name]), file_name=f"core_cadence_{name}_{stamp}.csv",
+            store_tables(store, viewer(), chosen, only=name)[name]), file_name=f"core_cadence_{name}_{stamp}.csv",
             mime="text/csv",
             on_click="ignore", key=f"download_{name}", help=help_text, icon=":material/download:")
 
@@ -460,7 +489,9 @@ if message:
     st.success(message)
 
 data_version = get_store().data_version()
-tabs = dict(zip(TABS, st.tabs(TABS, key=TAB_KEY, on_change="rerun"), strict=True))
+# Watched folders are folders of the server's disk: an administrator's to set up.
+shown_tabs = [t for t in TABS if t != "Watched folders" or viewer().is_admin]
+tabs = dict(zip(shown_tabs, st.tabs(shown_tabs, key=TAB_KEY, on_change="rerun"), strict=True))
 # Only the open tab runs (on_change="rerun" makes the tabs lazy), so the page costs what that tab costs.
 with tabs["Athletes"]:
     if tabs["Athletes"].open:
@@ -471,9 +502,10 @@ with tabs["Runs"]:
 with tabs["Strength files"]:
     if tabs["Strength files"].open:
         strength_files_section(data_version)
-with tabs["Watched folders"]:
-    if tabs["Watched folders"].open:
-        watched_section(data_version)
+if "Watched folders" in tabs:
+    with tabs["Watched folders"]:
+        if tabs["Watched folders"].open:
+            watched_section(data_version)
 with tabs["Metric settings"]:
     if tabs["Metric settings"].open:
         settings_section(data_version)

@@ -34,6 +34,7 @@ from app_pages._shared import (
     open_page,
     selected_athlete,
     selected_dates,
+    viewer,
 )
 
 TEMPLATE = PROJECT_DIR / "sample_data" / "strength_log_template.csv"
@@ -131,6 +132,12 @@ the same). Otherwise maps hide each run's start and end within the privacy radiu
 
 def choose_athlete(names: list[str]) -> tuple[str | None, str]:
     """(athlete name or None, what is missing) from an existing athlete or a new name."""
+    who = viewer()
+    if who.role == "athlete":  # an athlete account imports for its own athlete only
+        (own,) = who.athletes
+        stored = next((n for n in names if n.casefold() == own.casefold()), own)
+        st.markdown(f"Importing for **{md(stored)}**.")
+        return stored, ""
     modes = ["An existing athlete", "A new athlete"] if names else ["A new athlete"]
     mode = st.radio("Import for", modes, horizontal=True, key="import_athlete_mode",
                     help="Every file of this upload goes to this athlete (a strength log naming athletes "
@@ -148,6 +155,8 @@ def choose_athlete(names: list[str]) -> tuple[str | None, str]:
     if twin is not None:
         st.info(f"{md(twin)} already exists: the files will be added to {md(twin)}.")
         return twin, ""
+    if not who.sees(name):
+        return None, f"choose someone your account covers ({', '.join(who.athletes or ())})"
     return name, ""
 
 
@@ -191,7 +200,7 @@ def run_import(sources: list, athlete: str, *, drop_positions: bool = False, ski
 
     held: list[pipeline.HeldFile] = []
     try:
-        report = pipeline.ingest(sources, athlete=athlete, store=get_store(), progress=progress,
+        report = pipeline.ingest(sources, athlete=athlete, store=get_store(), viewer=viewer(), progress=progress,
                                  drop_positions=drop_positions, skip_bad_rows=skip_bad_rows,
                                  on_strength_overlap=on_strength_overlap, held=held)
     except InputError as exc:  # the batch as a whole (e.g. the athlete's name): nothing was stored

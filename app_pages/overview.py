@@ -47,6 +47,7 @@ ATHLETE_COLUMNS = {
 
 
 store = _shared.get_store()
+viewer = _shared.viewer()
 athletes = _shared.athletes()
 runs = _shared.in_dates(_shared.all_runs(), "local_date")  # the sidebar's dates
 log = _shared.strength_log()
@@ -54,7 +55,7 @@ log = _shared.strength_log()
 st.title("Core & Cadence")
 
 # What the watched folders brought in lately (analysis.watch): files import by themselves, so say so here.
-watched = store.watch_imports(since=dt.datetime.now(dt.UTC) - dt.timedelta(days=WATCH_NOTICE_DAYS))
+watched = store.watch_imports(viewer, since=dt.datetime.now(dt.UTC) - dt.timedelta(days=WATCH_NOTICE_DAYS))
 if not watched.empty:
     came = watched[watched["status"] == "imported"]
     latest = pd.to_datetime(watched["imported_at"], utc=True).max()
@@ -72,7 +73,7 @@ if athletes["is_sample"].any():
             "(see `sample_data/README.md`). Remove it before you load your own athletes; it will not come back."
         )
         if st.button("Remove the sample club", type="secondary"):
-            removed = store.remove_sample_club()
+            removed = store.remove_sample_club(viewer)
             st.toast(f"Removed {removed} sample athletes.")
             st.rerun()
 
@@ -106,7 +107,7 @@ else:
     st.dataframe(table[list(RUN_COLUMNS)], column_config=RUN_COLUMNS, hide_index=True, width="stretch")
 
 with st.expander("Latest imports"):
-    imports = store.imports(limit=50)
+    imports = store.imports(viewer, limit=50)
     if imports.empty:
         st.write("Nothing imported yet.")
     else:

@@ -13,6 +13,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from analysis.access import Viewer
 from analysis.charts.run import (
     BLANK,
     MAX_PLOT_POINTS,
@@ -42,7 +43,7 @@ def run_choice_label(row: pd.Series) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def figures(path: str, version: int, run_id: str, colour: str, privacy_radius_m: float):
+def figures(path: str, version: int, viewer: Viewer, run_id: str, colour: str, privacy_radius_m: float):
     """The run's panels and map (cached: rebuilding ~8 panels of a long run on every rerun is wasted work)."""
     activity, metrics, profile = _shared.run_detail(run_id)
     panels = run_panels(profile, metrics, activity.samples, colour=colour, utc_offset_s=activity.utc_offset_s)
@@ -150,7 +151,7 @@ if felt is not None:  # only when the store's runs carry perceived effort and fe
     st.markdown(felt)
 
 # --- panels and map ---------------------------------------------------------------------------
-privacy_radius_m = _shared.get_store().privacy_radius_m()
+privacy_radius_m = _shared.get_store().privacy_radius_m(_shared.viewer())
 panels_figure, route_figure = figures(*_shared.cache_key(), run_id, colour, privacy_radius_m)
 st.subheader("Over the run")
 st.caption("Shaded: the baseline window (after the warm-up) and the late window the fatigue metrics compare; "

@@ -9,6 +9,7 @@ import math
 
 import streamlit as st
 
+from analysis.access import Viewer
 from analysis.charts.squad import (
     ROLLING_RUNS,
     adherence_heatmap,
@@ -58,7 +59,7 @@ NUMBER_FORMATS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def squad_view(path: str, version: int, dates: tuple | None, metric: str, unit: str) -> dict:
+def squad_view(path: str, version: int, viewer: Viewer, dates: tuple | None, metric: str, unit: str) -> dict:
     """Everything the page computes and draws for one store version, date range, marker and unit.
 
     Cached: the row-selection, the open buttons and every other widget rerun the whole script, and a 30-athlete

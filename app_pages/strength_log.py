@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from analysis.access import Viewer
 from analysis.charts import strength as charts
 from analysis.charts.style import label
 from analysis.errors import InputError
@@ -48,13 +49,13 @@ MAPPING_COLUMNS = {
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _unrecognised(path: str, version: int, athlete: str) -> pd.DataFrame:
-    return _shared.get_store().unrecognised_exercises([athlete])
+def _unrecognised(path: str, version: int, viewer: Viewer, athlete: str) -> pd.DataFrame:
+    return _shared.get_store().unrecognised_exercises(viewer, [athlete])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _mappings(path: str, version: int) -> pd.DataFrame:
-    return _shared.get_store().exercise_mappings()
+def _mappings(path: str, version: int, viewer: Viewer) -> pd.DataFrame:
+    return _shared.get_store().exercise_mappings(viewer)
 
 
 def plural(count: int, word: str) -> str:
@@ -71,8 +72,8 @@ def name_key(text: str) -> int:
 def own_names_section(athlete: str) -> None:
     """The names nothing recognised, each with a session-type choice, one Save; then the stored mappings."""
     store = _shared.get_store()
-    path, version = _shared.cache_key()
-    unknown = _unrecognised(path, version, athlete)
+    path, version, viewer = _shared.cache_key()
+    unknown = _unrecognised(path, version, viewer, athlete)
     st.subheader("Your own exercise names")
     if unknown.empty:
         st.success(f"Every exercise name in {md(athlete)}'s log (all dates) is recognised or has a session type "
@@ -104,7 +105,7 @@ def own_names_section(athlete: str) -> None:
                          key=f"map_save_{version}_{name_key(athlete)}"):
                 try:
                     for name, kind in chosen.items():
-                        store.map_exercise(name, kind, athlete=athlete if scope == ATHLETE_ONLY else None)
+                        store.map_exercise(viewer, name, kind, athlete=athlete if scope == ATHLETE_ONLY else None)
                 except InputError as exc:
                     st.error(f"Not saved: {exc}")
                 else:
@@ -115,7 +116,7 @@ def own_names_section(athlete: str) -> None:
         else:
             st.caption("Choose a session type for a name above to save it.")
 
-    mappings = _mappings(path, version)
+    mappings = _mappings(path, version, viewer)
     if mappings.empty:
         st.caption("No exercise names have a session type of yours yet.")
         return
@@ -132,7 +133,7 @@ def own_names_section(athlete: str) -> None:
     if picked.empty:
         return
     if st.button(f"Remove {plural(len(picked), 'selected mapping')}", key=f"unmap_{version}"):
-        removed = sum(store.unmap_exercise(r.exercise, athlete=None if pd.isna(r.athlete) else r.athlete)
+        removed = sum(store.unmap_exercise(viewer, r.exercise, athlete=None if pd.isna(r.athlete) else r.athlete)
                       for r in picked.itertuples(index=False))
         flash(f"Removed {plural(removed, 'mapping')}.")
 
@@ -170,7 +171,7 @@ if log.empty:
     st.stop()
 weekly = _shared.weekly()
 weekly = weekly[weekly["athlete"] == athlete]
-plan = weekly.attrs.get("plan") or _shared.get_store().plan()
+plan = weekly.attrs.get("plan") or _shared.get_store().plan(_shared.viewer())
 plan_text = " + ".join(f"{n} {t}" for t, n in plan.items())
 logged_weeks = weekly[weekly["adherence"].notna()]
 sessions = log.loc[log["session_type"].notna(), ["date", "session_type"]].drop_duplicates()

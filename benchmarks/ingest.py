@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from processes import live_children  # noqa: E402
 
+from analysis.access import CLI_VIEWER as ADMIN  # noqa: E402
 from analysis.ingest.parse import usable_cpus  # noqa: E402
 from analysis.ingest.pipeline import SAMPLE_DIR, ingest, load_sample_club  # noqa: E402
 from analysis.io.fit_writer import SessionSpec, encode_activity  # noqa: E402
@@ -229,7 +230,7 @@ def measure(label: str, load: Callable[[Store, int], object], workers: int, deco
             report = load(store, workers)
             seconds = time.perf_counter() - started
         cpu_after = _cpu()
-        records = store.status().samples
+        records = store.status(ADMIN).samples
     files = len(report)
     failed = int((report["status"] == "failed").sum())
     parent_cpu = cpu_after[0] - cpu_before[0]
@@ -250,7 +251,7 @@ def profile(folder: Path, runs: int, workers: int, top: int = 30) -> None:
         profiler = cProfile.Profile()
         started = time.perf_counter()
         profiler.enable()
-        ingest(paths, athlete="Bench", store=store, workers=workers)
+        ingest(paths, athlete="Bench", store=store, viewer=ADMIN, workers=workers)
         profiler.disable()
         seconds = time.perf_counter() - started
     print(f"\ncProfile: {len(paths)} runs, workers={workers}: {seconds:.2f} s under the profiler "
@@ -295,10 +296,10 @@ def main() -> int:
         if not args.skip_club:
             for workers in worker_counts:
                 measure(f"sample club ({SAMPLE_DIR.name}/)",
-                        lambda store, w: load_sample_club(store, workers=w), workers)
+                        lambda store, w: load_sample_club(store, viewer=ADMIN, workers=w), workers)
         for workers in worker_counts:
             measure(f"{count} generated {args.minutes}-min runs",
-                    lambda store, w: ingest(paths, athlete="Bench", store=store, workers=w), workers,
+                    lambda store, w: ingest(paths, athlete="Bench", store=store, viewer=ADMIN, workers=w), workers,
                     decode_s / count)
 
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

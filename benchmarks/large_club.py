@@ -23,6 +23,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from analysis.access import CLI_VIEWER as ADMIN  # noqa: E402
 from analysis.ingest.parse import ParsedFile  # noqa: E402
 from analysis.io.activity import Activity  # noqa: E402
 from analysis.io.samples import conform_samples  # noqa: E402
@@ -110,13 +111,13 @@ def build(out_dir: Path, athletes: int = 30, weeks: int = 52, seed: int = SEED, 
     """Build the club into a new store at `out_dir` (which must not hold a store yet); returns out_dir."""
     rng = np.random.default_rng(seed)
     with Store(out_dir) as store:
-        if store.status().athletes:
+        if store.status(ADMIN).athletes:
             raise SystemExit(f"{out_dir} already holds a store; give an empty folder")
         for i in range(athletes):
             name = f"Athlete {i + 1:02d}"
-            store.add_batch(name, athlete_club(rng, name, weeks))
-            progress(f"{name}: {store.status().runs} runs in the store")
-        store.mark_sample_club_loaded()  # so the app does not load the bundled sample club on top
+            store.add_batch(ADMIN, name, athlete_club(rng, name, weeks))
+            progress(f"{name}: {store.status(ADMIN).runs} runs in the store")
+        store.mark_sample_club_loaded(ADMIN)  # so the app does not load the bundled sample club on top
     return out_dir
 
 

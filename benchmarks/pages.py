@@ -32,6 +32,7 @@ sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != 
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from analysis.access import CLI_VIEWER as ADMIN  # noqa: E402
 from analysis.ingest.pipeline import load_sample_club  # noqa: E402
 from analysis.store import Store  # noqa: E402
 
@@ -62,7 +63,7 @@ def measure(label: str, store_dir: Path, repeat: int) -> list[tuple[str, float, 
     os.environ["CORE_CADENCE_STORE"] = str(store_dir)
     st.cache_resource.clear()
     with Store(store_dir) as store:
-        status = store.status()
+        status = store.status(ADMIN)
     print(f"\n{label}: {status.athletes} athletes, {status.runs} runs, {status.strength_entries} strength entries")
     print(f"{'page':16} {'cold s':>8} {'warm s':>8}")
     rows = []
@@ -87,7 +88,7 @@ def main() -> int:
         if sample is None:
             sample = Path(tmp) / "sample"
             with Store(sample) as store:
-                load_sample_club(store)
+                load_sample_club(store, viewer=ADMIN)
         large = args.large_store
         if large is None:
             large = large_club.build(Path(tmp) / "large", progress=lambda _msg: None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SAMPLE_DIR
+from conftest import ADMIN, REPO_ROOT, SAMPLE_DIR
 from streamlit.testing.v1 import AppTest
 
 from analysis.ingest.pipeline import ingest
@@ -57,6 +57,7 @@ def add_runs_only_athlete(store_dir: Path, name: str = "Runs Only") -> str:
     """Store one run (a sample GPX with a byte added, so not a duplicate) for a new athlete without a strength log."""
     gpx = sorted((SAMPLE_DIR / "ana" / "runs").glob("*.gpx"))[0]
     with Store(store_dir) as store:
-        report = ingest([("only-runs.gpx", gpx.read_bytes() + b"\n")], athlete=name, store=store, workers=0)
+        report = ingest([("only-runs.gpx", gpx.read_bytes() + b"\n")], athlete=name, store=store, viewer=ADMIN,
+                        workers=0)
     assert list(report["status"]) == ["imported"]
     return name

@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from analysis.access import Viewer
+
+# The viewer of tests that are not about who sees what: everything, as the command line sees it.
+ADMIN = Viewer.everything("tests")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("CORE_CADENCE_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")
 CATALOG_CSV = CORPUS_DIR / "CATALOG.csv"
@@ -74,7 +78,7 @@ def sample_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     directory = tmp_path_factory.mktemp("sample-store")
     with Store(directory) as store:
-        report = load_sample_club(store, sample_dir=SAMPLE_DIR)
+        report = load_sample_club(store, viewer=ADMIN, sample_dir=SAMPLE_DIR)
     failed = report[report["status"] == "failed"]
     assert failed.empty, f"sample club files failed to import:\n{failed[['file', 'reason']]}"
     return directory

@@ -5,14 +5,14 @@ from __future__ import annotations
 import shutil
 
 from app_harness import metric_value, open_app
-from conftest import SAMPLE_DIR
+from conftest import ADMIN, SAMPLE_DIR
 
 from analysis.store import Store
 
 
 def test_overview_shows_what_the_store_holds(store_copy, monkeypatch):
     with Store(store_copy) as store:
-        athletes, runs, log = store.athletes(), store.runs(), store.strength_log()
+        athletes, runs, log = store.athletes(ADMIN), store.runs(ADMIN), store.strength_log(ADMIN)
     sessions = {(a, d, t) for a, d, t in zip(log["athlete"], log["date"], log["session_type"], strict=True)
                 if isinstance(t, str)}
     at = open_app(store_copy, monkeypatch)
@@ -36,7 +36,7 @@ def test_removing_the_sample_club_is_one_click_and_it_stays_removed(store_copy, 
     again = open_app(store_copy, monkeypatch)  # a new session: the sample club is not loaded again
     assert "No athletes in the store yet" in again.info[0].value
     with Store(store_copy) as store:
-        assert store.status().sample_club == "removed" and store.status().runs == 0
+        assert store.status(ADMIN).sample_club == "removed" and store.status(ADMIN).runs == 0
 
 
 def test_first_start_on_an_empty_store_loads_the_sample_club(tmp_path, monkeypatch):
@@ -50,8 +50,8 @@ def test_first_start_on_an_empty_store_loads_the_sample_club(tmp_path, monkeypat
     assert metric_value(at, "Athletes") == "1"
     assert metric_value(at, "Runs") == "2"
     with Store(tmp_path / "store") as store:
-        assert store.status().sample_club == "loaded"
-        assert store.athletes()["is_sample"].all()
+        assert store.status(ADMIN).sample_club == "loaded"
+        assert store.athletes(ADMIN)["is_sample"].all()
 
 
 def test_the_sidebar_dates_follow_new_data_unless_the_user_narrowed_them(store_copy, monkeypatch):
@@ -64,7 +64,7 @@ def test_the_sidebar_dates_follow_new_data_unless_the_user_narrowed_them(store_c
     def add_run(day: datetime) -> None:
         with Store(store_copy) as store:
             report = ingest([(f"{day:%Y-%m-%d}.fit", run_file([Stretch(1200, 3.0)], start=day))],
-                            athlete="Ana", store=store, workers=0)
+                            athlete="Ana", store=store, viewer=ADMIN, workers=0)
         assert list(report["status"]) == ["imported"]
 
     at = open_app(store_copy, monkeypatch)

@@ -27,6 +27,7 @@ from attack_files import (
     tcx_gzip_bomb,
     tcx_repeated_trackpoints,
 )
+from conftest import ADMIN
 from fit_fixtures import Stretch, run_file
 
 import analysis.io.fit as fit_module
@@ -175,9 +176,9 @@ def test_a_tcx_gzip_bomb_is_refused_through_the_ingest_in_bounded_memory(tmp_pat
     assert all("possible gzip bomb" in i.reason for i in items), items
     assert peak < 100 * len(bomb) + 16 * 1024**2
     with Store(tmp_path / "store") as store:
-        report = ingest([("run.tcx.gz", bomb)], athlete="Mallory", store=store, workers=0)
+        report = ingest([("run.tcx.gz", bomb)], athlete="Mallory", store=store, viewer=ADMIN, workers=0)
         assert list(report["status"]) == ["skipped"] and "gzip bomb" in report["reason"].iloc[0]
-        assert store.runs().empty
+        assert store.runs(ADMIN).empty
     with pytest.raises(InputError, match="times its size"):
         read_activity(bomb, filename="run.tcx.gz")
 
@@ -258,9 +259,10 @@ def test_formula_cells_from_a_strength_log_go_out_escaped(tmp_path) -> None:
     log = read_strength_log(csv_formula_cells())
     assert list(log["exercise"]) == list(FORMULA_CELLS)  # kept as text: the reader never evaluates anything
     with Store(tmp_path / "store") as store:
-        report = ingest([("formulas.csv", csv_formula_cells())], athlete="Mallory", store=store, workers=0)
+        report = ingest([("formulas.csv", csv_formula_cells())], athlete="Mallory", store=store, viewer=ADMIN,
+                        workers=0)
         assert list(report["status"]) == ["imported"]
-        written = export_store(store, tmp_path / "out")
+        written = export_store(store, ADMIN, tmp_path / "out")
         exported = pd.read_csv(tmp_path / "out" / "strength_log.csv", keep_default_na=False)
     assert {p.name for p in written} >= {"strength_log.csv", "runs.csv", "weekly.csv"}
     assert list(exported["exercise"]) == ["'" + c for c in FORMULA_CELLS]

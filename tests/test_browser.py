@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import ADMIN, REPO_ROOT
 from fit_fixtures import Stretch, run_file
 
 from analysis.store import Store
@@ -231,8 +231,8 @@ def test_a_check_in_on_a_phone_shows_on_the_strength_log_and_in_the_run_explorer
     the Run explorer shows the run's effort from the check-in."""
     url, _ = server
     with Store(sample_store_dir) as store:  # the original; the server has its own copy
-        run = store.runs(["Ana"]).sort_values("start_time").iloc[-1]  # the run the Run explorer opens first
-        log = store.strength_log(["Ana"])
+        run = store.runs(ADMIN, ["Ana"]).sort_values("start_time").iloc[-1]  # the run the Run explorer opens first
+        log = store.strength_log(ADMIN, ["Ana"])
     day = run["local_date"].date()
     soreness = log["back_soreness"].dropna()
     expected_soreness = f"{(soreness.sum() + 10) / (len(soreness) + 1):.1f}"  # the page's mean, with the 10 added
@@ -307,7 +307,7 @@ def test_a_check_in_on_a_phone_shows_on_the_strength_log_and_in_the_run_explorer
 def test_overview_in_a_real_browser(server, browser, sample_store_dir, tmp_path):
     url, _ = server
     with Store(sample_store_dir) as store:  # the original; the server has its own copy
-        expected_runs = store.status().runs
+        expected_runs = store.status(ADMIN).runs
     assert expected_runs > 100
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from conftest import ADMIN
 from fit_fixtures import Stretch, fit_from_records, records_for, run_file
 
 from analysis.charts.run import (
@@ -345,12 +346,12 @@ def test_reasons_that_contain_semicolons_stay_whole():
 def test_sample_club_runs_chart_the_stored_windows(store_copy):
     """FIT and GPX runs of every sample athlete: shading at the stored metrics' edges, dynamics only for Ana."""
     with Store(store_copy) as store:
-        runs = store.runs()
+        runs = store.runs(ADMIN)
         picked = pd.concat([runs[runs["athlete"] == a].iloc[[0, -1]] for a in runs["athlete"].unique()]
                            + [runs[runs["source_format"] == "gpx"].iloc[[0]]])
         for row in picked.itertuples():
-            activity = store.activity(row.run_id)
-            profile = run_profile(activity, store.metric_settings())
+            activity = store.activity(ADMIN, row.run_id)
+            profile = run_profile(activity, store.metric_settings(ADMIN))
             fig = run_panels(profile, row._asdict(), activity.samples, utc_offset_s=activity.utc_offset_s)
             titles = panel_titles(fig)
             has_dynamics = activity.samples["stance_time_ms"].notna().any()

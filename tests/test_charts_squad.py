@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ADMIN
 from test_pairing import with_effort
 
 from analysis.charts.squad import (
@@ -24,7 +25,8 @@ from analysis.store import Store
 @pytest.fixture(scope="module")
 def club(sample_store_dir):
     with Store(sample_store_dir) as store:
-        runs, log, plan, athletes = store.runs(), store.strength_log(), store.plan(), store.athletes()
+        runs, log = store.runs(ADMIN), store.strength_log(ADMIN)
+        plan, athletes = store.plan(ADMIN), store.athletes(ADMIN)
     runs = with_effort(runs)
     names = list(athletes["athlete"])
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from conftest import ADMIN
 
 ATHLETE = "Ana"
 MONDAY = pd.Timestamp("2026-03-02")
@@ -237,7 +238,7 @@ def test_on_the_sample_club_calendar_and_other_list_match_the_log(sample_store_d
     from analysis.store import Store
 
     with Store(sample_store_dir) as store:
-        log, plan = store.strength_log(), store.plan()
+        log, plan = store.strength_log(ADMIN), store.plan(ADMIN)
     sessions = strength_sessions(log)
     for athlete in sorted(log["athlete"].unique()):
         fig = charts.calendar_heatmap(log, athlete, plan)

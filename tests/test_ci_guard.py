@@ -35,6 +35,7 @@ def _run_throwaway(tmp_path: Path, ci: str | None) -> subprocess.CompletedProces
     (project / "test_throwaway.py").write_text(THROWAWAY_TESTS)
     (project / "pytest.ini").write_text("[pytest]\n")  # keep the repo's pyproject out of it
     env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # the copied conftest imports analysis
     if ci is not None:
         env["CI"] = ci
     return subprocess.run(

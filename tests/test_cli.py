@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import ADMIN
 from fit_fixtures import Stretch, run_file
 
 from analysis.cli import main
@@ -65,7 +66,7 @@ def ana_log(store: Path):
     from analysis.store import Store
 
     with Store(store) as opened:
-        return opened.strength_log(["Ana"])
+        return opened.strength_log(ADMIN, ["Ana"])
 
 
 def test_ingest_refuses_a_log_with_bad_rows_unless_told_to_skip_them(tmp_path, capsys):
@@ -140,7 +141,7 @@ def own_names_store(tmp_path: Path) -> Path:
 
     directory = tmp_path / "store"
     with Store(directory) as store:
-        report = ingest([("log.csv", OWN_NAMES_LOG)], athlete="Ana", store=store, workers=0)
+        report = ingest([("log.csv", OWN_NAMES_LOG)], athlete="Ana", store=store, viewer=ADMIN, workers=0)
     assert list(report["status"]) == ["imported"]
     return directory
 
@@ -160,8 +161,8 @@ def test_exercises_map_list_and_unmap(tmp_path, capsys):
                  "--store", str(directory)]) == 0
     capsys.readouterr()
     with Store(directory) as store:
-        log = store.strength_log()
-        assert store.unrecognised_exercises().empty
+        log = store.strength_log(ADMIN)
+        assert store.unrecognised_exercises(ADMIN).empty
     assert set(log.loc[log["exercise"].str.startswith("Quinzel"), "session_type"]) == {"core"}
     assert log.set_index("exercise").loc["Zorbflex carry", "session_type"] == "hip"
 
@@ -178,7 +179,7 @@ def test_exercises_map_list_and_unmap(tmp_path, capsys):
     assert main(["exercises", "unmap", "Quinzel wobble", "--store", str(directory)]) == 1
     assert "no mapping of 'Quinzel wobble' for the whole club" in capsys.readouterr().err
     with Store(directory) as store:
-        assert store.exercise_mappings()["athlete"].tolist() == ["Ben"]
+        assert store.exercise_mappings(ADMIN)["athlete"].tolist() == ["Ben"]
 
 
 def test_exercises_bad_input_exits_2_with_the_reason(tmp_path, capsys):

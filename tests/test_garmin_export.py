@@ -7,6 +7,7 @@ import io
 import json
 import zipfile
 
+from conftest import ADMIN
 from fit_fixtures import Stretch, run_file
 
 from analysis.ingest.pipeline import SKIPPED_GROUP_MIN, ingest
@@ -39,8 +40,9 @@ def _account_export(monitoring: int, json_files: int, odd: int = 1) -> bytes:
 
 def test_thousands_of_non_activity_files_are_one_line_per_kind(tmp_path):
     with Store(tmp_path) as store:
-        report = ingest([("garmin.zip", _account_export(1200, 300))], athlete="Ana", store=store, workers=0)
-        assert len(store.runs()) == 1
+        report = ingest([("garmin.zip", _account_export(1200, 300))], athlete="Ana", store=store, viewer=ADMIN,
+                        workers=0)
+        assert len(store.runs(ADMIN)) == 1
     assert len(report) == 4  # the run, one line for the monitoring files, one for the JSON, the photo alone
     run = report[report["status"] == "imported"]
     assert run["file"].tolist() == ["garmin.zip/DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip/"
@@ -55,5 +57,6 @@ def test_thousands_of_non_activity_files_are_one_line_per_kind(tmp_path):
 def test_a_few_files_of_one_kind_are_still_listed_one_by_one(tmp_path):
     with Store(tmp_path) as store:
         report = ingest([("garmin.zip", _account_export(SKIPPED_GROUP_MIN - 1, 0))], athlete="Ana", store=store,
+                        viewer=ADMIN,
                         workers=0)
     assert (report["file"].str.endswith("_WELLNESS.fit")).sum() == SKIPPED_GROUP_MIN - 1

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 from app_harness import assert_no_exception, open_app
+from conftest import ADMIN
 from fit_fixtures import Stretch, run_file
 
 from analysis import check_in as ci
@@ -32,9 +33,9 @@ def store_with_run_today(store_copy):
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
     fit = run_file([Stretch(900, 3.0), Stretch(900, 3.1)], start=start, utc_offset_s=3600)
     with Store(store_copy) as store:
-        report = ingest([("today.fit", fit)], athlete="Ana", store=store, workers=0)
+        report = ingest([("today.fit", fit)], athlete="Ana", store=store, viewer=ADMIN, workers=0)
         assert list(report["status"]) == ["imported"]
-        run = store.runs(["Ana"]).sort_values("start_time").iloc[-1]
+        run = store.runs(ADMIN, ["Ana"]).sort_values("start_time").iloc[-1]
         with store._transaction() as tx:
             tx.execute("UPDATE runs SET watch_perceived_effort = ?, watch_feel = ?, perceived_effort = ?, feel = ?, "
                        "effort_source = 'watch' WHERE run_id = ?",
@@ -64,18 +65,18 @@ def texts(elements) -> str:
 
 def check_in_rows(store_dir, athlete: str = "Ana") -> pd.DataFrame:
     with Store(store_dir) as store:
-        log = store.strength_log([athlete])
+        log = store.strength_log(ADMIN, [athlete])
     return log[log["source_format"] == "check_in"].reset_index(drop=True)
 
 
 def stored_run(store_dir, run_id: str) -> pd.Series:
     with Store(store_dir) as store:
-        return store.runs().set_index("run_id").loc[run_id]
+        return store.runs(ADMIN).set_index("run_id").loc[run_id]
 
 
 def ana_today(store_dir) -> dt.date:
     with Store(store_dir) as store:
-        return ci.athlete_today(store, "Ana")
+        return ci.athlete_today(store, ADMIN, "Ana")
 
 
 def version(store_dir) -> int:
@@ -86,7 +87,7 @@ def version(store_dir) -> int:
 def test_a_check_in_through_the_page_is_stored_and_replaces_the_watchs_answer(store_with_run_today, monkeypatch):
     store_dir, run_id, day = store_with_run_today
     with Store(store_dir) as store:
-        store.map_exercise("Quinzel wobble", "core", athlete="Ana")  # the athlete's own name for an exercise
+        store.map_exercise(ADMIN, "Quinzel wobble", "core", athlete="Ana")  # the athlete's own name for an exercise
     at = check_in_page(store_dir, monkeypatch)
     at.date_input(key="check_in_date").set_value(day)
     at.segmented_control(key="check_in_soreness").set_value(4)
@@ -146,7 +147,7 @@ def test_a_check_in_through_the_page_is_stored_and_replaces_the_watchs_answer(st
 
 def saved_with_api(store_dir, day: dt.date, **fields) -> str:
     with Store(store_dir) as store:
-        return ci.save_check_in(store, ci.CheckIn("Ana", day, **fields)).check_in_id
+        return ci.save_check_in(store, ADMIN, ci.CheckIn("Ana", day, **fields)).check_in_id
 
 
 def test_edit_loads_the_check_in_and_save_replaces_it(store_with_run_today, monkeypatch):
@@ -176,7 +177,7 @@ def test_edit_loads_the_check_in_and_save_replaces_it(store_with_run_today, monk
     assert not at.error
     assert "Replaced Ana's check-in" in texts(at.success)
     with Store(store_dir) as store:
-        listed = ci.recent_check_ins(store, ["Ana"], days=None)
+        listed = ci.recent_check_ins(store, ADMIN, ["Ana"], days=None)
     assert [c.check_in_id for c in listed] == [first]  # still one check-in, the same id
     rows = check_in_rows(store_dir)
     assert list(rows["back_soreness"].dropna()) == [6.0]
@@ -222,7 +223,7 @@ def test_delete_asks_first_then_removes_it_and_the_watchs_answer_comes_back(stor
     run_again(at)
     assert f"Deleted Ana's check-in of {day:%Y-%m-%d}" in texts(at.success)
     with Store(store_dir) as store:
-        assert ci.stored_check_in(store, first) is None
+        assert ci.stored_check_in(store, ADMIN, first) is None
     assert check_in_rows(store_dir).empty
     run = stored_run(store_dir, run_id)
     assert (run["perceived_effort"], run["feel"], run["effort_source"]) == (WATCH_EFFORT, WATCH_FEEL, "watch")
@@ -259,12 +260,12 @@ def test_the_date_can_not_be_later_than_the_athletes_today(store_with_run_today,
     store_dir, _, _ = store_with_run_today
     at = check_in_page(store_dir, monkeypatch)
     with Store(store_dir) as store:
-        latest, today = ci.latest_allowed_date(store, "Ana"), ci.athlete_today(store, "Ana")
+        latest, today = ci.latest_allowed_date(store, ADMIN, "Ana"), ci.athlete_today(store, ADMIN, "Ana")
     date = at.date_input(key="check_in_date")
     assert date.value == today and date.max == latest
     before = version(store_dir)
     with Store(store_dir) as store, pytest.raises(InputError, match="in the future"):
-        ci.save_check_in(store, ci.CheckIn("Ana", latest + dt.timedelta(days=1), back_soreness=1))
+        ci.save_check_in(store, ADMIN, ci.CheckIn("Ana", latest + dt.timedelta(days=1), back_soreness=1))
     assert version(store_dir) == before
 
 
@@ -287,7 +288,7 @@ def test_an_unknown_name_is_refused_unless_added_as_a_new_athlete(store_with_run
     run_again(at)
     assert "athlete 'Zed Newcomer': not in the store" in texts(at.error)
     with Store(store_dir) as store:
-        assert "Zed Newcomer" not in set(store.athletes()["athlete"])
+        assert "Zed Newcomer" not in set(store.athletes(ADMIN)["athlete"])
     assert version(store_dir) == before
 
     at.toggle(key="check_in_new_athlete").set_value(True)
@@ -297,7 +298,7 @@ def test_an_unknown_name_is_refused_unless_added_as_a_new_athlete(store_with_run
     assert not at.error
     assert "added a new athlete, Zed Newcomer" in texts(at.info)
     with Store(store_dir) as store:
-        assert "Zed Newcomer" in set(store.athletes()["athlete"])
+        assert "Zed Newcomer" in set(store.athletes(ADMIN)["athlete"])
     assert list(check_in_rows(store_dir, "Zed Newcomer")["back_soreness"]) == [2.0]
     assert at.session_state["athlete"] == "Zed Newcomer"  # the sidebar follows the new athlete
     assert at.toggle(key="check_in_type_name").value is False  # the form is empty again
@@ -310,7 +311,7 @@ def test_as_usual_fills_in_the_last_exercises(store_with_run_today, monkeypatch)
     assert usual.disabled and "needs an earlier check-in with exercises" in texts(at.caption)
 
     with Store(store_dir) as store:
-        yesterday = ci.athlete_today(store, "Ana") - dt.timedelta(days=1)
+        yesterday = ci.athlete_today(store, ADMIN, "Ana") - dt.timedelta(days=1)
     done = (ci.ExerciseDone("Dead bug", 3, 10), ci.ExerciseDone("Plank", 2, None, 45.0),
             ci.ExerciseDone("Copenhagen plank", 2, None, 20.0), ci.ExerciseDone("Quinzel wobble", 3))
     saved_with_api(store_dir, yesterday, exercises=done)
@@ -327,8 +328,8 @@ def test_as_usual_fills_in_the_last_exercises(store_with_run_today, monkeypatch)
     run_again(at)
     assert not at.error
     with Store(store_dir) as store:
-        latest = ci.recent_check_ins(store, ["Ana"], days=None)[0].check_in
-        today = ci.athlete_today(store, "Ana")
+        latest = ci.recent_check_ins(store, ADMIN, ["Ana"], days=None)[0].check_in
+        today = ci.athlete_today(store, ADMIN, "Ana")
     assert latest.date == today and latest.exercises == done
 
 
@@ -362,7 +363,7 @@ def test_a_check_in_from_the_command_line_with_values_between_the_buttons_can_be
 def test_on_an_empty_store_the_first_athlete_is_typed_in(tmp_path, monkeypatch):
     store_dir = tmp_path / "empty"
     with Store(store_dir) as store:
-        store.mark_sample_club_loaded()  # so the app does not load the sample club on its first start
+        store.mark_sample_club_loaded(ADMIN)  # so the app does not load the sample club on its first start
     at = open_app(store_dir, monkeypatch, page=PAGE)
     assert "No athletes in the store yet: type the name of the first one." in texts(at.caption)
     assert not [t for t in at.toggle if t.key == "check_in_type_name"]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_harness import add_runs_only_athlete, assert_no_exception, choose_athlete, open_app
-from conftest import REPO_ROOT
+from conftest import ADMIN, REPO_ROOT
 from test_pairing import holm_reference, spearman_holding_week, with_effort
 
 from analysis.charts.squad import marker_label
@@ -32,7 +32,7 @@ CHARTS = 5  # weekly bars, scatter, weekly km, and in the expander the lag grid 
 
 def tables(store_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     with Store(store_dir) as store:
-        runs, log, plan = store.runs(), store.strength_log(), store.plan()
+        runs, log, plan = store.runs(ADMIN), store.strength_log(ADMIN), store.plan(ADMIN)
     return weekly_table(runs, log, plan=plan), run_table(runs, log, plan=plan)
 
 

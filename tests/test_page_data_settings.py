@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_harness import add_runs_only_athlete, assert_no_exception, open_app
+from conftest import ADMIN
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from analysis.consistency import DEFAULT_PLAN, weekly_table
@@ -42,7 +43,7 @@ def number_input(at, label: str):
 
 def snapshot(store_dir) -> dict[str, pd.DataFrame]:
     with Store(store_dir) as store:
-        return {"runs": store.runs(), "athletes": store.athletes(), "log": store.strength_log()}
+        return {"runs": store.runs(ADMIN), "athletes": store.athletes(ADMIN), "log": store.strength_log(ADMIN)}
 
 
 def test_deleting_selected_runs_removes_exactly_them(store_copy, monkeypatch):
@@ -108,7 +109,7 @@ def test_deleting_an_athlete_then_the_sample_club(store_copy, monkeypatch):
     at.run()
     assert_no_exception(at)
     with Store(store_copy) as store:
-        status = store.status()
+        status = store.status(ADMIN)
     assert (status.athletes, status.runs, status.sample_club) == (0, 0, "removed")
     assert "No athletes in the store yet" in at.info[0].value
 
@@ -117,9 +118,9 @@ def test_deleting_an_athlete_then_the_sample_club(store_copy, monkeypatch):
 def small_store(store_copy):
     """The sample store cut to one run per athlete, so recomputing every run takes a moment, not seconds."""
     with Store(store_copy) as store:
-        runs = store.runs()
+        runs = store.runs(ADMIN)
         keep = runs.groupby("athlete")["run_id"].first()
-        store.remove_runs(set(runs["run_id"]) - set(keep))
+        store.remove_runs(ADMIN, set(runs["run_id"]) - set(keep))
     return store_copy
 
 
@@ -136,9 +137,9 @@ def test_changing_a_metric_setting_recomputes_every_run(small_store, monkeypatch
     assert f"recomputed the metrics of {len(before)} runs" in at.success[0].value
 
     with Store(small_store) as store:
-        settings = store.metric_settings()
-        after = store.runs().set_index("run_id")
-        expected = {run_id: run_metrics(store.activity(run_id), settings) for run_id in after.index}
+        settings = store.metric_settings(ADMIN)
+        after = store.runs(ADMIN).set_index("run_id")
+        expected = {run_id: run_metrics(store.activity(ADMIN, run_id), settings) for run_id in after.index}
     assert settings.late_start_fraction == 0.85
     eligible = after.index[after["eligible"]]
     assert len(eligible) > 0
@@ -158,14 +159,14 @@ def test_changing_a_metric_setting_recomputes_every_run(small_store, monkeypatch
     [error] = at.error
     assert "Settings not changed" in error.value and "order" in error.value
     with Store(small_store) as store:
-        assert store.metric_settings() == settings
+        assert store.metric_settings(ADMIN) == settings
 
     button(at, "Restore defaults").click()
     at.run()
     assert_no_exception(at)
     with Store(small_store) as store:
-        assert store.metric_settings().changed() == {}
-        restored = store.runs().set_index("run_id")
+        assert store.metric_settings(ADMIN).changed() == {}
+        restored = store.runs(ADMIN).set_index("run_id")
     pd.testing.assert_series_equal(restored.loc[before.index, "pace_decay_pct"], before["pace_decay_pct"])
 
 
@@ -178,7 +179,7 @@ def test_plan_change_reaches_the_store(store_copy, monkeypatch):
     at.run()
     assert_no_exception(at)
     with Store(store_copy) as store:
-        assert store.plan() == {"core": 3, "mobility": 1}
+        assert store.plan(ADMIN) == {"core": 3, "mobility": 1}
     assert "Plan saved" in at.success[0].value
 
     for kind in ("Core", "Mobility"):  # nothing planned is refused
@@ -187,23 +188,23 @@ def test_plan_change_reaches_the_store(store_copy, monkeypatch):
     at.run()
     assert "Plan not changed" in at.error[0].value
     with Store(store_copy) as store:
-        assert store.plan() == {"core": 3, "mobility": 1}
+        assert store.plan(ADMIN) == {"core": 3, "mobility": 1}
 
     [restore] = [b for b in at.button if b.label.startswith("Restore the default plan")]
     restore.click()
     at.run()
     with Store(store_copy) as store:
-        assert store.plan() == dict(DEFAULT_PLAN)
+        assert store.plan(ADMIN) == dict(DEFAULT_PLAN)
 
 
 def test_downloads_are_csv_with_formula_cells_escaped(store_copy, monkeypatch):
     hostile = "=HYPERLINK(\"http://x\")"
     log_csv = b"date,exercise,sets,reps,notes\n2026-03-02,Dead bug,3,10,@SUM(1+1)\n2026-03-04,Plank,3,,-1 felt odd\n"
     with Store(store_copy) as store:
-        report = ingest([("log.csv", log_csv)], athlete=hostile, store=store, workers=0)
+        report = ingest([("log.csv", log_csv)], athlete=hostile, store=store, viewer=ADMIN, workers=0)
         assert list(report["status"]) == ["imported"]
-        expected_runs, expected_log = store.runs(), store.strength_log()
-        expected_weekly = weekly_table(expected_runs, expected_log, plan=store.plan())
+        expected_runs, expected_log = store.runs(ADMIN), store.strength_log(ADMIN)
+        expected_weekly = weekly_table(expected_runs, expected_log, plan=store.plan(ADMIN))
 
     served: dict[str, tuple[str, object]] = {}  # deferred file id -> (file name, the callable the page gave)
     original = MediaFileManager.add_deferred
@@ -257,24 +258,24 @@ def test_privacy_radius_is_saved_to_the_store_and_restored(store_copy, monkeypat
     assert_no_exception(at)
     assert at.success[0].value == "Privacy radius saved: 450 m."
     with Store(store_copy) as store:
-        assert store.privacy_radius_m() == 450.0
+        assert store.privacy_radius_m(ADMIN) == 450.0
     number_input(at, "Privacy radius (m)").set_value(0.0)
     button(at, "Save privacy radius").click()
     at.run()
     assert at.success[0].value == "Privacy radius saved: 0 m (nothing hidden)."
     with Store(store_copy) as store:
-        assert store.privacy_radius_m() == 0.0
+        assert store.privacy_radius_m(ADMIN) == 0.0
     button(at, "Restore the default (200 m)").click()
     at.run()
     assert_no_exception(at)
     with Store(store_copy) as store:
-        assert store.privacy_radius_m() == 200.0
+        assert store.privacy_radius_m(ADMIN) == 200.0
 
 
 def test_deleting_a_strength_file_removes_its_entries_and_every_page_moves(store_copy, monkeypatch):
     before = snapshot(store_copy)
     with Store(store_copy) as store:
-        files = store.strength_files()
+        files = store.strength_files(ADMIN)
     at = open_tab(store_copy, monkeypatch, "Strength files")
     [table] = [df for df in at.dataframe if (df.key or "").startswith("strength_files_table_")]
     shown = table.value
@@ -319,7 +320,7 @@ def test_deleting_a_strength_file_removes_its_entries_and_every_page_moves(store
 
 def test_no_strength_files_points_to_the_import_page(tmp_path, monkeypatch):
     with Store(tmp_path / "store") as store:
-        store.remove_sample_club()  # no sample club on first start
+        store.remove_sample_club(ADMIN)  # no sample club on first start
     add_runs_only_athlete(tmp_path / "store")
     at = open_tab(tmp_path / "store", monkeypatch, "Strength files")
     assert "No strength logs stored yet" in at.info[0].value

@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 import pytest
 from app_harness import assert_no_exception, open_app
+from conftest import ADMIN
 from fit_fixtures import Stretch, run_file
 
 from analysis.errors import InputError
@@ -30,7 +31,7 @@ def corrupt_fit(good: bytes) -> bytes:
 
 def snapshot(store_dir) -> dict[str, pd.DataFrame]:
     with Store(store_dir) as store:
-        return {"runs": store.runs(), "athletes": store.athletes(), "log": store.strength_log()}
+        return {"runs": store.runs(ADMIN), "athletes": store.athletes(ADMIN), "log": store.strength_log(ADMIN)}
 
 
 def report_table(at) -> pd.DataFrame:
@@ -171,7 +172,7 @@ def test_drop_positions_stores_the_run_without_them_and_the_report_says_so(store
     [row] = report_table(at).to_dict("records")
     assert row["status"] == "imported" and "GPS positions dropped at import (privacy option)" in row["warnings"]
     with Store(store_copy) as store:
-        samples = store.samples(hashlib.sha256(good).hexdigest())
+        samples = store.samples(ADMIN, hashlib.sha256(good).hexdigest())
     assert len(samples) == 3000 and samples[["lat_deg", "lon_deg"]].isna().all().all()
     assert samples["distance_m"].iloc[-1] > 8000  # distance as read from the file, kept
 
@@ -284,6 +285,7 @@ def hold_an_overlapping_log(store_copy, monkeypatch):
     """Ben has January's Strong export stored; the page is given a newer export of the same log."""
     with Store(store_copy) as store:
         first = pipeline.ingest([("strong-january.csv", strong(*JAN_8, *JAN_10))], athlete="Ben", store=store,
+                                viewer=ADMIN,
                                 workers=0)
     assert list(first["status"]) == ["imported"]
     before = snapshot(store_copy)

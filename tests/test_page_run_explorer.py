@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 from app_harness import assert_no_exception, metric_value, open_app
+from conftest import ADMIN
 from fit_fixtures import Stretch, fit_from_records, records_for
 from streamlit.runtime.media_file_manager import MediaFileManager
 
@@ -23,7 +24,7 @@ PAGE = "app_pages/run_explorer.py"
 def by_athlete(store_dir) -> dict[str, pd.DataFrame]:
     """Each athlete's stored runs, newest first (what the page lists)."""
     with Store(store_dir) as store:
-        runs = store.runs()
+        runs = store.runs(ADMIN)
     return {a: g.sort_values("start_time", ascending=False) for a, g in runs.groupby("athlete")}
 
 
@@ -140,8 +141,9 @@ def test_athlete_without_runs_and_run_without_gps_say_what_to_do(store_copy, mon
         del r["position_lat"], r["position_long"]
     log = b"date,session_type,exercise,sets,reps\n2026-09-07,core,Dead bug,3,10\n"
     with Store(store_copy) as store:
-        report = ingest([("treadmill.fit", fit_from_records(records))], athlete="Eve", store=store, workers=0)
-        report = pd.concat([report, ingest([("log.csv", log)], athlete="Fay", store=store, workers=0)])
+        report = ingest([("treadmill.fit", fit_from_records(records))], athlete="Eve", store=store, viewer=ADMIN,
+                        workers=0)
+        report = pd.concat([report, ingest([("log.csv", log)], athlete="Fay", store=store, viewer=ADMIN, workers=0)])
         assert set(report["status"]) == {"imported"}
 
     at = open_app(store_copy, monkeypatch, page=PAGE)
@@ -167,19 +169,20 @@ def map_trace_names(at) -> set[str]:
 def test_the_map_hides_start_and_end_within_the_stored_privacy_radius(store_copy, monkeypatch):
     with Store(store_copy) as store:  # 160 m in all: every point lies within 300 m of the start
         short = fit_from_records(records_for([Stretch(100, 1.6)]))
-        assert list(ingest([("short.fit", short)], athlete="Eve", store=store, workers=0)["status"]) == ["imported"]
+        assert list(ingest([("short.fit", short)], athlete="Eve", store=store, viewer=ADMIN,
+                           workers=0)["status"]) == ["imported"]
     at = open_app(store_copy, monkeypatch, page=PAGE)
     assert any(c.value.startswith("Start and end within 200 m are hidden (privacy radius, Data & settings)")
                for c in at.caption)
     assert {"Shown from", "Shown to"} <= map_trace_names(at) and "Start" not in map_trace_names(at)
     with Store(store_copy) as store:
-        store.set_privacy_radius_m(0)
+        store.set_privacy_radius_m(ADMIN, 0)
     at.run()
     assert_no_exception(at)
     assert not any("privacy radius" in c.value for c in at.caption)
     assert {"Start", "Finish"} <= map_trace_names(at)
     with Store(store_copy) as store:
-        store.set_privacy_radius_m(300)
+        store.set_privacy_radius_m(ADMIN, 300)
     at.session_state["athlete"] = "Eve"
     at.run()
     assert_no_exception(at)
@@ -190,7 +193,8 @@ def test_the_map_hides_start_and_end_within_the_stored_privacy_radius(store_copy
 def test_a_run_imported_without_positions_says_so(store_copy, monkeypatch):
     data = fit_from_records(records_for([Stretch(2400, 3.0, interval_s=2)]))
     with Store(store_copy) as store:
-        report = ingest([("private.fit", data)], athlete="Eve", store=store, workers=0, drop_positions=True)
+        report = ingest([("private.fit", data)], athlete="Eve", store=store, viewer=ADMIN, workers=0,
+                        drop_positions=True)
         assert list(report["status"]) == ["imported"]
     at = open_app(store_copy, monkeypatch, page=PAGE)
     at.session_state["athlete"] = "Eve"
@@ -213,7 +217,7 @@ def test_run_samples_download_has_positions_only_when_asked_with_the_ends_hidden
     at = open_app(store_copy, monkeypatch, page=PAGE)
     run_id = at.selectbox(key="run_id").value
     with Store(store_copy) as store:
-        samples = store.samples(run_id)
+        samples = store.samples(ADMIN, run_id)
 
     def downloaded() -> pd.DataFrame:
         [button] = [b for b in at.get("download_button") if b.proto.label == "Download this run's samples (CSV)"]

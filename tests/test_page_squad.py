@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from app_harness import metric_value, open_app
+from conftest import ADMIN
 from test_pairing import holm_reference, with_effort, within_athlete_r
 
 from analysis.consistency import run_table, weekly_table
@@ -58,8 +59,8 @@ def _expected_squad(weekly: pd.DataFrame, runs: pd.DataFrame, unit: str):
 
 def test_squad_page_shows_every_athlete_and_the_squad_correlation(store_copy, monkeypatch):
     with Store(store_copy) as store:
-        names = list(store.athletes()["athlete"])
-        runs, log, plan = store.runs(), store.strength_log(), store.plan()
+        names = list(store.athletes(ADMIN)["athlete"])
+        runs, log, plan = store.runs(ADMIN), store.strength_log(ADMIN), store.plan(ADMIN)
     weekly, runs_linked = weekly_table(runs, log, plan=plan), run_table(runs, log, plan=plan)
     expected = _expected_squad(weekly, runs_linked, "runs")
     per_week = _expected_squad(weekly, runs_linked, "weeks")
@@ -124,16 +125,16 @@ def test_selecting_a_table_row_opens_that_athletes_consistency_page_once(store_c
 
 def test_one_athlete_needs_two_or_more_and_no_athletes_says_what_to_do(store_copy, monkeypatch):
     with Store(store_copy) as store:
-        names = list(store.athletes()["athlete"])
+        names = list(store.athletes(ADMIN)["athlete"])
         for name in names[1:]:
-            assert store.remove_athlete(name)
+            assert store.remove_athlete(ADMIN, name)
     at = open_app(store_copy, monkeypatch, page=PAGE)
     assert any("needs two or more" in i.value and names[0] in i.value for i in at.info)
     assert list(at.dataframe[0].value["athlete"]) == [names[0]]
     assert not [m for m in at.metric if m.label.startswith("Squad r_rm")]  # no squad statistic for one athlete
 
     with Store(store_copy) as store:
-        assert store.remove_athlete(names[0])
+        assert store.remove_athlete(ADMIN, names[0])
     at = open_app(store_copy, monkeypatch, page=PAGE)
     assert "No athletes in the store yet" in at.info[0].value
     assert not at.dataframe
@@ -143,7 +144,7 @@ def test_choosing_perceived_effort_shows_its_squad_correlation_and_panels(store_
     original = Store.runs
     monkeypatch.setattr(Store, "runs", lambda self, *a, **k: with_effort(original(self, *a, **k)))
     with Store(store_copy) as store:
-        runs, log, plan = store.runs(), store.strength_log(), store.plan()
+        runs, log, plan = store.runs(ADMIN), store.strength_log(ADMIN), store.plan(ADMIN)
     weekly, linked = weekly_table(runs, log, plan=plan), run_table(runs, log, plan=plan)
     rows = linked[(linked["sport"] == "running") & linked["perceived_effort"].notna()]
     pairs = pd.DataFrame({"athlete": rows["athlete"], "date": rows["local_date"], "x": rows["consistency_28d"],

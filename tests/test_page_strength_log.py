@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from app_harness import add_runs_only_athlete, assert_no_exception, open_app
+from conftest import ADMIN
 
 from analysis.consistency import strength_sessions
 from analysis.ingest.pipeline import ingest
@@ -21,7 +22,7 @@ def run_as(at, athlete: str) -> None:
 
 def test_every_sample_athlete_gets_charts_and_sees_the_exercises_classed_other(store_copy, monkeypatch):
     with Store(store_copy) as store:
-        log = store.strength_log()
+        log = store.strength_log(ADMIN)
     sessions = strength_sessions(log)
     at = open_app(store_copy, monkeypatch, page=PAGE)
     for athlete in sorted(log["athlete"].unique()):
@@ -75,7 +76,7 @@ OWN_NAMES_CSV = (b"date,athlete,exercise,sets\n2027-03-01,Chloe,Quinzel wobble,3
 
 def add_own_names(store_dir) -> None:
     with Store(store_dir) as store:
-        report = ingest([("own-names.csv", OWN_NAMES_CSV)], athlete="Chloe", store=store, workers=0)
+        report = ingest([("own-names.csv", OWN_NAMES_CSV)], athlete="Chloe", store=store, viewer=ADMIN, workers=0)
     assert list(report["status"]) == ["imported"]
 
 
@@ -88,7 +89,7 @@ def test_unrecognised_names_get_a_session_type_that_applies_at_once_then_can_be_
     wobble, zing = "Quinzel wobble", "Flumbo zing"
     add_own_names(store_copy)
     with Store(store_copy) as store:
-        unknown = store.unrecognised_exercises(["Chloe"])
+        unknown = store.unrecognised_exercises(ADMIN, ["Chloe"])
     names = list(unknown["exercise"])
     assert {wobble, zing} <= set(names) and "Quinzel wobbles" not in names  # one row per key
     at = open_app(store_copy, monkeypatch, page=PAGE)
@@ -111,8 +112,8 @@ def test_unrecognised_names_get_a_session_type_that_applies_at_once_then_can_be_
     assert_no_exception(at)
     assert "Saved 1 session type for Chloe" in at.success[0].value
     with Store(store_copy) as store:
-        mappings = store.exercise_mappings()
-        log = store.strength_log(["Chloe"])
+        mappings = store.exercise_mappings(ADMIN)
+        log = store.strength_log(ADMIN, ["Chloe"])
     assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [["Chloe", wobble, "core"]]
     assert set(log.loc[log["exercise"].str.startswith("Quinzel"), "session_type"]) == {"core"}
     # the page moved at once (its cached log too): the name left the `other` table and the choices; the mapping
@@ -134,8 +135,8 @@ def test_unrecognised_names_get_a_session_type_that_applies_at_once_then_can_be_
     assert_no_exception(at)
     assert "for the whole club" in at.success[0].value
     with Store(store_copy) as store:
-        mappings = store.exercise_mappings()
-        log = store.strength_log()
+        mappings = store.exercise_mappings(ADMIN)
+        log = store.strength_log(ADMIN)
     assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [
         [None, zing, "hip"], ["Chloe", wobble, "core"]]
     assert set(log.loc[log["exercise"] == zing, "session_type"]) == {"hip"}
@@ -151,17 +152,17 @@ def test_unrecognised_names_get_a_session_type_that_applies_at_once_then_can_be_
     assert_no_exception(at)
     assert "Removed 1 mapping." in at.success[0].value
     with Store(store_copy) as store:
-        assert store.exercise_mappings()["athlete"].tolist() == [None]
-        assert wobble in set(store.unrecognised_exercises(["Chloe"])["exercise"])
+        assert store.exercise_mappings(ADMIN)["athlete"].tolist() == [None]
+        assert wobble in set(store.unrecognised_exercises(ADMIN, ["Chloe"])["exercise"])
     assert select_for(at, wobble) is not None
 
 
 def test_an_athlete_with_every_name_recognised_is_told_so(store_copy, monkeypatch):
     with Store(store_copy) as store:
         report = ingest([("eve.csv", b"date,exercise,sets\n2026-09-01,Dead bug,3\n2026-09-02,Clamshell (band),3\n")],
-                        athlete="Eve", store=store, workers=0)
+                        athlete="Eve", store=store, viewer=ADMIN, workers=0)
         assert list(report["status"]) == ["imported"]
-        assert store.unrecognised_exercises(["Eve"]).empty
+        assert store.unrecognised_exercises(ADMIN, ["Eve"]).empty
     at = open_app(store_copy, monkeypatch, page=PAGE)
     run_as(at, "Eve")
     assert not own_name_selects(at)

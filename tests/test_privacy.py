@@ -11,6 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ADMIN
 from fit_fixtures import START, Stretch, fit_from_records, gpx_from_records, records_for
 
 from analysis.charts.run import run_map
@@ -60,8 +61,8 @@ def folded(records: list[dict], leg_m: float) -> list[dict]:
 
 def stored(store_dir) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     with Store(store_dir) as store:
-        runs = store.runs()
-        return runs, {rid: store.samples(rid) for rid in runs["run_id"]}
+        runs = store.runs(ADMIN)
+        return runs, {rid: store.samples(ADMIN, rid) for rid in runs["run_id"]}
 
 
 # --- the privacy radius, as a pure function ---------------------------------------------------------
@@ -204,17 +205,17 @@ def test_a_map_whose_every_point_is_hidden_is_none():
 
 def test_the_privacy_radius_is_stored_validated_and_kept(tmp_path):
     with Store(tmp_path) as store:
-        assert store.privacy_radius_m() == DEFAULT_PRIVACY_RADIUS_M == 200.0
+        assert store.privacy_radius_m(ADMIN) == DEFAULT_PRIVACY_RADIUS_M == 200.0
         version = store.data_version()
-        assert store.set_privacy_radius_m(350) == 350.0
+        assert store.set_privacy_radius_m(ADMIN, 350) == 350.0
         assert store.data_version() > version  # pages' cached maps key on the version
         with pytest.raises(InputError, match="from 0 to 2000"):
-            store.set_privacy_radius_m(5000)
-        assert store.privacy_radius_m() == 350.0  # a refused value changes nothing
+            store.set_privacy_radius_m(ADMIN, 5000)
+        assert store.privacy_radius_m(ADMIN) == 350.0  # a refused value changes nothing
     with Store(tmp_path) as store:  # kept across processes (store meta)
-        assert store.privacy_radius_m() == 350.0
-        assert store.set_privacy_radius_m(0) == 0.0 and store.privacy_radius_m() == 0.0
-        assert store.set_privacy_radius_m(None) == 200.0 and store.privacy_radius_m() == 200.0
+        assert store.privacy_radius_m(ADMIN) == 350.0
+        assert store.set_privacy_radius_m(ADMIN, 0) == 0.0 and store.privacy_radius_m(ADMIN) == 0.0
+        assert store.set_privacy_radius_m(ADMIN, None) == 200.0 and store.privacy_radius_m(ADMIN) == 200.0
 
 
 # --- dropping positions at import -----------------------------------------------------------------------
@@ -225,10 +226,11 @@ def test_dropping_positions_at_import_keeps_every_metric(tmp_path, fmt):
     data = fit_from_records(records) if fmt == "fit" else gpx_from_records(records)
     name = f"loop.{fmt}"
     with Store(tmp_path / "kept") as store:
-        kept_report = ingest([(name, data)], athlete="Ana", store=store, workers=0)
+        kept_report = ingest([(name, data)], athlete="Ana", store=store, viewer=ADMIN, workers=0)
     with Store(tmp_path / "dropped") as store:
         # One worker process: the option must reach the workers, where files are read.
-        dropped_report = ingest([(name, data)], athlete="Ana", store=store, workers=1, drop_positions=True)
+        dropped_report = ingest([(name, data)], athlete="Ana", store=store, viewer=ADMIN, workers=1,
+                                drop_positions=True)
     assert list(kept_report["status"]) == list(dropped_report["status"]) == ["imported"]
     assert POSITIONS_DROPPED_WARNING in dropped_report["warnings"].iloc[0]
     assert POSITIONS_DROPPED_WARNING not in kept_report["warnings"].iloc[0]
@@ -248,7 +250,7 @@ def test_dropping_positions_at_import_keeps_every_metric(tmp_path, fmt):
     pd.testing.assert_frame_equal(dropped_runs[metric_columns], kept_runs[metric_columns])
     assert np.isfinite(kept_runs[["pace_decay_pct", "cadence_drift_spm", "decoupling_pct"]].to_numpy()).all()
     with Store(tmp_path / "dropped") as store:  # and a recompute from stored samples agrees as well
-        again = run_metrics(store.activity(run_id), store.metric_settings())
+        again = run_metrics(store.activity(ADMIN, run_id), store.metric_settings(ADMIN))
     assert again.pace_decay_pct == pytest.approx(kept_runs["pace_decay_pct"].iloc[0], rel=1e-12)
     assert run_map(dropped, again) is None
 
@@ -259,9 +261,9 @@ def test_a_file_without_positions_says_none_were_stored_and_a_duplicate_says_how
         del r["position_lat"], r["position_long"]
     outdoor = fit_from_records(records_for([Stretch(600, 3.0)], lat0=48.0, start=START + timedelta(days=1)))
     with Store(tmp_path) as store:
-        ingest([("outdoor.fit", outdoor)], athlete="Ana", store=store, workers=0)
+        ingest([("outdoor.fit", outdoor)], athlete="Ana", store=store, viewer=ADMIN, workers=0)
         report = ingest([("treadmill.fit", fit_from_records(treadmill)), ("outdoor again.fit", outdoor)],
-                        athlete="Ana", store=store, workers=0, drop_positions=True).set_index("file")
+                        athlete="Ana", store=store, viewer=ADMIN, workers=0, drop_positions=True).set_index("file")
         assert NO_POSITIONS_WARNING in report.loc["treadmill.fit", "warnings"]
         assert report.loc["outdoor again.fit", "status"] == "duplicate"
         assert "delete it and import again to drop its GPS positions" in report.loc["outdoor again.fit", "reason"]
@@ -287,22 +289,24 @@ def test_an_upload_over_the_cap_is_refused_before_anything_is_read(tmp_path):
     read: list[str] = []
     with Store(tmp_path / "store") as store:
         with pytest.raises(InputError) as refused:
-            ingest([("one.fit", one), ("two.fit", memoryview(two))], athlete="Ana", store=store, workers=0,
+            ingest([("one.fit", one), ("two.fit", memoryview(two))], athlete="Ana", store=store, viewer=ADMIN,
+                   workers=0,
                    max_upload_bytes=len(one) + len(two) - 1, progress=lambda done, total, name: read.append(name))
         message = str(refused.value)
         assert message.startswith("the upload holds ") and message.endswith(
             "one import takes at most "
             f"{(len(one) + len(two) - 1) / 1e3:.0f} KB: import the files in parts")
         assert f"holds {(len(one) + len(two)) / 1e3:.0f} KB" in message
-        assert read == [] and store.athletes().empty and store.imports().empty  # nothing read, nothing stored
+        assert read == [] and store.athletes(ADMIN).empty and store.imports(ADMIN).empty  # nothing read, nothing stored
         # At the cap it imports; paths are read from disk one by one and do not count.
-        report = ingest([("one.fit", one), ("two.fit", two)], athlete="Ana", store=store, workers=0,
+        report = ingest([("one.fit", one), ("two.fit", two)], athlete="Ana", store=store, viewer=ADMIN, workers=0,
                         max_upload_bytes=len(one) + len(two))
         assert list(report["status"]) == ["imported", "imported"]
         path = tmp_path / "three.fit"
         path.write_bytes(fit_from_records(records_for([Stretch(600, 3.0)], lat0=45.0,
                                                       start=START + timedelta(days=2))))
-        assert list(ingest([path], athlete="Ana", store=store, workers=0, max_upload_bytes=1)["status"]) == [
+        assert list(ingest([path], athlete="Ana", store=store, viewer=ADMIN, workers=0,
+                           max_upload_bytes=1)["status"]) == [
             "imported"]
 
 
@@ -325,20 +329,20 @@ def two_athlete_store(tmp_path):
             for k in range(2):
                 data = fit_from_records(records_for([Stretch(400 + 100 * k, 3.0, interval_s=2)], lat0=lat0 + k,
                                                     start=START + timedelta(days=k)))
-                ingest([(f"{k}.fit", data)], athlete=athlete, store=store, workers=0)
-        store.set_privacy_radius_m(250)
+                ingest([(f"{k}.fit", data)], athlete=athlete, store=store, viewer=ADMIN, workers=0)
+        store.set_privacy_radius_m(ADMIN, 250)
     return store_dir
 
 
 def test_samples_export_has_no_positions_unless_asked_and_then_hides_the_ends(two_athlete_store, tmp_path):
     runs, samples = stored(two_athlete_store)
     with Store(two_athlete_store) as store:
-        written = export_store(store, tmp_path / "plain", samples=True)
+        written = export_store(store, ADMIN, tmp_path / "plain", samples=True)
         assert [p.name for p in written] == ["runs.csv", "weekly.csv", "strength_log.csv", "associations.csv",
                                              "exercise_mappings.csv", "samples.csv"]
-        export_store(store, tmp_path / "with", samples=True, include_positions=True, athletes=["Ana"])
+        export_store(store, ADMIN, tmp_path / "with", samples=True, include_positions=True, athletes=["Ana"])
         with pytest.raises(ValueError, match="needs samples=True"):
-            export_store(store, tmp_path / "no", include_positions=True)
+            export_store(store, ADMIN, tmp_path / "no", include_positions=True)
     plain = pd.read_csv(tmp_path / "plain" / "samples.csv")
     assert not {"lat_deg", "lon_deg"} & set(plain.columns)
     assert list(plain.columns[:3]) == ["run_id", "athlete", "time"]

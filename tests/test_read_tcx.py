@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CORPUS_DIR, corpus_catalog
+from conftest import ADMIN, CORPUS_DIR, corpus_catalog
 from fit_fixtures import (
     START,
     TCX_NS,
@@ -519,12 +519,12 @@ def test_a_strava_export_with_tcx_gz_is_imported(tmp_path):
         archive.writestr("activities/111.tcx.gz", gzip.compress(tcx_from_records(records, leading=b"\n    ")))
         archive.writestr("activities/112.tcx", tcx_from_records(records[:600], sport="Biking"))
     with Store(tmp_path / "store") as store:
-        report = ingest([("export.zip", export.getvalue())], athlete="Ana", store=store, workers=1)
+        report = ingest([("export.zip", export.getvalue())], athlete="Ana", store=store, viewer=ADMIN, workers=1)
         rows = report.set_index("file")
         assert rows.loc["export.zip/activities/111.tcx.gz", "status"] == "imported"
         assert rows.loc["export.zip/activities/112.tcx", "status"] == "skipped"
         assert "cycling" in rows.loc["export.zip/activities/112.tcx", "reason"]
-        runs = store.runs()
+        runs = store.runs(ADMIN)
         assert len(runs) == 1 and runs["source_format"].iloc[0] == "tcx"
 
 

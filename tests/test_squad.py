@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ADMIN
 from scipy.stats import theilslopes
 from test_pairing import (
     assert_not_enough,
@@ -49,7 +50,8 @@ RUN_METRICS = ("pace_decay_pct", "cadence_drift_spm", "decoupling_pct")
 def club(sample_store_dir):
     """The sample club's raw tables and the two derived tables the page passes to squad_table."""
     with Store(sample_store_dir) as store:
-        runs, log, plan, athletes = store.runs(), store.strength_log(), store.plan(), store.athletes()
+        runs, log = store.runs(ADMIN), store.strength_log(ADMIN)
+        plan, athletes = store.plan(ADMIN), store.athletes(ADMIN)
     runs = with_effort(runs)  # the sample club's own efforts, or made-up ones where it has none
     return {
         "runs": runs,

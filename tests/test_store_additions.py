@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ADMIN
 from fit_fixtures import Stretch, run_file
 
 from analysis.export import FORMULA_PREFIXES, csv_bytes, store_tables
@@ -26,51 +27,52 @@ def a_run(day: int) -> bytes:
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "store") as s:
-        report = ingest([(f"run{day}.fit", a_run(day)) for day in (2, 4, 6)], athlete="Ana", store=s, workers=0)
-        ingest([("other.fit", a_run(3))], athlete="Ben", store=s, workers=0)
+        report = ingest([(f"run{day}.fit", a_run(day)) for day in (2, 4, 6)], athlete="Ana", store=s, viewer=ADMIN,
+                        workers=0)
+        ingest([("other.fit", a_run(3))], athlete="Ben", store=s, viewer=ADMIN, workers=0)
         assert (report["status"] == "imported").all()
         yield s
 
 
 def test_remove_runs_deletes_exactly_the_given_runs_in_one_write(store):
-    runs = store.runs()
+    runs = store.runs(ADMIN)
     doomed = list(runs["run_id"].iloc[[0, 3]])
-    samples_before = store.status().samples
-    doomed_samples = sum(len(store.samples(r)) for r in doomed)
+    samples_before = store.status(ADMIN).samples
+    doomed_samples = sum(len(store.samples(ADMIN, r)) for r in doomed)
     version = store.data_version()
 
-    assert store.remove_runs([*doomed, "not-a-run", doomed[0]]) == 2  # unknown and repeated ids are ignored
+    assert store.remove_runs(ADMIN, [*doomed, "not-a-run", doomed[0]]) == 2  # unknown and repeated ids are ignored
     assert store.data_version() == version + 1
-    assert set(store.runs()["run_id"]) == set(runs["run_id"]) - set(doomed)
-    assert store.status().samples == samples_before - doomed_samples
-    assert not set(store.imports()["sha256"]) & set(doomed)
-    assert store.samples(doomed[0]).empty
-    assert set(store.athletes()["athlete"]) == {"Ana", "Ben"}  # athletes stay, even with no runs left
+    assert set(store.runs(ADMIN)["run_id"]) == set(runs["run_id"]) - set(doomed)
+    assert store.status(ADMIN).samples == samples_before - doomed_samples
+    assert not set(store.imports(ADMIN)["sha256"]) & set(doomed)
+    assert store.samples(ADMIN, doomed[0]).empty
+    assert set(store.athletes(ADMIN)["athlete"]) == {"Ana", "Ben"}  # athletes stay, even with no runs left
 
 
 def test_remove_runs_with_nothing_to_remove_writes_nothing(store):
     version = store.data_version()
-    assert store.remove_runs([]) == 0
+    assert store.remove_runs(ADMIN, []) == 0
     assert store.data_version() == version
-    assert store.remove_runs(["unknown"]) == 0
-    assert store.status().runs == 4
+    assert store.remove_runs(ADMIN, ["unknown"]) == 0
+    assert store.status(ADMIN).runs == 4
 
 
 def test_set_metric_settings_reports_progress_for_every_run(store):
     calls = []
-    updated = store.set_metric_settings(late_start_fraction=0.8, progress=lambda *args: calls.append(args))
+    updated = store.set_metric_settings(ADMIN, late_start_fraction=0.8, progress=lambda *args: calls.append(args))
     assert updated == 4
     assert [(done, total) for done, total, _ in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    assert {run_id for _, _, run_id in calls} == set(store.runs()["run_id"])
-    assert store.metric_settings().late_start_fraction == 0.8
+    assert {run_id for _, _, run_id in calls} == set(store.runs(ADMIN)["run_id"])
+    assert store.metric_settings(ADMIN).late_start_fraction == 0.8
 
 
 def test_invalid_settings_store_nothing(store):
     version = store.data_version()
     with pytest.raises(ValueError, match="order"):
-        store.set_metric_settings(warmup_end_fraction=0.3, baseline_end_fraction=0.25, progress=print)
+        store.set_metric_settings(ADMIN, warmup_end_fraction=0.3, baseline_end_fraction=0.25, progress=print)
     assert store.data_version() == version
-    assert store.metric_settings() == MetricSettings()
+    assert store.metric_settings(ADMIN) == MetricSettings()
 
 
 def test_csv_bytes_escapes_text_not_numbers_and_drops_positions():
@@ -93,23 +95,23 @@ def test_csv_bytes_escapes_text_not_numbers_and_drops_positions():
 
 
 def test_store_tables_use_the_stored_plan(store):
-    store.set_plan({"core": 1})
-    tables = store_tables(store)
+    store.set_plan(ADMIN, {"core": 1})
+    tables = store_tables(store, ADMIN)
     assert set(tables) == {"runs", "weekly", "strength_log", "associations", "exercise_mappings"}
-    assert len(tables["runs"]) == store.status().runs
+    assert len(tables["runs"]) == store.status(ADMIN).runs
     # the associations are those of the stored plan's tables, and `only` builds just the one asked for
     expected = associations_table(tables["weekly"], tables["runs"])
     pd.testing.assert_frame_equal(tables["associations"], expected)
-    assert set(store_tables(store, only="weekly")) == {"weekly"}
-    assert set(store_tables(store, only="strength_log")) == {"strength_log"}
+    assert set(store_tables(store, ADMIN, only="weekly")) == {"weekly"}
+    assert set(store_tables(store, ADMIN, only="strength_log")) == {"strength_log"}
     assert tables["runs"].attrs["plan"] == {"core": 1}
-    only_ben = store_tables(store, ["Ben"])
+    only_ben = store_tables(store, ADMIN, ["Ben"])
     assert set(only_ben["runs"]["athlete"]) == {"Ben"} and set(only_ben["weekly"]["athlete"]) == {"Ben"}
 
 
 def test_a_recompute_stopped_part_way_keeps_the_old_settings_and_metrics(store):
     """Streamlit stops a script by raising from the progress callback; the store must stay consistent."""
-    before = store.runs()
+    before = store.runs(ADMIN)
     version = store.data_version()
 
     def stop_after_two(done, total, run_id):
@@ -117,7 +119,7 @@ def test_a_recompute_stopped_part_way_keeps_the_old_settings_and_metrics(store):
             raise KeyboardInterrupt("the user navigated away")
 
     with pytest.raises(KeyboardInterrupt):
-        store.set_metric_settings(late_start_fraction=0.8, progress=stop_after_two)
-    assert store.metric_settings() == MetricSettings()
+        store.set_metric_settings(ADMIN, late_start_fraction=0.8, progress=stop_after_two)
+    assert store.metric_settings(ADMIN) == MetricSettings()
     assert store.data_version() == version
-    pd.testing.assert_frame_equal(store.runs(), before)
+    pd.testing.assert_frame_equal(store.runs(ADMIN), before)

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ADMIN
 
 from analysis.errors import InputError
 from analysis.ingest.parse import ParsedFile, parse_source
@@ -53,7 +54,7 @@ def strength_item(name: str, data: bytes, athlete: str | None = "Ana") -> Parsed
 
 
 def add(store: Store, name: str, data: bytes, athlete: str = "Ana", **options) -> pd.Series:
-    report = store.add_batch(athlete, [strength_item(name, data, athlete)], **options)
+    report = store.add_batch(ADMIN, athlete, [strength_item(name, data, athlete)], **options)
     assert len(report) == 1
     return report.iloc[0]
 
@@ -157,27 +158,27 @@ def test_a_version_1_store_is_upgraded_in_place_on_open(tmp_path):
     with Store(directory) as store:
         assert store._meta("schema_version") == str(SCHEMA_VERSION)
         assert store.data_version() > 7  # the migration is a write: every page's cache moves
-        assert store.plan() == {"core": 3}  # what was stored is still there
+        assert store.plan(ADMIN) == {"core": 3}  # what was stored is still there
         flags = {(r[0], r[4], r[6]): r[7] for r in V1_ENTRIES}
         stored = store._cursor().execute("""SELECT file_sha256, exercise, source_row, session_type_inferred
                                             FROM strength_log""").fetchall()
         assert len(stored) == len(V1_ENTRIES)
         assert {(sha, ex, row): inferred for sha, ex, row, inferred in stored} == flags
-        assert store.exercise_mappings().empty
-        log = store.strength_log()
-        assert len(log) == len(V1_ENTRIES) and store.status().strength_entries == len(V1_ENTRIES)
+        assert store.exercise_mappings(ADMIN).empty
+        log = store.strength_log(ADMIN)
+        assert len(log) == len(V1_ENTRIES) and store.status(ADMIN).strength_entries == len(V1_ENTRIES)
 
         # the new table works on the migrated store: a mapping reaches the Strong entry classed `other`
         assert log.loc[log["exercise"] == "Flumbo Zap", "session_type"].tolist() == ["other"]
-        store.map_exercise("flumbo zaps", "mobility", athlete="Ana")
-        log = store.strength_log()
+        store.map_exercise(ADMIN, "flumbo zaps", "mobility", athlete="Ana")
+        log = store.strength_log(ADMIN)
         assert log.loc[log["exercise"] == "Flumbo Zap", "session_type"].tolist() == ["mobility"]
         # the row whose file said "hip" for a dead bug keeps it; the inferred one is the taxonomy's
         dead_bugs = log[log["exercise"] == "Dead bug"].sort_values("source_row")
         assert dead_bugs["session_type"].tolist() == ["core", "hip"]
     with Store(directory) as store:  # opening again migrates nothing more
         assert store._meta("schema_version") == str(SCHEMA_VERSION)
-        assert len(store.exercise_mappings()) == 1
+        assert len(store.exercise_mappings(ADMIN)) == 1
 
 
 def test_a_migration_that_fails_leaves_the_version_1_store_as_it_was(tmp_path, monkeypatch):
@@ -226,7 +227,7 @@ def test_the_readers_flags_are_stored_as_given(store):
     item = strength_item("ours.csv", OURS)
     # what the reader says wins over the rule (which would call row 3, the file's "hip", not inferred)
     item.strength_log.attrs["session_type_inferred"] = (True, True, True, False)
-    store.add_batch("Ana", [item])
+    store.add_batch(ADMIN, "Ana", [item])
     stored = store._cursor().execute(
         "SELECT source_row, session_type_inferred FROM strength_log ORDER BY source_row").fetchall()
     assert stored == [(2, True), (3, True), (4, True), (5, False)]
@@ -244,7 +245,7 @@ def test_without_the_readers_flags_the_rule_decides(store):
                                  b'"Clamshell",,"",0,"normal",,12,,,\n', athlete="Ana")
     hevy_log.attrs["session_type_inferred"] = (False, False)
     hevy = ParsedFile(name="hevy.csv", sha256="h" * 64, kind="strength", strength_log=hevy_log)
-    store.add_batch("Ana", [ours, strong, hevy])
+    store.add_batch(ADMIN, "Ana", [ours, strong, hevy])
     by_row = {(r[0], r[1], r[2]): r[3] for r in inferred_column(store)}
     assert by_row[("core_cadence", "Dead bug", "core")] is True
     assert by_row[("core_cadence", "Dead bug", "hip")] is False
@@ -261,24 +262,24 @@ def test_without_the_readers_flags_the_rule_decides(store):
 def test_mappings_apply_at_once_to_stored_entries_the_athletes_before_the_clubs(store):
     add(store, "ana.csv", OURS, "Ana")
     add(store, "ben.csv", strong_csv(days("2026-02-02", 2), ("Quinzel Wobbles (Kettlebell)", "Bird Dog")), "Ben")
-    before = store.strength_log()
+    before = store.strength_log(ADMIN)
     assert set(before.loc[before["exercise"].str.startswith("Quinzel", na=False), "session_type"]) == {"other"}
 
     version = store.data_version()
-    store.map_exercise("quinzel wobble", "core")  # the club: every athlete, every spelling with that key
+    store.map_exercise(ADMIN, "quinzel wobble", "core")  # the club: every athlete, every spelling with that key
     assert store.data_version() > version
-    log = store.strength_log()
+    log = store.strength_log(ADMIN)
     wobbles = log[log["exercise"].str.startswith("Quinzel", na=False)]
     assert set(wobbles["athlete"]) == {"Ana", "Ben"} and set(wobbles["session_type"]) == {"core"}
 
-    store.map_exercise("Quinzel wobble", "Strength", athlete="ben")  # Ben's own beats the club's; case ignored
-    log = store.strength_log()
+    store.map_exercise(ADMIN, "Quinzel wobble", "Strength", athlete="ben")  # Ben's own beats the club's; case ignored
+    log = store.strength_log(ADMIN)
     wobbles = log[log["exercise"].str.startswith("Quinzel", na=False)]
     assert wobbles.groupby("athlete")["session_type"].unique().map(list).to_dict() == {
         "Ana": ["core"], "Ben": ["strength"]}
 
-    store.map_exercise("Dead bugs", "mobility", athlete="Ana")
-    log = store.strength_log()
+    store.map_exercise(ADMIN, "Dead bugs", "mobility", athlete="Ana")
+    log = store.strength_log(ADMIN)
     ana_dead = log[(log["athlete"] == "Ana") & (log["exercise"] == "Dead bug")].sort_values("source_row")
     assert ana_dead["session_type"].tolist() == ["mobility", "hip"]  # the file's own "hip" is kept
     # everything else is exactly as before
@@ -286,31 +287,31 @@ def test_mappings_apply_at_once_to_stored_entries_the_athletes_before_the_clubs(
     pd.testing.assert_frame_equal(log[untouched], before[untouched])
     assert log["session_type"].dtype == before["session_type"].dtype
 
-    mappings = store.exercise_mappings()
+    mappings = store.exercise_mappings(ADMIN)
     assert list(mappings.columns) == ["athlete", "exercise", "session_type", "created_at"]
     assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [
         [None, "quinzel wobble", "core"], ["Ana", "Dead bugs", "mobility"], ["Ben", "Quinzel wobble", "strength"]]
 
-    assert store.unmap_exercise("QUINZEL WOBBLE", athlete="Ben") is True
-    log = store.strength_log()
+    assert store.unmap_exercise(ADMIN, "QUINZEL WOBBLE", athlete="Ben") is True
+    log = store.strength_log(ADMIN)
     assert set(log.loc[log["exercise"].str.startswith("Quinzel", na=False), "session_type"]) == {"core"}
-    assert store.unmap_exercise("quinzel wobble") is True
+    assert store.unmap_exercise(ADMIN, "quinzel wobble") is True
     version = store.data_version()
-    assert store.unmap_exercise("quinzel wobble") is False  # nothing to remove: nothing written
+    assert store.unmap_exercise(ADMIN, "quinzel wobble") is False  # nothing to remove: nothing written
     assert store.data_version() == version
-    log = store.strength_log()
+    log = store.strength_log(ADMIN)
     assert set(log.loc[log["exercise"].str.startswith("Quinzel", na=False), "session_type"]) == {"other"}
 
 
 def test_a_new_mapping_of_the_same_key_replaces_the_old_one(store):
     add(store, "ana.csv", OURS)
-    store.map_exercise("Quinzel wobble", "core", athlete="Ana")
-    store.map_exercise("quinzel  wobbles", "hip", athlete="Ana")
-    mappings = store.exercise_mappings()
+    store.map_exercise(ADMIN, "Quinzel wobble", "core", athlete="Ana")
+    store.map_exercise(ADMIN, "quinzel  wobbles", "hip", athlete="Ana")
+    mappings = store.exercise_mappings(ADMIN)
     assert mappings[["athlete", "exercise", "session_type"]].values.tolist() == [["Ana", "quinzel wobbles", "hip"]]
-    store.map_exercise("Quinzel wobble", "core")
-    store.map_exercise("Quinzel wobble", "mobility")
-    assert len(store.exercise_mappings()) == 2
+    store.map_exercise(ADMIN, "Quinzel wobble", "core")
+    store.map_exercise(ADMIN, "Quinzel wobble", "mobility")
+    assert len(store.exercise_mappings(ADMIN)) == 2
 
 
 @pytest.mark.parametrize(("name", "kind", "athlete", "message"), [
@@ -323,13 +324,13 @@ def test_bad_mappings_are_refused_and_nothing_is_written(store, name, kind, athl
     add(store, "ana.csv", OURS)
     version = store.data_version()
     with pytest.raises(InputError, match=message):
-        store.map_exercise(name, kind, athlete=athlete)
-    assert store.exercise_mappings().empty and store.data_version() == version
+        store.map_exercise(ADMIN, name, kind, athlete=athlete)
+    assert store.exercise_mappings(ADMIN).empty and store.data_version() == version
 
 
 def test_unmapping_for_an_unknown_athlete_is_refused(store):
     with pytest.raises(InputError, match="no athlete called 'Zed'"):
-        store.unmap_exercise("Plank", athlete="Zed")
+        store.unmap_exercise(ADMIN, "Plank", athlete="Zed")
 
 
 def test_stored_entries_follow_the_current_taxonomy(store, monkeypatch):
@@ -338,13 +339,13 @@ def test_stored_entries_follow_the_current_taxonomy(store, monkeypatch):
     add(store, "ana.csv", OURS)
     # an entry stored as `other` by an older taxonomy reads as what the taxonomy says now
     store._cursor().execute("UPDATE strength_log SET session_type = 'other' WHERE source_row = 2")
-    assert store.strength_log().set_index("source_row").loc[2, "session_type"] == "core"
+    assert store.strength_log(ADMIN).set_index("source_row").loc[2, "session_type"] == "core"
 
     def better(name: str) -> str:
         return "core" if "quinzel" in name.lower() else classify_exercise(name)
 
     monkeypatch.setattr(store_module, "classify_exercise", better)
-    log = store.strength_log().set_index("source_row")
+    log = store.strength_log(ADMIN).set_index("source_row")
     assert log.loc[4, "session_type"] == "core" and log.loc[3, "session_type"] == "hip"
 
 
@@ -353,7 +354,7 @@ def test_unrecognised_exercises_are_those_no_taxonomy_or_mapping_covers(store):
                                     "2026-02-09,Ana,,Quinzel Wobbles,2,5,", "2026-02-10,Ana,,Bench press,3,5,",
                                     "2026-02-10,Ana,,Flumbo zing,3,,", "2026-02-11,Ana,core,Zorbflex zap,3,,"]))
     add(store, "ben.csv", strong_csv(days("2026-03-02", 3), ("Flumbo Zing", "Plank")), "Ben")
-    found = store.unrecognised_exercises()
+    found = store.unrecognised_exercises(ADMIN)
     assert list(found.columns) == ["athlete", "exercise", "entries", "last_date"]
     # one row per key (the most-logged spelling), bench press is known (`other` on purpose), the Zorbflex zap
     # has its type from the file
@@ -363,20 +364,20 @@ def test_unrecognised_exercises_are_those_no_taxonomy_or_mapping_covers(store):
         ["Ben", "Flumbo Zing", 6, pd.Timestamp("2026-03-16")],
     ]
     assert found["entries"].dtype == "int64" and found["last_date"].dtype == "datetime64[ns]"
-    assert store.unrecognised_exercises(["Ben"])["athlete"].tolist() == ["Ben"]
+    assert store.unrecognised_exercises(ADMIN, ["Ben"])["athlete"].tolist() == ["Ben"]
 
-    store.map_exercise("flumbo zings", "strength", athlete="Ana")  # Ana's only: Ben's still needs a type
-    assert store.unrecognised_exercises()["exercise"].tolist() == ["Quinzel Wobbles", "Flumbo Zing"]
-    store.map_exercise("Flumbo zing", "strength")
-    store.map_exercise("Quinzel wobble", "other")  # "other" is a choice too: it is no longer unrecognised
-    assert store.unrecognised_exercises().empty
-    assert list(store.unrecognised_exercises().columns) == ["athlete", "exercise", "entries", "last_date"]
+    store.map_exercise(ADMIN, "flumbo zings", "strength", athlete="Ana")  # Ana's only: Ben's still needs a type
+    assert store.unrecognised_exercises(ADMIN)["exercise"].tolist() == ["Quinzel Wobbles", "Flumbo Zing"]
+    store.map_exercise(ADMIN, "Flumbo zing", "strength")
+    store.map_exercise(ADMIN, "Quinzel wobble", "other")  # "other" is a choice too: it is no longer unrecognised
+    assert store.unrecognised_exercises(ADMIN).empty
+    assert list(store.unrecognised_exercises(ADMIN).columns) == ["athlete", "exercise", "entries", "last_date"]
 
 
 def test_later_imports_do_not_warn_about_mapped_names(store):
     add(store, "first.csv", ours_csv(["2026-02-02,Ana,,Plank,3,,"]))
-    store.map_exercise("Quinzel wobble", "core")
-    store.map_exercise("Flumbo zing", "strength", athlete="Ana")
+    store.map_exercise(ADMIN, "Quinzel wobble", "core")
+    store.map_exercise(ADMIN, "Flumbo zing", "strength", athlete="Ana")
     row = add(store, "later.csv", ours_csv(["2026-03-02,Ana,,Quinzel wobble,2,5,", "2026-03-02,Ana,,Flumbo zing,3,,",
                                             "2026-03-02,Ana,,Zorbflex carry,3,,"]))
     assert row["status"] == "imported"
@@ -391,11 +392,11 @@ def test_later_imports_do_not_warn_about_mapped_names(store):
 def test_removing_an_athlete_removes_their_mappings_and_keeps_the_clubs(store):
     add(store, "ana.csv", OURS)
     add(store, "ben.csv", OURS.replace(b"Ana", b"Ben"), "Ben")
-    store.map_exercise("Quinzel wobble", "core", athlete="Ana")
-    store.map_exercise("Quinzel wobble", "hip", athlete="Ben")
-    store.map_exercise("Flumbo zing", "strength")
-    assert store.remove_athlete("Ana")
-    assert store.exercise_mappings()[["athlete", "exercise"]].values.tolist() == [
+    store.map_exercise(ADMIN, "Quinzel wobble", "core", athlete="Ana")
+    store.map_exercise(ADMIN, "Quinzel wobble", "hip", athlete="Ben")
+    store.map_exercise(ADMIN, "Flumbo zing", "strength")
+    assert store.remove_athlete(ADMIN, "Ana")
+    assert store.exercise_mappings(ADMIN)[["athlete", "exercise"]].values.tolist() == [
         [None, "Flumbo zing"], ["Ben", "Quinzel wobble"]]
 
 
@@ -407,7 +408,7 @@ def test_strength_files_list_what_is_stored_and_one_can_be_removed_with_its_hist
     add(store, "strong.csv", strong_csv(days("2026-01-05", 3)))
     add(store, "ours.csv", OURS)
     add(store, "ben.csv", strong_csv(days("2026-04-06", 2)), "Ben")
-    files = store.strength_files()
+    files = store.strength_files(ADMIN)
     assert list(files.columns) == ["file_sha256", "athlete", "file_name", "source_format", "entries", "first_date",
                                    "last_date", "imported_at"]
     assert files[["athlete", "file_name", "source_format", "entries", "first_date", "last_date"]].values.tolist() == [
@@ -415,18 +416,18 @@ def test_strength_files_list_what_is_stored_and_one_can_be_removed_with_its_hist
         ["Ana", "ours.csv", "core_cadence", 4, pd.Timestamp("2026-02-02"), pd.Timestamp("2026-02-04")],
         ["Ben", "ben.csv", "strong", 8, pd.Timestamp("2026-04-06"), pd.Timestamp("2026-04-13")],
     ]
-    assert store.strength_files(["Ben"])["file_name"].tolist() == ["ben.csv"]
+    assert store.strength_files(ADMIN, ["Ben"])["file_name"].tolist() == ["ben.csv"]
     assert files["imported_at"].dt.tz is not None
 
     sha = files.loc[files["file_name"] == "strong.csv", "file_sha256"].item()
-    assert sha in set(store.imports()["sha256"])
-    others = store.strength_log().query("source_format != 'strong' or athlete == 'Ben'")
-    assert store.remove_strength_file(sha) == 12
-    assert store.strength_files()["file_name"].tolist() == ["ours.csv", "ben.csv"]
-    pd.testing.assert_frame_equal(store.strength_log().reset_index(drop=True), others.reset_index(drop=True))
-    assert sha not in set(store.imports()["sha256"])
+    assert sha in set(store.imports(ADMIN)["sha256"])
+    others = store.strength_log(ADMIN).query("source_format != 'strong' or athlete == 'Ben'")
+    assert store.remove_strength_file(ADMIN, sha) == 12
+    assert store.strength_files(ADMIN)["file_name"].tolist() == ["ours.csv", "ben.csv"]
+    pd.testing.assert_frame_equal(store.strength_log(ADMIN).reset_index(drop=True), others.reset_index(drop=True))
+    assert sha not in set(store.imports(ADMIN)["sha256"])
     version = store.data_version()
-    assert store.remove_strength_file(sha) == 0 and store.remove_strength_file("nope") == 0
+    assert store.remove_strength_file(ADMIN, sha) == 0 and store.remove_strength_file(ADMIN, "nope") == 0
     assert store.data_version() == version
     # removed, the same file is new again
     assert add(store, "strong.csv", strong_csv(days("2026-01-05", 3)))["status"] == "imported"
@@ -435,16 +436,16 @@ def test_strength_files_list_what_is_stored_and_one_can_be_removed_with_its_hist
 def test_a_coach_file_lists_every_athlete_and_survives_deleting_the_importer(store):
     coach = ours_csv(["2026-02-02,Ana,,Plank,3,,", "2026-02-03,Ben,,Plank,3,,", "2026-02-04,Ben,,Plank,3,,"])
     assert add(store, "club.csv", coach, "Coach")["status"] == "imported"
-    [row] = store.strength_files().to_dict("records")
+    [row] = store.strength_files(ADMIN).to_dict("records")
     assert (row["athlete"], row["entries"]) == ("Ana, Ben", 3)
-    assert store.strength_files(["Ben"])["file_name"].tolist() == ["club.csv"]
-    store.remove_athlete("Coach")  # the batch's athlete, with no entries of their own
-    store.remove_athlete("Ana")
-    [row] = store.strength_files().to_dict("records")
+    assert store.strength_files(ADMIN, ["Ben"])["file_name"].tolist() == ["club.csv"]
+    store.remove_athlete(ADMIN, "Coach")  # the batch's athlete, with no entries of their own
+    store.remove_athlete(ADMIN, "Ana")
+    [row] = store.strength_files(ADMIN).to_dict("records")
     assert (row["athlete"], row["entries"]) == ("Ben", 2)
     assert add(store, "club.csv", coach, "Coach")["status"] == "duplicate"
-    store.remove_athlete("Ben")
-    assert store.strength_files().empty
+    store.remove_athlete(ADMIN, "Ben")
+    assert store.strength_files(ADMIN).empty
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -458,7 +459,7 @@ JAN_MAY = strong_csv(days("2026-01-05", 20))  # the same log exported again two 
 def test_an_overlapping_file_is_held_by_default_and_nothing_is_counted_twice(store):
     assert "overlaps" in REPORT_STATUSES
     add(store, "strong.csv", JAN_MAR)
-    before = store.strength_log()
+    before = store.strength_log(ADMIN)
     version = store.data_version()
     row = add(store, "strong-may.csv", JAN_MAY)
     assert row["status"] == "overlaps"
@@ -467,10 +468,10 @@ def test_an_overlapping_file_is_held_by_default_and_nothing_is_counted_twice(sto
         "so nothing is counted twice; import it again choosing Replace to swap the old file for this one, or Keep "
         "both")
     assert row["sport"] == "strength log (strong)" and row["fields"] == "80 entries"
-    pd.testing.assert_frame_equal(store.strength_log(), before)
-    assert store.strength_files()["file_name"].tolist() == ["strong.csv"]
+    pd.testing.assert_frame_equal(store.strength_log(ADMIN), before)
+    assert store.strength_files(ADMIN)["file_name"].tolist() == ["strong.csv"]
     assert store.data_version() > version  # the import history still records it
-    assert store.imports()["status"].tolist()[0] == "overlaps"
+    assert store.imports(ADMIN)["status"].tolist()[0] == "overlaps"
     # not stored, so importing it again is not a duplicate but the same question
     assert add(store, "strong-may.csv", JAN_MAY)["status"] == "overlaps"
 
@@ -478,13 +479,13 @@ def test_an_overlapping_file_is_held_by_default_and_nothing_is_counted_twice(sto
 def test_replace_swaps_the_stored_file_for_the_new_one_in_one_write(store):
     add(store, "strong.csv", JAN_MAR)
     add(store, "ours.csv", OURS)  # another layout: untouched
-    ours = store.strength_log().query("source_format == 'core_cadence'")
+    ours = store.strength_log(ADMIN).query("source_format == 'core_cadence'")
     row = add(store, "strong-may.csv", JAN_MAY, on_strength_overlap="replace")
     assert row["status"] == "imported"
     assert row["reason"].startswith("replaced strong.csv (48 entries, 2026-01-05 to 2026-03-23)")
-    files = store.strength_files()
+    files = store.strength_files(ADMIN)
     assert sorted(files["file_name"]) == ["ours.csv", "strong-may.csv"]
-    log = store.strength_log()
+    log = store.strength_log(ADMIN)
     strong = log[log["source_format"] == "strong"]
     assert len(strong) == 80 and strong["date"].max() == pd.Timestamp("2026-05-18")
     pd.testing.assert_frame_equal(log[log["source_format"] == "core_cadence"].reset_index(drop=True),
@@ -495,23 +496,23 @@ def test_replace_swaps_the_stored_file_for_the_new_one_in_one_write(store):
 
 def test_replace_that_fails_later_in_the_batch_keeps_the_old_file(store, monkeypatch):
     add(store, "strong.csv", JAN_MAR)
-    before = store.strength_log()
+    before = store.strength_log(ADMIN)
 
     def items():
         yield strength_item("strong-may.csv", JAN_MAY)
         raise KeyboardInterrupt  # the user left the page mid-import
 
     with pytest.raises(KeyboardInterrupt):
-        store.add_batch("Ana", items(), on_strength_overlap="replace")
-    pd.testing.assert_frame_equal(store.strength_log(), before)
-    assert store.strength_files()["file_name"].tolist() == ["strong.csv"]
+        store.add_batch(ADMIN, "Ana", items(), on_strength_overlap="replace")
+    pd.testing.assert_frame_equal(store.strength_log(ADMIN), before)
+    assert store.strength_files(ADMIN)["file_name"].tolist() == ["strong.csv"]
 
 
 def test_keep_stores_both(store):
     add(store, "strong.csv", JAN_MAR)
     row = add(store, "strong-may.csv", JAN_MAY, on_strength_overlap="keep")
     assert row["status"] == "imported" and row["reason"] == ""
-    assert store.strength_files()["entries"].tolist() == [48, 80]
+    assert store.strength_files(ADMIN)["entries"].tolist() == [48, 80]
 
 
 @pytest.mark.parametrize(("name", "data", "athlete"), [
@@ -533,20 +534,20 @@ def test_two_overlapping_stored_files_are_both_named_and_both_replaced(store):
     assert "swap the old files for this one" in row["reason"]
     row = add(store, "all.csv", JAN_MAY, on_strength_overlap="replace")
     assert row["reason"].startswith("replaced jan.csv (16 entries, 2026-01-05 to 2026-01-26) and mar.csv")
-    assert store.strength_files()["file_name"].tolist() == ["all.csv"]
+    assert store.strength_files(ADMIN)["file_name"].tolist() == ["all.csv"]
 
 
 def test_a_held_file_creates_no_athlete(store):
     add(store, "club.csv", ours_csv(["2026-02-02,Ana,,Plank,3,,", "2026-02-09,Ana,,Plank,3,,"]))
     newer = ours_csv(["2026-02-02,Ana,,Plank,3,,", "2026-02-09,Ana,,Plank,3,,", "2026-02-09,Zoe,,Plank,3,,"])
     assert add(store, "club-2.csv", newer)["status"] == "overlaps"
-    assert store.athletes()["athlete"].tolist() == ["Ana"]
+    assert store.athletes(ADMIN)["athlete"].tolist() == ["Ana"]
 
 
 def test_an_unknown_overlap_choice_is_a_value_error(store):
     with pytest.raises(ValueError, match="on_strength_overlap='ask': use one of hold, replace, keep"):
-        store.add_batch("Ana", [], on_strength_overlap="ask")
-    assert store.athletes().empty
+        store.add_batch(ADMIN, "Ana", [], on_strength_overlap="ask")
+    assert store.athletes(ADMIN).empty
 
 
 def test_mapped_session_types_are_resolved_per_distinct_name_not_per_entry(store, monkeypatch):
@@ -555,7 +556,7 @@ def test_mapped_session_types_are_resolved_per_distinct_name_not_per_entry(store
 
     add(store, "ana.csv", strong_csv(days("2026-01-05", 25), ("Flumbo Zing", "Bird Dog")))
     add(store, "ben.csv", strong_csv(days("2026-01-06", 25), ("Flumbo Zing", "Bird Dog")), "Ben")
-    store.map_exercise("Flumbo zing", "strength", athlete="Ben")
+    store.map_exercise(ADMIN, "Flumbo zing", "strength", athlete="Ben")
     calls = []
     original = store_module._resolve_session_type
 
@@ -564,7 +565,7 @@ def test_mapped_session_types_are_resolved_per_distinct_name_not_per_entry(store
         return original(athlete_id, exercise, mappings)
 
     monkeypatch.setattr(store_module, "_resolve_session_type", counted)
-    log = store.strength_log()
+    log = store.strength_log(ADMIN)
     assert len(log) == 200 and len(calls) == 4
     expected = np.where(log["exercise"] == "Bird Dog", "core",
                         np.where(log["athlete"] == "Ben", "strength", "other"))

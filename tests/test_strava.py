@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from conftest import ADMIN
 from fit_fixtures import SessionSpec, Stretch, encode_activity, gpx_from_records, records_for, tcx_from_records
 
 from analysis import check_in as ci
@@ -53,7 +54,7 @@ def store(tmp_path):
 
 
 def _runs(store: Store) -> pd.DataFrame:
-    return store.runs().set_index("file_name")
+    return store.runs(ADMIN).set_index("file_name")
 
 
 def test_an_export_imports_every_run_with_its_name_and_perceived_exertion(store):
@@ -70,7 +71,7 @@ def test_an_export_imports_every_run_with_its_name_and_perceived_exertion(store)
             _row(104, "Lost run", "Run", "activities/104.tcx.gz", "5"),
             _row(105, "Yoga", "Yoga", ""),
             _row(106, "Treadmill intervals", "Run", "activities/106.tcx.gz", "7")]
-    report = ingest([("export.zip", export_zip(rows, files))], athlete="Ana", store=store, workers=0)
+    report = ingest([("export.zip", export_zip(rows, files))], athlete="Ana", store=store, viewer=ADMIN, workers=0)
     by_file = report.set_index("file")
     assert by_file.loc["export.zip/activities/101.fit.gz", "status"] == "imported"
     assert by_file.loc["export.zip/activities/102.gpx.gz", "status"] == "imported"
@@ -94,10 +95,10 @@ def test_an_export_imports_every_run_with_its_name_and_perceived_exertion(store)
     assert gpx_run["activity_name"] == "Tempo Tuesday, with a comma" and pd.isna(gpx_run["perceived_effort"])
 
     # a check-in ranks above Strava; deleting it gives Strava's answer back
-    saved = ci.save_check_in(store, ci.CheckIn("Ana", dt.date(2026, 3, 2),
+    saved = ci.save_check_in(store, ADMIN, ci.CheckIn("Ana", dt.date(2026, 3, 2),
                                                runs=(ci.RunAnswer(fit_run["run_id"], 8),)))
     assert _runs(store).loc["export.zip/activities/101.fit.gz", "effort_source"] == "check-in"
-    ci.delete_check_in(store, saved.check_in_id)
+    ci.delete_check_in(store, ADMIN, saved.check_in_id)
     again = _runs(store).loc["export.zip/activities/101.fit.gz"]
     assert (again["perceived_effort"], again["effort_source"]) == (6.0, "strava")
 
@@ -108,21 +109,21 @@ def test_an_export_unpacked_into_a_folder_and_an_old_header_with_html(store, tmp
     (folder / "activities").mkdir(parents=True)
     (folder / "activities" / "7.fit").write_bytes(fit)
     (folder / "activities.csv").write_text("\n".join([SPAN_HEADER, _row(7, "Easy", "Run", "activities/7.fit", "3")]))
-    report = ingest([folder], athlete="Ana", store=store, workers=0)
+    report = ingest([folder], athlete="Ana", store=store, viewer=ADMIN, workers=0)
     assert "imported" in set(report["status"])
-    run = store.runs().iloc[0]
+    run = store.runs(ADMIN).iloc[0]
     assert (run["activity_name"], run["perceived_effort"]) == ("Easy", 3.0)
 
 
 def test_a_duplicate_run_still_takes_the_lists_name_and_effort(store):
     _, fit = _run(2)
-    ingest([("run.fit", fit)], athlete="Ana", store=store, workers=0)
+    ingest([("run.fit", fit)], athlete="Ana", store=store, viewer=ADMIN, workers=0)
     report = ingest([("export.zip", export_zip([_row(9, "Race day", "Run", "activities/9.fit.gz", "9")],
                                                {"activities/9.fit.gz": gzip.compress(fit)}))],
-                    athlete="Ana", store=store, workers=0)
+                    athlete="Ana", store=store, viewer=ADMIN, workers=0)
     row = report.set_index("file").loc["export.zip/activities/9.fit.gz"]
     assert row["status"] == "duplicate" and "“Race day”" in row["reason"]
-    run = store.runs().iloc[0]
+    run = store.runs(ADMIN).iloc[0]
     assert (run["file_name"], run["activity_name"], run["perceived_effort"]) == ("run.fit", "Race day", 9.0)
 
 
@@ -144,17 +145,18 @@ def test_a_list_too_big_is_refused_and_its_runs_still_import(store):
     _, fit = _run(2)
     huge = [_row(i, "x" * 50, "Run", f"activities/{i}.fit") for i in range(210_000)]  # over the 200,000-row cap
     report = ingest([("export.zip", export_zip(huge, {"activities/1.fit": fit}))], athlete="Ana", store=store,
+                    viewer=ADMIN,
                     workers=0)
     by_file = report.set_index("file")
     assert "could not be used as Strava's activity list" in by_file.loc["export.zip/activities.csv", "reason"]
     assert by_file.loc["export.zip/activities/1.fit", "status"] == "imported"
-    assert pd.isna(store.runs()["activity_name"].iloc[0])
+    assert pd.isna(store.runs(ADMIN)["activity_name"].iloc[0])
 
 
 def test_names_are_exported_with_formula_cells_escaped(store, tmp_path):
     _, fit = _run(2)
     ingest([("export.zip", export_zip([_row(1, "=HYPERLINK(1)", "Run", "activities/1.fit")],
-                                      {"activities/1.fit": fit}))], athlete="Ana", store=store, workers=0)
+                                      {"activities/1.fit": fit}))], athlete="Ana", store=store, viewer=ADMIN, workers=0)
     store.close()
     assert cli_main(["export", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "out")]) == 0
     text = (tmp_path / "out" / "runs.csv").read_text()

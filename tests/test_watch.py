@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_DIR
+from conftest import ADMIN, SAMPLE_DIR
 
 from analysis.cli import main as cli_main
 from analysis.errors import InputError
@@ -30,7 +30,7 @@ def _put(folder: Path, source: Path, name: str | None = None, *, mtime: float = 
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "store") as s:
-        s.watch_folder(str(tmp_path), "Ana", create_athlete=True)
+        s.watch_folder(ADMIN, str(tmp_path), "Ana", create_athlete=True)
         yield s
 
 
@@ -38,15 +38,15 @@ def test_a_file_is_imported_once_and_a_second_scan_changes_nothing(store, tmp_pa
     folder = tmp_path / "sync"
     for run in RUNS[:2]:
         _put(folder, run)
-    first = scan_folder(store, folder, "Ana", workers=0)
+    first = scan_folder(store, ADMIN, folder, "Ana", workers=0)
     assert first.imported_files == 2 and list(first.report["status"]) == ["imported", "imported"]
     version = store.data_version()
-    second = scan_folder(store, folder, "Ana", workers=0)
+    second = scan_folder(store, ADMIN, folder, "Ana", workers=0)
     assert (second.imported_files, second.waiting_files, len(second.report)) == (0, 0, 0)
-    assert store.data_version() == version and len(store.runs()) == 2
+    assert store.data_version() == version and len(store.runs(ADMIN)) == 2
     assert second.summary().endswith("nothing new")
     # the history has each file's report, under the watch's batch id
-    history = store.imports()
+    history = store.imports(ADMIN)
     assert history["batch_id"].str.startswith("watch-").all() and len(history) == 2
 
 
@@ -54,10 +54,10 @@ def test_a_file_still_being_written_waits_for_the_next_scan(store, tmp_path):
     folder = tmp_path / "sync"
     now = time.time()
     growing = _put(folder, RUNS[0], mtime=now)
-    early = scan_folder(store, folder, "Ana", now=now + 1, settle_s=5, workers=0)
-    assert (early.imported_files, early.waiting_files) == (0, 1) and store.runs().empty
-    later = scan_folder(store, folder, "Ana", now=now + 10, settle_s=5, workers=0)
-    assert later.imported_files == 1 and len(store.runs()) == 1
+    early = scan_folder(store, ADMIN, folder, "Ana", now=now + 1, settle_s=5, workers=0)
+    assert (early.imported_files, early.waiting_files) == (0, 1) and store.runs(ADMIN).empty
+    later = scan_folder(store, ADMIN, folder, "Ana", now=now + 10, settle_s=5, workers=0)
+    assert later.imported_files == 1 and len(store.runs(ADMIN)) == 1
     assert growing.exists()
 
 
@@ -67,13 +67,13 @@ def test_a_changed_file_is_read_again_and_a_failed_one_only_when_it_changes(stor
     folder.mkdir()
     bad.write_bytes(b"\x0e\x10" + bytes(40))
     os.utime(bad, (LONG_AGO, LONG_AGO))
-    first = scan_folder(store, folder, "Ana", workers=0)
+    first = scan_folder(store, ADMIN, folder, "Ana", workers=0)
     assert list(first.report["status"]) == ["skipped"]  # not a FIT file at all
-    assert scan_folder(store, folder, "Ana", workers=0).imported_files == 0  # not retried while unchanged
+    assert scan_folder(store, ADMIN, folder, "Ana", workers=0).imported_files == 0  # not retried while unchanged
     shutil.copyfile(RUNS[1], bad)  # the sync finished writing it properly
     os.utime(bad, (LONG_AGO + 60, LONG_AGO + 60))
-    again = scan_folder(store, folder, "Ana", workers=0)
-    assert list(again.report["status"]) == ["imported"] and len(store.runs()) == 1
+    again = scan_folder(store, ADMIN, folder, "Ana", workers=0)
+    assert list(again.report["status"]) == ["imported"] and len(store.runs(ADMIN)) == 1
 
 
 def test_hidden_files_linked_folders_and_pipes_are_left_alone(store, tmp_path):
@@ -85,15 +85,15 @@ def test_hidden_files_linked_folders_and_pipes_are_left_alone(store, tmp_path):
     _put(elsewhere, RUNS[2])
     (folder / "link").symlink_to(elsewhere, target_is_directory=True)
     os.mkfifo(folder / "pipe.fit")  # reading a pipe would block the scan forever
-    result = scan_folder(store, folder, "Ana", workers=0)
-    assert result.imported_files == 1 and len(store.runs()) == 1
+    result = scan_folder(store, ADMIN, folder, "Ana", workers=0)
+    assert result.imported_files == 1 and len(store.runs(ADMIN)) == 1
 
 
 def test_an_unknown_athlete_or_folder_is_refused(store, tmp_path):
     with pytest.raises(InputError, match="athlete 'Anna': not in the store"):
-        scan_folder(store, tmp_path, "Anna", workers=0)
+        scan_folder(store, ADMIN, tmp_path, "Anna", workers=0)
     with pytest.raises(InputError, match="does not exist"):
-        scan_folder(store, tmp_path / "nope", "Ana", workers=0)
+        scan_folder(store, ADMIN, tmp_path / "nope", "Ana", workers=0)
 
 
 def test_cli_watch_once_twice(tmp_path, capsys):
@@ -105,25 +105,26 @@ def test_cli_watch_once_twice(tmp_path, capsys):
     assert cli_main(args) == 0
     assert capsys.readouterr().out.strip().endswith("nothing new")
     with Store(tmp_path / "s") as store:
-        assert len(store.runs()) == 1 and store.watched_folders()["folder"].tolist() == [str(folder.resolve())]
+        assert len(store.runs(ADMIN)) == 1
+        assert store.watched_folders(ADMIN)["folder"].tolist() == [str(folder.resolve())]
 
 
 def test_the_apps_watcher_thread_imports_what_appears(tmp_path):
     folder = tmp_path / "sync"
     folder.mkdir()
     with Store(tmp_path / "store") as store:
-        store.watch_folder(str(folder.resolve()), "Ana", create_athlete=True)
+        store.watch_folder(ADMIN, str(folder.resolve()), "Ana", create_athlete=True)
         errors: list[str] = []
         watcher = Watcher(store, interval_s=0.2, on_error=errors.append).start()
         try:
             _put(folder, RUNS[0])
             deadline = time.monotonic() + 60
-            while store.runs().empty and time.monotonic() < deadline:
+            while store.runs(ADMIN).empty and time.monotonic() < deadline:
                 time.sleep(0.2)
         finally:
             watcher.stop(wait_s=30)  # before the store closes under it
-        assert len(store.runs()) == 1 and not errors
-        assert not store.watch_imports(since=store.imports()["imported_at"].min()).empty
+        assert len(store.runs(ADMIN)) == 1 and not errors
+        assert not store.watch_imports(ADMIN, since=store.imports(ADMIN)["imported_at"].min()).empty
 
 
 def test_the_data_settings_page_watches_a_folder_and_the_overview_tells_what_came_in(tmp_path, monkeypatch):
@@ -131,8 +132,8 @@ def test_the_data_settings_page_watches_a_folder_and_the_overview_tells_what_cam
 
     store_dir = tmp_path / "store"
     with Store(store_dir) as store:
-        store.watch_folder(str(tmp_path), "Ana", create_athlete=True)  # an athlete, so the form shows
-        store.unwatch_folder(str(tmp_path))
+        store.watch_folder(ADMIN, str(tmp_path), "Ana", create_athlete=True)  # an athlete, so the form shows
+        store.unwatch_folder(ADMIN, str(tmp_path))
     folder = tmp_path / "sync"
     _put(folder, RUNS[0])
     at = open_app(store_dir, monkeypatch, page="app_pages/data_settings.py")

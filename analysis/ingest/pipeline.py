@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.access import Viewer
 from analysis.errors import InputError
 from analysis.ingest.parse import DEFAULT_TIMEOUT_S, GOOD_ROWS_HINT, ParsedFile, parse_all, parse_iter
 from analysis.ingest.sources import Skipped, SourceFile, expand_sources, is_upload, size_text
@@ -69,7 +70,7 @@ class HeldFile:
         return self.name, self.data
 
 
-def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None,
+def ingest(sources: Iterable, *, athlete: str, store, viewer: Viewer, workers: int | None = None,
            timeout_s: float = DEFAULT_TIMEOUT_S, progress: Progress | None = None,
            is_sample: bool = False, drop_positions: bool = False,
            max_upload_bytes: int | None = None, skip_bad_rows: bool = False,
@@ -114,12 +115,12 @@ def ingest(sources: Iterable, *, athlete: str, store, workers: int | None = None
     items = summarise_skipped(items)
     del sources
     candidates = _strength_bytes(items) if held is not None else {}
-    parsed = parse_iter(items, athlete=athlete, settings=store.metric_settings(), workers=workers,
+    parsed = parse_iter(items, athlete=athlete, settings=store.metric_settings(viewer), workers=workers,
                         timeout_s=timeout_s, progress=progress, drop_positions=drop_positions,
                         skip_bad_rows=skip_bad_rows)
     del items  # parse_iter holds them, and lets each file's bytes go once a worker has it
     with closing(parsed):  # however add_batch ends, the workers stop with it
-        report = store.add_batch(athlete, parsed, is_sample=is_sample, on_strength_overlap=on_strength_overlap,
+        report = store.add_batch(viewer, athlete, parsed, is_sample=is_sample, on_strength_overlap=on_strength_overlap,
                                  listings=listings, batch_id=batch_id)
     if held is not None:
         held.extend(_held_files(report, candidates, skip_bad_rows))
@@ -228,7 +229,7 @@ def sample_athletes(sample_dir: Path | None = None) -> list[tuple[str, Path]]:
     return [(d.name.title(), d) for d in sorted(sample_dir.iterdir()) if d.is_dir() and not d.name.startswith(".")]
 
 
-def load_sample_club(store, *, sample_dir: Path | None = None, workers: int | None = None,
+def load_sample_club(store, *, viewer: Viewer, sample_dir: Path | None = None, workers: int | None = None,
                      progress: Progress | None = None) -> pd.DataFrame:
     """Load the synthetic sample club (one athlete per sub-folder), marked as sample data.
 
@@ -238,7 +239,7 @@ def load_sample_club(store, *, sample_dir: Path | None = None, workers: int | No
     athletes = sample_athletes(sample_dir)
     expanded = [(name, item) for name, folder in athletes for item in expand_sources([folder])]
     runs = [(name, item) for name, item in expanded if isinstance(item, SourceFile) and item.kind in ("fit", "gpx")]
-    parsed_runs = parse_all([item for _, item in runs], settings=store.metric_settings(), workers=workers,
+    parsed_runs = parse_all([item for _, item in runs], settings=store.metric_settings(viewer), workers=workers,
                             progress=progress)
     by_athlete: dict[str, list[ParsedFile]] = {name: [] for name, _ in athletes}
     for (name, _), result in zip(runs, parsed_runs, strict=True):
@@ -248,6 +249,6 @@ def load_sample_club(store, *, sample_dir: Path | None = None, workers: int | No
         others = [item for owner, item in expanded if owner == name and not (
             isinstance(item, SourceFile) and item.kind in ("fit", "gpx"))]
         parsed = by_athlete[name] + parse_all(others, athlete=name, workers=0)
-        reports.append(store.add_batch(name, parsed, is_sample=True))
-    store.mark_sample_club_loaded()
+        reports.append(store.add_batch(viewer, name, parsed, is_sample=True))
+    store.mark_sample_club_loaded(viewer)
     return pd.concat(reports, ignore_index=True) if reports else pd.DataFrame()
