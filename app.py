@@ -49,7 +49,9 @@ PAGES = {
     "data_settings": st.Page("app_pages/data_settings.py", title="Data & settings", icon=":material/settings:"),
     "users": st.Page("app_pages/users.py", title="Users", icon=":material/manage_accounts:", url_path="users"),
 }
-page = st.navigation([p for key, p in PAGES.items() if viewer.role in ROLE_PAGES[key]])
+# Personal mode has nobody to log in, so no Users page (accounts can still be set up beforehand with the CLI).
+page = st.navigation([p for key, p in PAGES.items()
+                      if viewer.role in ROLE_PAGES[key] and (key != "users" or state != "personal")])
 
 if store.status(APP_VIEWER).athletes == 0 and store.status(APP_VIEWER).sample_club == "never":
     # First start on an empty store: load the bundled synthetic club so there is something to explore.

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analysis.access import ROLE_HELP, ROLES
 from analysis.errors import InputError
-from app_pages._shared import athletes, club_admins, club_mode, get_store, md, viewer
+from app_pages._shared import athletes, club_admins, get_store, md, viewer
 
 FLASH_KEY = "users_flash"
 USER_COLUMNS = {
@@ -27,9 +27,6 @@ message = st.session_state.pop(FLASH_KEY, None)
 if message:
     st.success(message)
 
-if not club_mode():
-    st.info("This is **personal mode**: nobody logs in, so accounts have no effect until the server runs in club "
-            "mode (an `[auth]` section in its secrets; see docs/security.md). You can set them up beforehand.")
 st.markdown("\n".join(f"- **{role}**: {ROLE_HELP[role]}" for role in ROLES))
 admins = club_admins()
 if admins:
