@@ -159,3 +159,19 @@ def test_the_admin_manages_users_on_the_users_page(club_store, monkeypatch):
     assert any(f"Saved {md('dev@club.org')} as athlete (Dev)." in s.value for s in at.success)
     with Store(club_store) as store:
         assert store.account("dev@club.org").athletes == ("Dev",)
+
+
+def test_personal_mode_started_on_a_network_address_shows_no_data(store_copy, monkeypatch):
+    from streamlit import config
+
+    monkeypatch.setenv("CORE_CADENCE_STORE", str(store_copy))
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")  # as `scripts/run.sh --server.address 0.0.0.0` would
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+        at.run()
+    finally:
+        config.set_option("server.address", before)
+    assert_no_exception(at)
+    assert "personal mode" in at.error[0].value and md("0.0.0.0") in at.error[0].value
+    assert not named(EVERYONE, everything_shown(at))
