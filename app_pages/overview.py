@@ -111,5 +111,7 @@ with st.expander("Latest imports"):
     if imports.empty:
         st.write("Nothing imported yet.")
     else:
-        st.dataframe(imports[["imported_at", "athlete", "file", "status", "reason"]], hide_index=True,
-                     width="stretch")
+        st.dataframe(imports[["imported_at", "athlete", "file", "status", "reason", "imported_by"]], hide_index=True,
+                     width="stretch", column_config={"imported_by": st.column_config.TextColumn(
+                         "Imported by", help="The e-mail of who imported it (club mode), else personal mode or "
+                                             "the command line; blank for imports before accounts existed.")})

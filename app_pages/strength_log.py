@@ -96,7 +96,9 @@ def own_names_section(athlete: str) -> None:
                 key=f"map_type_{version}_{name_key(athlete)}_{name_key(row.exercise)}")
             if kind is not None:
                 chosen[row.exercise] = kind
-        scope = st.radio("Save the session types for", (ATHLETE_ONLY, CLUB), horizontal=True,
+        # A club-wide mapping changes every athlete's entries: an administrator's choice.
+        scope = st.radio("Save the session types for", (ATHLETE_ONLY, CLUB) if viewer.is_admin else (ATHLETE_ONLY,),
+                         horizontal=True,
                          key=f"map_scope_{version}_{name_key(athlete)}",
                          format_func=lambda s: f"this athlete ({athlete})" if s == ATHLETE_ONLY
                          else "the whole club (every athlete)")
@@ -130,6 +132,9 @@ def own_names_section(athlete: str) -> None:
                          width="stretch", key=f"mappings_table_{version}", on_select="rerun",
                          selection_mode="multi-row")
     picked = table.iloc[list(event.selection.rows)]
+    if not viewer.is_admin and picked["athlete"].isna().any():
+        st.caption("Only an administrator can remove the whole club's mappings: those rows stay.")
+        picked = picked[picked["athlete"].notna()]
     if picked.empty:
         return
     if st.button(f"Remove {plural(len(picked), 'selected mapping')}", key=f"unmap_{version}"):
