@@ -1,7 +1,10 @@
 # shellcheck shell=bash
-# Sourced by scripts/run.sh and scripts/test.sh (not run on its own).
-# Leaves the shell in the repo root with .venv created and requirements.txt installed.
-# pip runs only when requirements.txt changed since the last install (sha256 stamp inside .venv).
+# Sourced by scripts/run.sh and scripts/test.sh (not run on its own), with the requirements file to install:
+#   source scripts/_venv.sh requirements.txt        (run.sh: the app only)
+#   source scripts/_venv.sh requirements-test.txt   (test.sh: the app plus the test-only packages)
+# Leaves the shell in the repo root with .venv created and that file installed.
+# pip runs only when the file, or a file it includes with `-r`, changed since the last install of that file
+# (sha256 stamp per requirements file inside .venv).
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
@@ -30,10 +33,25 @@ elif ! is_py311 .venv/bin/python; then
     exit 1
 fi
 
-REQ_STAMP=.venv/.requirements.sha256
-req_sha="$(sha256sum requirements.txt | cut -d' ' -f1)"
+REQ_FILE="${1:-requirements.txt}"
+if [[ ! -f "$REQ_FILE" ]]; then
+    echo "error: $REQ_FILE not found in $REPO_ROOT" >&2
+    exit 1
+fi
+
+# The file and everything it includes with `-r FILE` (paths relative to the including file), recursively.
+req_files() {
+    local f="$1" inc
+    echo "$f"
+    while read -r inc; do
+        req_files "$(dirname "$f")/$inc"
+    done < <(sed -nE 's/^[[:space:]]*(-r|--requirement)[[:space:]=]+([^[:space:]#]+).*/\2/p' "$f")
+}
+
+REQ_STAMP=".venv/.$(basename "$REQ_FILE" .txt).sha256"
+req_sha="$(req_files "$REQ_FILE" | while read -r f; do cat "$f"; done | sha256sum | cut -d' ' -f1)"
 if [[ ! -f "$REQ_STAMP" || "$(cat "$REQ_STAMP")" != "$req_sha" ]]; then
-    echo "installing requirements.txt into .venv" >&2
-    .venv/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+    echo "installing $REQ_FILE into .venv" >&2
+    .venv/bin/python -m pip install --disable-pip-version-check -q -r "$REQ_FILE"
     echo "$req_sha" > "$REQ_STAMP"
 fi

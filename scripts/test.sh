@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lint, then run the test suite: scripts/test.sh [pytest args, e.g. -q -k overview]
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/_venv.sh" requirements-test.txt
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does not work here).
 if [[ ! -x /usr/bin/chromium ]] && ! command -v chromium >/dev/null 2>&1; then
