@@ -189,12 +189,14 @@ def _cmd_recompute(args: argparse.Namespace) -> int:
             print(f"--set {item!r}: expected NAME=NUMBER", file=sys.stderr)
             return 2
     with _open_store(args) as store:
+        started = time.perf_counter()
         try:
-            count = store.set_metric_settings(CLI_VIEWER, store.metric_settings(CLI_VIEWER), **overrides)
+            count = store.set_metric_settings(CLI_VIEWER, store.metric_settings(CLI_VIEWER),
+                                              progress=_ProgressBar("recomputing"), **overrides)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-    print(f"recomputed the metrics of {count} runs from stored samples")
+    print(f"recomputed the metrics of {count} runs from stored samples in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -256,3 +256,18 @@ def test_recompute_of_an_empty_store_writes_the_settings(tmp_path):
         assert store.metric_settings(ADMIN).late_start_fraction == 0.8
         assert store.recompute(ADMIN, workers=2) == 0
     assert live_children() == set()
+
+
+def test_the_cli_recompute_draws_a_progress_bar_in_runs(club_dir, tmp_path, capsys, monkeypatch):
+    import sys
+
+    from analysis.cli import main
+
+    shutil.copytree(club_dir, tmp_path / "store")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)  # the bar is drawn on a terminal only
+    assert main(["recompute", "--store", str(tmp_path / "store"), "--set", "late_start_fraction=0.8"]) == 0
+    captured = capsys.readouterr()
+    assert "recomputed the metrics of 8 runs from stored samples in" in captured.out
+    assert "recomputing [" in captured.err and "8/8" in captured.err and captured.err.endswith("\n")
+    with Store(tmp_path / "store") as store:
+        assert store.metric_settings(ADMIN).late_start_fraction == 0.8
