@@ -319,8 +319,14 @@ def recompute_progress():
     # Leaving the page stops the script inside the progress callback; the store then keeps the old settings.
     bar = st.progress(0.0, text="Recomputing run metrics (stay on this page until it finishes)…")
 
+    shown = [-1]
+
     def progress(done: int, total: int, _run_id: str) -> None:
-        bar.progress(done / max(total, 1), text=f"Recomputing run metrics: {done}/{total} runs")
+        # Results come back a batch of runs at a time: redraw at each whole percent, not for every run.
+        percent = int(100 * done / max(total, 1))
+        if percent != shown[0] or done == total:
+            shown[0] = percent
+            bar.progress(done / max(total, 1), text=f"Recomputing run metrics: {done}/{total} runs")
 
     return bar, progress
 
