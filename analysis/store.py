@@ -1486,11 +1486,17 @@ def _batch_samples(cur: duckdb.DuckDBPyConnection,
         a.last < b.first for a, b in zip(with_samples, with_samples[1:], strict=False))  # type: ignore[operator]
     found: dict[str, np.ndarray] = {}
     if ranged:
-        # Ordered by rowid, so the rows of each run come together, in the order they were written (`seq` is
-        # checked below). Rows of another run inside the range (not written by add_batch) change the count.
-        found = cur.sql(f"SELECT s.seq, {columns} FROM samples s WHERE s.rowid BETWEEN $first AND $last "
-                        "ORDER BY s.rowid",
+        # In rowid order the rows of each run come together, in the order they were written (`seq` is checked
+        # below). A scan returns them in that order (DuckDB keeps insertion order), which is checked rather
+        # than sorted for: ORDER BY cost a third of the read. Rows of another run inside the range (not
+        # written by add_batch) change the count, and then the join below reads the batch instead.
+        found = cur.sql(f"SELECT s.rowid AS stored_at, s.seq, {columns} FROM samples s "
+                        "WHERE s.rowid BETWEEN $first AND $last",
                         params={"first": with_samples[0].first, "last": with_samples[-1].last}).fetchnumpy()
+        stored_at = np.asarray(found.pop("stored_at"))
+        if not (np.diff(stored_at) > 0).all():
+            by_rowid = np.argsort(stored_at, kind="stable")
+            found = {name: np.asarray(values)[by_rowid] for name, values in found.items()}
         counts = np.array([span.count for span in spans], dtype="int64")
         offsets = np.concatenate(([0], np.cumsum(counts))).astype("int64")
         ranged = len(found["seq"]) == int(offsets[-1])

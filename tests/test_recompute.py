@@ -271,3 +271,28 @@ def test_the_cli_recompute_draws_a_progress_bar_in_runs(club_dir, tmp_path, caps
     assert "recomputing [" in captured.err and "8/8" in captured.err and captured.err.endswith("\n")
     with Store(tmp_path / "store") as store:
         assert store.metric_settings(ADMIN).late_start_fraction == 0.8
+
+
+def test_samples_stored_out_of_order_or_interleaved_still_give_the_same_metrics(store, small_batches):
+    """The rowid-range read trusts nothing it does not check: a run written backwards (seq descending) and a
+    run whose samples are split around another run's are read in seq order all the same."""
+    ids = list(store.runs(ADMIN)["run_id"])
+    backwards, split, between = ids[0], ids[1], ids[2]
+    with store._transaction() as tx:
+        tx.execute("CREATE TEMP TABLE moved AS SELECT * FROM samples WHERE run_id IN (?, ?, ?)",
+                   [backwards, split, between])
+        tx.execute("DELETE FROM samples WHERE run_id IN (?, ?, ?)", [backwards, split, between])
+        tx.execute("INSERT INTO samples SELECT * FROM moved WHERE run_id = ? ORDER BY seq DESC", [backwards])
+        tx.execute("INSERT INTO samples SELECT * FROM moved WHERE run_id = ? AND seq < 500 ORDER BY seq", [split])
+        tx.execute("INSERT INTO samples SELECT * FROM moved WHERE run_id = ? ORDER BY seq", [between])
+        tx.execute("INSERT INTO samples SELECT * FROM moved WHERE run_id = ? AND seq >= 500 ORDER BY seq", [split])
+        tx.execute("DROP TABLE moved")
+    with store._snapshot() as cur:
+        spans = {span.run_id: span for span in _sample_spans(cur)}
+    assert spans[backwards].contiguous and not spans[split].contiguous
+    settings = resolve_settings(late_start_fraction=0.8)
+    expected = {run_id: run_metrics(store._activity(run_id), settings) for run_id in ids}
+    assert store.set_metric_settings(ADMIN, late_start_fraction=0.8, workers=2) == len(ids)
+    got = stored_metrics(store)
+    for run_id in ids:
+        assert_same_metrics(got[run_id], expected[run_id])
