@@ -296,3 +296,16 @@ def test_samples_stored_out_of_order_or_interleaved_still_give_the_same_metrics(
     got = stored_metrics(store)
     for run_id in ids:
         assert_same_metrics(got[run_id], expected[run_id])
+
+
+def test_where_no_worker_can_start_the_runs_are_computed_here(store, small_batches, monkeypatch):
+    import sys
+
+    settings = resolve_settings(late_start_fraction=0.8)
+    expected = {run_id: run_metrics(store._activity(run_id), settings) for run_id in store.runs(ADMIN)["run_id"]}
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    assert store.set_metric_settings(ADMIN, late_start_fraction=0.8, workers=2) == 8
+    assert live_children() == set()
+    got = stored_metrics(store)
+    for run_id, metrics in expected.items():
+        assert_same_metrics(got[run_id], metrics)

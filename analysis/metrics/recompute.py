@@ -141,7 +141,8 @@ def metrics_of(stream: Iterable[StoredRuns], settings: MetricSettings, *,
     """Each batch's `batch_metrics`, as batches finish; `workers=0` computes them here, in order.
 
     A generator: close it (`contextlib.closing`) when stopping early, so its workers are stopped at once.
-    A run whose metrics raise, or a worker that dies, raises `RuntimeError` here.
+    A run whose metrics raise, or a worker that dies, raises `RuntimeError` here. Where no worker process
+    can be started at all (OSError), the batches are computed in this process instead.
     """
     if workers < 0:
         raise ValueError(f"workers must be 0 or more, not {workers}")
@@ -149,7 +150,12 @@ def metrics_of(stream: Iterable[StoredRuns], settings: MetricSettings, *,
         for batch in stream:
             yield batch_metrics(batch, settings)
         return
-    pool = _Pool(workers, settings)
+    try:
+        pool = _Pool(workers, settings)
+    except OSError:  # no worker process can be started here (e.g. no interpreter to run): compute in this one
+        for batch in stream:
+            yield batch_metrics(batch, settings)
+        return
     try:
         yield from pool.run(iter(stream))
     finally:
@@ -228,8 +234,14 @@ class _Pool:
         self.size = size
         self.tasks: queue.Queue = queue.Queue(maxsize=size)  # batches read but not yet taken by a worker
         self.replies: queue.Queue = queue.Queue()
-        self.workers = [_Worker(n + 1, self.tasks, self.replies, settings) for n in range(size)]
+        self.workers: list[_Worker] = []
         self.finished = False
+        try:
+            for n in range(size):
+                self.workers.append(_Worker(n + 1, self.tasks, self.replies, settings))
+        except BaseException:
+            self.shutdown()  # the ones already started
+            raise
 
     def run(self, stream: Iterator[StoredRuns]) -> Iterator[list[tuple[str, RunMetrics]]]:
         sent = received = 0
@@ -273,8 +285,12 @@ class _Pool:
 def worker_main() -> None:
     """A worker: compute the batches sent on stdin until it closes; replies `("ok", index, pairs)` or
     `("error", index, text)` on stdout (anything a library prints goes to stderr)."""
+    import signal
+
     from analysis.ingest._worker import recv, send
 
+    # Ctrl-C in a terminal reaches the whole process group: the parent stops the workers itself (and says why).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     proto_in = os.fdopen(os.dup(0), "rb")
     proto_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
