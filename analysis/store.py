@@ -1388,16 +1388,13 @@ class Store:
         inside the transaction, so every run has the new settings' metrics when it commits.
         """
         with self._snapshot() as cur:
-            spans = _sample_spans(cur)
-            groups = recompute_pool.batches([(span.run_id, span.count) for span in spans])
+            spans = {span.run_id: span for span in _sample_spans(cur)}
+            groups = recompute_pool.batches([(span.run_id, span.count) for span in spans.values()])
             used = recompute_pool.workers_for(len(spans), len(groups), workers)
             computed: dict[str, RunMetrics] = {}
-            stream, first = [], 0
-            for group in groups:
-                stream.append(spans[first:first + len(group)])
-                first += len(group)
-            with closing(recompute_pool.metrics_of((_stored_runs(cur, batch) for batch in stream), settings,
-                                                   workers=used)) as results:
+            # Read as the workers take them: a batch's samples are read when one is free to take it.
+            stream = (_stored_runs(cur, [spans[run_id] for run_id in group]) for group in groups)
+            with closing(recompute_pool.metrics_of(stream, settings, workers=used)) as results:
                 for pairs in results:
                     for run_id, metrics in pairs:
                         computed[run_id] = metrics
@@ -1406,12 +1403,12 @@ class Store:
         with self._transaction() as tx:
             if store_settings:
                 self._set_meta(tx, "metric_settings", json.dumps(settings.changed()))
-            stored = [r[0] for r in tx.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
-            late = [_SampleSpan(run_id) for run_id in stored if run_id not in computed]
-            for group in recompute_pool.batches([(span.run_id, 0) for span in late]):
+            stored = tx.execute("SELECT run_id, coalesce(sample_count, 0) FROM runs ORDER BY run_id").fetchall()
+            late = [(run_id, count) for run_id, count in stored if run_id not in computed]
+            for group in recompute_pool.batches(late):  # read by their ids: where they are stored is not known
                 computed.update(recompute_pool.batch_metrics(
                     _stored_runs(tx, [_SampleSpan(run_id) for run_id in group]), settings))
-            present = set(stored)
+            present = {run_id for run_id, _ in stored}
             _write_metrics(tx, {run_id: m for run_id, m in computed.items() if run_id in present})
         return len(stored)
 
