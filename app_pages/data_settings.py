@@ -476,13 +476,16 @@ def downloads_section() -> None:
                "= + - @) get a leading apostrophe. No GPS positions are included (a run's samples, with positions on "
                "request, can be downloaded on the Run explorer).")
     store = get_store()
+    # The viewer of this run: the deferred callables below run when a button is pressed, outside any script run,
+    # where there is no st.user to look it up from.
+    who = viewer()
     chosen = list(only) or None
     stamp = dt.date.today().isoformat()
     for name, title, help_text in DOWNLOADS:
         # Deferred (a callable): the table is built when the button is pressed, from the store as it is then,
         # so drawing this page costs nothing.
         st.download_button(f"Download {title.lower()} (CSV)", data=lambda name=name: csv_bytes(
-            store_tables(store, viewer(), chosen, only=name)[name]), file_name=f"core_cadence_{name}_{stamp}.csv",
+            store_tables(store, who, chosen, only=name)[name]), file_name=f"core_cadence_{name}_{stamp}.csv",
             mime="text/csv",
             on_click="ignore", key=f"download_{name}", help=help_text, icon=":material/download:")
 

@@ -63,9 +63,12 @@ def no_map_reason(activity, privacy_radius_m: float) -> str:
     return "This file has no GPS positions, so there is no map (treadmill, indoor or a watch without GPS)."
 
 
-def samples_csv(run_id: str, athlete: str, include_positions: bool, privacy_radius_m: float) -> bytes:
-    """The run's stored samples as CSV bytes (built when the download button is pressed, not on every rerun)."""
-    activity, _, _ = _shared.run_detail(run_id)
+def samples_csv(activity, run_id: str, athlete: str, include_positions: bool, privacy_radius_m: float) -> bytes:
+    """The run's stored samples as CSV bytes (built when the download button is pressed, not on every rerun).
+
+    Given the run this page run loaded for its viewer: the button's callable runs outside any script run, where
+    there is no st.user to look the viewer up from.
+    """
     table = samples_table(activity.samples, run_id=run_id, athlete=athlete, include_positions=include_positions,
                           privacy_radius_m=privacy_radius_m)
     return csv_bytes(table, include_positions=include_positions)
@@ -180,7 +183,8 @@ with_positions = st.checkbox(
          f"the privacy radius ({privacy_radius_m:g} m, Data & settings) of the run's start and end are left blank.")
 # Deferred (a callable): the CSV is built when the button is pressed, from the samples as stored.
 st.download_button(
-    "Download this run's samples (CSV)", data=partial(samples_csv, run_id, athlete, with_positions, privacy_radius_m),
+    "Download this run's samples (CSV)", data=partial(samples_csv, activity, run_id, athlete, with_positions,
+                                                      privacy_radius_m),
     file_name=f"core_cadence_samples_{run_id[:12]}.csv", mime="text/csv", on_click="ignore",
     key="download_run_samples", icon=":material/download:",
     help="Every stored sample of this run, one row each (time in UTC, units in the column names; cadence in "

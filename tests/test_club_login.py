@@ -504,12 +504,8 @@ def test_downloads_hold_only_the_roles_athletes(club, browser, tmp_path, who):
                 assert not named(data.decode("utf-8-sig"), hidden)
                 got[text] = athletes_in(data)
     print(f"{who}: downloads {got}; failed {failed}")
-    # APP BUG (reported, not fixed here): in club mode every deferred download fails and the browser gets nothing.
-    # app_pages/data_settings.py:484-485 builds the CSV in `lambda name=name: csv_bytes(store_tables(store,
-    # viewer(), ...))`: Streamlit runs that callable when the button is pressed, outside the script run, where
-    # `st.user` has no "is_logged_in" (_shared.login_state, app_pages/_shared.py:80), so it raises AttributeError
-    # and the server logs "MediaFileStorageError: Callable execution failed". The Run explorer's samples button
-    # (app_pages/run_explorer.py, samples_csv -> _shared.run_detail -> cache_key -> viewer()) is built the same way.
+    # A deferred download runs outside the script run, where st.user is not there: the pages capture the viewer
+    # while they run (this failed for every role before they did).
     assert not failed, f"downloads that gave no file for {who}: {failed}"
 
 
