@@ -20,8 +20,8 @@ behaviour, read from its source and checked by tests/test_oidc_provider_harness.
 - The issuer is taken from the Host header of each request (`http://127.0.0.1:PORT` when reached by that
   address), so the harness uses 127.0.0.1 everywhere.
 
-Also here: small copies of tests/test_browser.py's helpers (chromium path and flags, free port, health
-polling, a `streamlit run` server) so a test can use them without importing test_browser.py's fixtures.
+The server and browser plumbing it shares with the other live tests (chromium, ports, health polling,
+`streamlit run`) is tests/live_server.py.
 """
 
 from __future__ import annotations
@@ -29,12 +29,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -44,75 +41,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_TIMEOUT_S = 60
-PAGE_TIMEOUT_MS = 60_000
-HOST = "127.0.0.1"
+from live_server import HOST, PAGE_TIMEOUT_MS, free_port, stop_process, wait_for_script, wait_http_ok
+
 FORM_SUBJECT = 'input[name="sub"]'  # the provider's login form: its one text field
 FORM_SUBMIT = "Authorize"  # ... and its submit button
 END_SESSION_BUTTON = "End session"  # the provider's logout confirmation button
-
-
-def chromium_path() -> str | None:
-    """Debian's chromium (/usr/bin/chromium) or one on PATH; None when absent (the caller skips)."""
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (another process could still take it before it is used)."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def _read_log(log: Path) -> str:
-    try:
-        return log.read_text(errors="replace")
-    except OSError:
-        return "(no log)"
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Terminate `proc` (SIGTERM, then SIGKILL after 15 s) and reap it."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-def wait_http_ok(url: str, proc: subprocess.Popen, log: Path, *, timeout_s: float = STARTUP_TIMEOUT_S,
-                 expect: str | None = None) -> str:
-    """Poll `url` until it answers 200 (and, if `expect` is given, a body containing it); return the body.
-
-    Raises RuntimeError, with the server's log, if `proc` exits first or the time runs out.
-    """
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered:\n{_read_log(log)}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                body = resp.read().decode()
-                if resp.status == 200 and (expect is None or expect in body):
-                    return body
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"{url} did not answer after {timeout_s} s:\n{_read_log(log)}")
 
 
 @contextmanager
@@ -154,7 +87,7 @@ def oidc_provider(*, log_dir: Path | None = None, require_registration: bool = F
                 yield issuer
                 return
             finally:
-                _stop(proc)
+                stop_process(proc)
     finally:
         if tmp is not None:
             tmp.cleanup()
@@ -239,40 +172,6 @@ def write_secrets(path: Path, issuer: str, app_port: int, extra: Mapping[str, Ma
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@contextmanager
-def streamlit_server(app: Path, secrets_file: Path, *, port: int | None = None, cwd: Path | None = None,
-                     env: Mapping[str, str] | None = None, log: Path | None = None) -> Iterator[str]:
-    """Run `streamlit run APP` on 127.0.0.1:PORT with `--secrets.files SECRETS_FILE`; yield its base URL.
-
-    `--secrets.files` replaces Streamlit's default secrets locations (~/.streamlit/secrets.toml and
-    ./.streamlit/secrets.toml), so only this file is read. The port must be the one in the secrets' redirect_uri
-    (pick it with `free_port()` before `write_secrets`). Yields once /_stcore/health says "ok"; always stopped.
-    """
-    port = port or free_port()
-    log = log or secrets_file.parent / "streamlit.log"
-    cmd = [
-        *(sys.executable, "-m", "streamlit", "run", str(app)),
-        *("--server.port", str(port), "--server.address", HOST, "--server.headless", "true"),
-        *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
-        *("--secrets.files", str(secrets_file)),
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=cwd or app.parent, env=dict(env if env is not None else os.environ),
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_http_ok(f"http://{HOST}:{port}/_stcore/health", proc, log, expect="ok")
-        yield f"http://{HOST}:{port}/"
-    finally:
-        _stop(proc)
-
-
-def wait_for_script(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
-    """Wait until the Streamlit app's script has finished (as tests/test_browser.py does)."""
-    page.wait_for_timeout(400)  # a rerun request reaches the server and the state turns "running"
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout_ms)
 
 
 def _on_app(app_url: str):

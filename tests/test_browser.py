@@ -5,11 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,100 +12,29 @@ from pathlib import Path
 import pytest
 from conftest import ADMIN, REPO_ROOT
 from fit_fixtures import Stretch, run_file
+from live_server import PAGE_TIMEOUT_MS, chromium, streamlit_server, wait_for_script
 
 from analysis.store import Store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-STARTUP_TIMEOUT_S = 60
-PAGE_TIMEOUT_MS = 60_000
-
-
-def chromium_path() -> str | None:
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode} before it was healthy:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"streamlit not healthy at {url} after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
-def server(sample_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a fresh `streamlit run app.py` over a copy of the sample-club store; always terminated."""
-    port = free_port()
+def server(sample_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """(base URL, store) of a fresh `streamlit run app.py` over a copy of the sample-club store; always stopped."""
     store = tmp_path_factory.mktemp("browser") / "store"
     shutil.copytree(sample_store_dir, store)
     env = dict(os.environ)
     env["CORE_CADENCE_STORE"] = str(store)
     env.pop("CORE_CADENCE_SAMPLE_DIR", None)
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", "app.py"),
-                *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
-                *("--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"),
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
-        yield f"http://127.0.0.1:{port}/", store
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+    with streamlit_server(REPO_ROOT / "app.py", cwd=REPO_ROOT, env=env, log=log) as url:
+        yield url, store
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("chromium not installed (/usr/bin/chromium or on PATH); scripts/test.sh installs it as root")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as launched:
+        yield launched
 
 
 # (sidebar link text, the page's title): every page of app.py's navigation
@@ -139,13 +63,6 @@ def screenshot_dir(tmp_path: Path) -> Path:
     out = Path(chosen) if chosen else tmp_path
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def wait_for_script(page) -> None:
-    """Wait until the app's script has finished (Streamlit marks the app root with its script state)."""
-    page.wait_for_timeout(400)  # the rerun request reaches the server and the state turns "running"
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=PAGE_TIMEOUT_MS)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=PAGE_TIMEOUT_MS)
 
 
 def open_by_sidebar(page, link: str) -> None:

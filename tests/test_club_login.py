@@ -31,17 +31,9 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from oidc_provider import (
-    CHROMIUM_ARGS,
-    chromium_path,
-    free_port,
-    log_in,
-    log_out,
-    oidc_provider,
-    streamlit_server,
-    write_secrets,
-)
-from oidc_provider import wait_for_script as _wait_for_script
+from live_server import chromium, free_port, streamlit_server
+from live_server import wait_for_script as _wait_for_script
+from oidc_provider import log_in, log_out, oidc_provider, write_secrets
 
 pytestmark = pytest.mark.browser
 
@@ -144,17 +136,8 @@ def club(sample_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("chromium not installed (/usr/bin/chromium or on PATH); scripts/test.sh installs it as root")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as launched:
+        yield launched
 
 
 def screenshot_dir(tmp_path: Path) -> Path:

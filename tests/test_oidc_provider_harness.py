@@ -8,17 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from oidc_provider import (
-    CHROMIUM_ARGS,
-    PAGE_TIMEOUT_MS,
-    chromium_path,
-    free_port,
-    log_in,
-    log_out,
-    oidc_provider,
-    streamlit_server,
-    write_secrets,
-)
+from live_server import CHROMIUM_ARGS, PAGE_TIMEOUT_MS, chromium_path, free_port, streamlit_server
+from oidc_provider import log_in, log_out, oidc_provider, write_secrets
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +44,8 @@ def test_two_users_log_in_through_a_real_oidc_provider_and_log_out(tmp_path: Pat
     with oidc_provider(log_dir=tmp_path) as issuer:
         secrets_file = write_secrets(tmp_path / "secrets.toml", issuer, port,
                                      extra={"core_cadence": {"admins": [EMAILS[0]]}})
-        with streamlit_server(app, secrets_file, port=port) as url, sync_playwright() as pw:
+        with (streamlit_server(app, secrets_file, port=port, log=tmp_path / "streamlit.log") as url,
+              sync_playwright() as pw):
             browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
             try:
                 for email in EMAILS:

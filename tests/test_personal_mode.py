@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT
-from oidc_provider import free_port, wait_http_ok
+from live_server import free_port, streamlit_server
 
 pytestmark = pytest.mark.browser  # a real server, like the browser tests
 
@@ -53,23 +51,12 @@ def other_addresses() -> list[str]:
 def test_personal_mode_listens_on_loopback_only(tmp_path):
     port = free_port()
     env = {**os.environ, "CORE_CADENCE_STORE": str(tmp_path / "store")}
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                 "--server.headless", "true", "--server.fileWatcherType", "none"],
-                                cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_http_ok(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
+    # No --server.address: `.streamlit/config.toml` decides, as when scripts/run.sh starts the app.
+    with streamlit_server(REPO_ROOT / "app.py", port=port, address=None, cwd=REPO_ROOT, env=env,
+                          log=tmp_path / "server.log"):
         listening = listening_addresses(port)
         assert listening == {"0100007F"}, f"listening on {listening} (0100007F is 127.0.0.1)"
         for address in other_addresses():
             with socket.socket() as client, pytest.raises(OSError):
                 client.settimeout(2)
                 client.connect((address, port))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
