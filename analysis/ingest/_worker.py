@@ -24,10 +24,30 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import subprocess
 import sys
+from pathlib import Path
 from typing import IO, Any
 
 _LENGTH = struct.Struct(">Q")
+# Numeric libraries' thread pools, held to one thread in each worker: the parallelism is across processes.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def spawn(entry: str) -> subprocess.Popen:
+    """Start a worker: a fresh interpreter running `entry` (Python code, e.g. "from m import main; main()") with
+    this project importable, one numeric thread, and pipes on stdin and stdout for `send`/`recv`.
+
+    A fresh interpreter rather than multiprocessing: Streamlit runs the app's script in a thread of a server
+    whose main module cannot be re-imported, and `-P` keeps the working folder off the worker's path.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+    for name in THREAD_VARIABLES:
+        env[name] = "1"
+    return subprocess.Popen([sys.executable, "-P", "-c", entry], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env=env, close_fds=True)
 MAX_FRAME_BYTES = 1 << 34  # 16 GiB: anything larger is a broken stream, not a message
 
 

@@ -59,8 +59,6 @@ MEMORY_REASON = "needed more memory than one file may use while being read; the 
 GOOD_ROWS_HINT = ("Only these rows are wrong: the other rows can be imported without them (Import page: "
                   "tick \"Import the good rows of a strength log that has bad rows\"; command line: "
                   "ingest --skip-bad-rows).")
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @dataclass(frozen=True, eq=False)
@@ -405,14 +403,7 @@ class _Worker:
         self.queue: deque[int] = deque()
         self.started = time.monotonic()  # when the file at the head of the queue was started
         self.deadline = self.started + WORKER_START_TIMEOUT_S
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        for name in _THREAD_VARIABLES:  # one numeric thread per worker: the parallelism is across processes
-            env[name] = "1"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", "from analysis.ingest._worker import main; main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
-        )
+        self.proc = _worker.spawn("from analysis.ingest._worker import main; main()")
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.pipe_bytes = _widen_pipe(self.proc.stdin)
         _widen_pipe(self.proc.stdout)

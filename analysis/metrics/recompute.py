@@ -29,7 +29,6 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -51,8 +50,6 @@ MIN_RUNS_FOR_WORKERS = 200
 RUN_ROW_FIELDS = ("sport", "sub_sport", "start_us", "utc_offset_s", "device", "source_format", "file_name",
                   "cadence_unit", "reader", "warnings")
 NAT_NS = np.iinfo("int64").min  # how a missing time travels in an int64 column (numpy's NaT)
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @dataclass(frozen=True, eq=False)
@@ -170,16 +167,9 @@ class _Worker:
     """One worker process and the thread that feeds it batches and collects its replies, one at a time."""
 
     def __init__(self, number: int, tasks: queue.Queue, replies: queue.Queue, settings: MetricSettings):
-        from analysis.ingest._worker import send
+        from analysis.ingest._worker import send, spawn
 
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        for name in _THREAD_VARIABLES:  # one numeric thread per worker: the parallelism is across processes
-            env[name] = "1"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-P", "-c", "from analysis.metrics.recompute import worker_main; worker_main()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
-        )
+        self.proc = spawn("from analysis.metrics.recompute import worker_main; worker_main()")
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.stdin: IO[bytes] = self.proc.stdin
         self.stdout: IO[bytes] = self.proc.stdout
