@@ -27,6 +27,7 @@ def test_error_details_and_usage_statistics_stay_private() -> None:
     config = _config()
     assert config["client"]["showErrorDetails"] == "none"  # tracebacks go to the server log, not the visitor
     assert config["browser"]["gatherUsageStats"] is False
+    assert config["client"]["toolbarMode"] == "viewer"  # visitors get no "Deploy" or developer menu items
     # Streamlit's defaults protect uploads and the websocket; turning them off must be a visible decision.
     assert config["server"].get("enableXsrfProtection", True) is True
     assert config["server"].get("enableCORS", True) is True
