@@ -54,7 +54,7 @@ import pandas as pd
 from analysis.effort import PERCEIVED_EFFORT_RANGE
 from analysis.errors import InputError
 from analysis.io.exercise_taxonomy import SESSION_TYPES
-from analysis.stats import Setting
+from analysis.settings import Setting, register
 
 __all__ = [
     "CONSISTENCY_SETTINGS",
@@ -84,13 +84,16 @@ WEEKLY_RUN_METRICS: tuple[str, ...] = ("pace_decay_pct", "cadence_drift_spm", "d
 PERCEIVED_EFFORT = "perceived_effort"  # optional runs-frame column: Borg CR10 0-10, NaN when not reported
 
 
-# --- settings (one data table, same shape as analysis.stats.STATS_SETTINGS) -----------------------
+# --- settings (the "consistency" group of the one registry, analysis.settings) --------------------
 
-CONSISTENCY_SETTINGS: tuple[Setting, ...] = (
+CONSISTENCY_SETTINGS: tuple[Setting, ...] = register(
+    "consistency",
     Setting(
         name="long_run_min_moving_min",
         default=75.0,
         unit="min of moving time",
+        minimum=1.0,
+        maximum=600.0,
         help=(
             "A run counts as a long run in the weekly table when its moving time is at least this. Time, "
             "not distance, so the rule is fair to runners of every speed: 75 min is 15 km at 5 min/km "

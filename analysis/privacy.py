@@ -11,8 +11,8 @@ options keep it private (DESIGN.md §7, issue 9):
   hide the start and end of every track (`hidden_positions`, `hide_ends`), as Strava's "hide start and
   end of activities" does.
 
-The settings are data, like `analysis.metrics.settings.METRIC_SETTINGS`: name, default, unit, bounds and
-help in one table that the pages and the documentation read.
+The settings are data, the "privacy" group of the one settings registry (`analysis.settings`): name,
+default, unit, bounds and help, defined once here, that the pages and the documentation read.
 """
 
 from __future__ import annotations
@@ -25,16 +25,16 @@ import numpy as np
 from analysis.errors import InputError
 from analysis.io.activity import Activity
 from analysis.io.geo import haversine_m
-from analysis.metrics.settings import Setting
+from analysis.settings import Setting, register
 
 POSITION_COLUMNS = ("lat_deg", "lon_deg")
 POSITIONS_DROPPED_WARNING = "GPS positions dropped at import (privacy option)"
 NO_POSITIONS_WARNING = "no GPS positions in the file; none stored (privacy option)"
 
 
-# The same row type as the metric settings (name, default, unit, inclusive bounds, help): one shape for every
-# setting the pages render.
-PRIVACY_SETTINGS: tuple[Setting, ...] = (
+# The registry's row type (name, default, unit, inclusive bounds, help): one shape for every setting the pages render.
+PRIVACY_SETTINGS: tuple[Setting, ...] = register(
+    "privacy",
     Setting(
         "privacy_radius_m", 200.0, "m", 0.0, 2000.0,
         "Maps hide every point within this distance of where a run starts and where it ends, and the whole "

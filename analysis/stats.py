@@ -57,6 +57,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri, stdtr
 
 from analysis.errors import InputError
+from analysis.settings import Setting, register
 
 __all__ = [
     "Correlation",
@@ -79,24 +80,18 @@ __all__ = [
 ]
 
 
-# --- settings (one data table; the settings page and docs read it) ---------------------------------
+# --- settings (the "statistics" group of the one registry, analysis.settings) ---------------------
+# Fixed in this version: the pages use these defaults, and the Data & settings page lists them read-only.
+# The functions below take them as keyword arguments (min_n=, min_effective_n=, lags=) for scripts and tests.
 
-
-@dataclass(frozen=True)
-class Setting:
-    """One user-adjustable statistics setting: its name, default value, unit and help text."""
-
-    name: str
-    default: Any
-    unit: str
-    help: str
-
-
-STATS_SETTINGS: tuple[Setting, ...] = (
+STATS_SETTINGS: tuple[Setting, ...] = register(
+    "statistics",
     Setting(
         name="min_n",
         default=8,
         unit="pairs (weeks; athlete-weeks for the squad)",
+        minimum=4,
+        maximum=520,
         help=(
             "Fewest pairs a correlation may rest on. With fewer, the app says 'not enough data' "
             "instead of showing a number: with 7 pairs even r = 0.7 has a 95 % CI from about −0.2 to 0.96."
@@ -106,6 +101,8 @@ STATS_SETTINGS: tuple[Setting, ...] = (
         name="min_effective_n",
         default=6,
         unit="independent pairs",
+        minimum=4,
+        maximum=520,
         help=(
             "Fewest independent pairs' worth a correlation may rest on. Neighbouring weeks share most of their "
             "4-week consistency and runs of one week share its tiredness, so 26 weeks may be worth only about "
@@ -116,6 +113,8 @@ STATS_SETTINGS: tuple[Setting, ...] = (
         name="max_lag_weeks",
         default=4,
         unit="weeks",
+        minimum=0,
+        maximum=12,
         help=(
             "Longest delay looked at between strength consistency and a later outcome: lag 2 pairs "
             "the consistency of week w − 2 with the outcome of week w. Lags count calendar weeks, "
@@ -134,7 +133,7 @@ _Z_CRIT = float(ndtri(1 - (1 - _CONFIDENCE) / 2))  # 1.959964 for a two-sided 95
 
 
 def settings_table() -> pd.DataFrame:
-    """The settings as a frame (name, default, unit, help) for display."""
+    """The statistics settings as a frame (name, default, unit, help) for display."""
     return pd.DataFrame([asdict(s) for s in STATS_SETTINGS], columns=["name", "default", "unit", "help"])
 
 

@@ -20,8 +20,9 @@ from analysis.consistency import DEFAULT_PLAN, MAX_SESSIONS_PER_WEEK, validate_p
 from analysis.errors import InputError
 from analysis.export import csv_bytes, store_tables
 from analysis.io.exercise_taxonomy import SESSION_TYPES
-from analysis.metrics.settings import METRIC_SETTINGS, MetricSettings, Setting
+from analysis.metrics.settings import METRIC_SETTINGS, MetricSettings
 from analysis.privacy import PRIVACY_SETTINGS_BY_NAME
+from analysis.settings import Setting, all_settings
 from app_pages._shared import all_runs, athletes, get_store, md, point_to_import, viewer
 
 FLASH_KEY = "data_settings_flash"  # a message that survives the rerun after a change
@@ -379,6 +380,24 @@ def settings_section(version: int) -> None:
         apply_settings(MetricSettings(), "Default settings restored")
 
 
+# Groups of the settings registry that this version does not let anyone change: listed read-only, with their help.
+FIXED_GROUPS = ("consistency", "statistics")
+
+
+def fixed_settings_section() -> None:
+    fixed = [s for s in all_settings() if s.group in FIXED_GROUPS]
+    with st.expander("Statistics and consistency settings (fixed in this version)"):
+        st.markdown("These settings are fixed in this version: every page uses the values below (definitions: "
+                    "`docs/statistics.md`). They are listed so you can see what the numbers on the Consistency "
+                    "and Squad pages rest on.")
+        st.dataframe(
+            pd.DataFrame({"group": [s.group for s in fixed], "setting": [s.name for s in fixed],
+                          "value": [f"{s.default:g}" for s in fixed], "unit": [s.unit for s in fixed],
+                          "help": [s.help for s in fixed]}),
+            hide_index=True, key="fixed_settings_table",
+            column_config={"help": st.column_config.TextColumn("help", width="large")})
+
+
 # --- (e) strength plan ------------------------------------------------------------------------------------
 
 
@@ -518,6 +537,7 @@ if "Watched folders" in tabs:
 with tabs["Metric settings"]:
     if tabs["Metric settings"].open:
         settings_section(data_version)
+        fixed_settings_section()
 with tabs["Strength plan"]:
     if tabs["Strength plan"].open:
         plan_section(data_version)

@@ -180,10 +180,10 @@ def _instrument(store: Store, stages: Stages) -> None:
     """Route the store's add_batch through the tap (the pipeline itself is run unchanged)."""
     real = store.add_batch
 
-    def add_batch(athlete, parsed, **kwargs):
+    def add_batch(viewer, athlete, parsed, **kwargs):
         started = time.perf_counter()
         try:
-            return real(athlete, stages.tap(parsed), **kwargs)
+            return real(viewer, athlete, stages.tap(parsed), **kwargs)
         finally:
             stages.add_batch_s += time.perf_counter() - started
 

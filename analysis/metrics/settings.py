@@ -1,26 +1,20 @@
-"""Metric settings as data: one table with defaults, units, bounds and help text.
+"""Metric settings as data: the "metrics" group of the one settings registry (`analysis.settings`).
 
-Modelled on datasette's settings: the table is the single source of truth. `MetricSettings`
-has exactly one field per row (a test checks that), the UI renders its widgets from the rows,
-and a test fails when a row has no help text.
+`METRIC_SETTINGS` is that group, defined here once. `MetricSettings` has exactly one field per row (a
+test checks that), the UI renders its widgets from the rows, and the registry's test fails when a row has
+no help text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from analysis.settings import Setting, register
 
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: float
-    unit: str
-    minimum: float
-    maximum: float
-    help: str
+__all__ = ["METRIC_SETTINGS", "SETTINGS_BY_NAME", "MetricSettings", "Setting", "resolve_settings"]
 
-
-METRIC_SETTINGS: tuple[Setting, ...] = (
+METRIC_SETTINGS: tuple[Setting, ...] = register(
+    "metrics",
     Setting("moving_speed_min_mps", 1.0, "m/s", 0.3, 2.5,
             "An interval between two samples counts as moving when its speed is at least this. Slower is "
             "standing or shuffling at a crossing; it adds no moving time and no distance to the windows."),
