@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
@@ -55,6 +55,7 @@ from analysis.effort import PERCEIVED_EFFORT_RANGE
 from analysis.errors import InputError
 from analysis.io.exercise_taxonomy import SESSION_TYPES
 from analysis.settings import Setting, register
+from analysis.settings import table as settings_group_table
 
 __all__ = [
     "CONSISTENCY_SETTINGS",
@@ -106,7 +107,7 @@ _SETTINGS_BY_NAME = {s.name: s for s in CONSISTENCY_SETTINGS}
 
 def settings_table() -> pd.DataFrame:
     """The consistency settings as a frame (name, default, unit, help) for display."""
-    return pd.DataFrame([asdict(s) for s in CONSISTENCY_SETTINGS], columns=["name", "default", "unit", "help"])
+    return settings_group_table("consistency")
 
 
 # --- output columns (one data table; docs/statistics.md describes the same) -----------------------

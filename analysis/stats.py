@@ -58,6 +58,7 @@ from scipy.special import ndtr, ndtri, stdtr
 
 from analysis.errors import InputError
 from analysis.settings import Setting, register
+from analysis.settings import table as settings_group_table
 
 __all__ = [
     "Correlation",
@@ -134,7 +135,7 @@ _Z_CRIT = float(ndtri(1 - (1 - _CONFIDENCE) / 2))  # 1.959964 for a two-sided 95
 
 def settings_table() -> pd.DataFrame:
     """The statistics settings as a frame (name, default, unit, help) for display."""
-    return pd.DataFrame([asdict(s) for s in STATS_SETTINGS], columns=["name", "default", "unit", "help"])
+    return settings_group_table("statistics")
 
 
 # --- result type -----------------------------------------------------------------------------------

@@ -331,13 +331,6 @@ def test_scaling_every_speed_leaves_decay_unchanged(stretches, scale, interval):
 
 # --- settings as data and documentation --------------------------------------------------------
 
-def test_every_setting_has_help_a_unit_and_a_default_within_bounds():
-    for s in METRIC_SETTINGS:
-        assert len(s.help.split()) >= 8, f"setting {s.name} needs help text"
-        assert s.unit, f"setting {s.name} needs a unit"
-        assert s.minimum <= s.default <= s.maximum, s.name
-
-
 def test_settings_table_and_dataclass_list_the_same_settings():
     assert [f.name for f in fields(MetricSettings)] == [s.name for s in METRIC_SETTINGS]
     assert MetricSettings().as_dict() == {s.name: s.default for s in METRIC_SETTINGS}

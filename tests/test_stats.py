@@ -21,7 +21,6 @@ from analysis.stats import (
     lagged,
     partial_spearman,
     repeated_measures_corr,
-    settings_table,
     spearman,
 )
 
@@ -62,18 +61,6 @@ def test_describe_strength_words_association_never_cause(r, words):
     text = describe_strength(r)
     assert text == words
     assert "caus" not in text
-
-
-def test_every_setting_has_help_text_and_a_unit():
-    assert STATS_SETTINGS, "the settings table is empty"
-    names = [s.name for s in STATS_SETTINGS]
-    assert len(names) == len(set(names))
-    for s in STATS_SETTINGS:
-        assert isinstance(s.help, str) and s.help.strip(), f"setting {s.name} has no help text"
-        assert s.unit.strip(), f"setting {s.name} has no unit"
-    table = settings_table()
-    assert list(table.columns) == ["name", "default", "unit", "help"]
-    assert len(table) == len(STATS_SETTINGS)
 
 
 def test_defaults_come_from_the_settings_table():
