@@ -150,7 +150,8 @@ SQUAD_COLUMNS: tuple[SquadColumn, ...] = (
     SquadColumn("athlete", "str", "", "Athlete", "Athlete name, as in the store."),
     SquadColumn("runs", "int64", "count", "Runs", "Runs (sport running) in the period."),
     SquadColumn("eligible_runs", "int64", "count", "Eligible runs",
-                "Runs with fatigue metrics (30 min moving or more, channels covered); the medians rest on these."),
+                "Runs with fatigue metrics (long enough, not too steep, channels covered: the metric settings on "
+                "Data & settings); the medians rest on these."),
     SquadColumn("weeks", "int64", "count", "Weeks",
                 "Weeks of the athlete's weekly table in the period (first to last entry, runs and log together)."),
     SquadColumn("adherence_pct", "float64", "% of plan", "Mean adherence",

@@ -17,6 +17,7 @@ from analysis import pairing
 from analysis.access import Viewer
 from analysis.charts import consistency as charts
 from analysis.charts.squad import marker_label
+from analysis.charts.style import setting_words
 from analysis.power import power_sentence
 from analysis.stats import DEFAULT_LAGS, DEFAULT_MIN_EFFECTIVE_N, DEFAULT_MIN_N
 from app_pages import _shared
@@ -86,17 +87,18 @@ if weeks.empty:
     st.info(f"No weeks with data for {md(athlete)} in the sidebar's dates: widen the date range.")
     st.stop()
 plan = weekly.attrs.get("plan") or _shared.get_store().plan(_shared.viewer())
+settings = _shared.get_store().metric_settings(_shared.viewer())  # the windows and minimum the text quotes
 chosen = _shared.selected_dates()
 first, last = (pd.Timestamp(chosen[0]), pd.Timestamp(chosen[1])) if chosen else (None, None)
 
 metric = st.radio(
     "Fatigue metric", pairing.FATIGUE_METRICS, key=METRIC_KEY, horizontal=True,
-    format_func=lambda m: marker_label(m).axis_title,
+    format_func=lambda m: marker_label(m, settings).axis_title,
     help="Weekly values are the median of the week's eligible runs (back soreness: the mean of the days "
          "with a report; perceived effort: the median of the week's runs with one, long or not). "
          "Definitions: docs/metrics.md.",
 )
-metric_label = marker_label(metric)
+metric_label = marker_label(metric, settings)
 st.caption(f"**{metric_label.title}**: {metric_label.meaning}")
 
 st.subheader("Week by week")
@@ -188,9 +190,10 @@ with st.expander("How to read this"):
         "- **4-week consistency** = the mean plan adherence of a week and the three before it; **adherence** = "
         "the share of the week's planned core and hip sessions done (extra core does not make up for missing "
         "hip). Plan: " + ", ".join(f"{n} {t}" for t, n in plan.items()) + " sessions a week.\n"
-        "- The markers: " + "; ".join(f"**{marker_label(m).title}** ({marker_label(m).unit}): "
-                                      f"{marker_label(m).meaning.rstrip('.')}" for m in pairing.FATIGUE_METRICS)
-        + ". Weekly values of the run metrics are medians of the week's eligible runs (30 min or more).\n"
+        "- The markers: " + "; ".join(f"**{lab.title}** ({lab.unit}): {lab.meaning.rstrip('.')}"
+                                      for lab in (marker_label(m, settings) for m in pairing.FATIGUE_METRICS))
+        + ". Weekly values of the run metrics are medians of the week's eligible runs ("
+        + setting_words(settings)["min_moving"] + " moving or more).\n"
         "- **r** runs from −1 to +1; the **95 % CI** is the range the data are compatible with (if it spans 0, "
         "no association fits too); **n** is the number of points; **p** how surprising this r would be with no "
         "association. Below " + str(DEFAULT_MIN_N) + " points, or below " + str(DEFAULT_MIN_EFFECTIVE_N)

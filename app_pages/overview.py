@@ -70,9 +70,10 @@ if athletes["is_sample"].any():
         st.markdown(
             "**This is the synthetic sample club**, bundled so there is something to explore: "
             f"{int(athletes['is_sample'].sum())} made-up athletes with generated watch files and strength logs "
-            "(see `sample_data/README.md`). Remove it before you load your own athletes; it will not come back."
+            "(see `sample_data/README.md`)."
+            + (" Remove it before you load your own athletes; it will not come back." if viewer.is_admin else "")
         )
-        if st.button("Remove the sample club", type="secondary"):
+        if viewer.is_admin and st.button("Remove the sample club", type="secondary"):
             removed = store.remove_sample_club(viewer)
             st.toast(f"Removed {removed} sample athletes.")
             st.rerun()

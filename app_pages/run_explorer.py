@@ -23,7 +23,7 @@ from analysis.charts.run import (
     run_map,
     run_panels,
 )
-from analysis.charts.style import label, pace_text
+from analysis.charts.style import label, pace_text, setting_words
 from analysis.export import csv_bytes, samples_table
 from analysis.privacy import POSITIONS_DROPPED_WARNING, valid_positions
 from app_pages import _shared
@@ -132,7 +132,8 @@ elif not metrics.eligible:
 
 # --- metric cards ------------------------------------------------------------------------------
 dynamics = has_dynamics(activity.samples)
-summary_cards, fatigue_cards = metric_cards(metrics, dynamics=dynamics)
+settings = _shared.get_store().metric_settings(_shared.viewer())  # quoted in the cards' and table's help
+summary_cards, fatigue_cards = metric_cards(metrics, dynamics=dynamics, settings=settings)
 for heading, cards in (("The run", summary_cards), ("Fatigue: the late window against the baseline", fatigue_cards)):
     st.caption(heading)
     # A wrapping row: cards flow onto the next line on a narrow screen instead of squeezing their labels.
@@ -157,8 +158,10 @@ if felt is not None:  # only when the store's runs carry perceived effort and fe
 privacy_radius_m = _shared.get_store().privacy_radius_m(_shared.viewer())
 panels_figure, route_figure = figures(*_shared.cache_key(), run_id, colour, privacy_radius_m)
 st.subheader("Over the run")
-st.caption("Shaded: the baseline window (after the warm-up) and the late window the fatigue metrics compare; "
-           "dashed: their means. Windows are fractions of moving distance (Data & settings). Pace, cadence and "
+words = setting_words(settings)
+st.caption(f"Shaded: the baseline window ({words['baseline']}, after the warm-up) and the late window "
+           f"({words['late']}) the fatigue metrics compare; dashed: their means. Windows are shares of moving "
+           "distance (Data & settings). Pace, cadence and "
            "stride are left blank where you stood or paused; elevation is smoothed as the grade adjustment uses it. "
            "Drag to zoom into a stretch, double-click to zoom out.")
 if len(profile) > MAX_PLOT_POINTS:
@@ -230,7 +233,8 @@ TABLE_COLUMNS = {
     "distance_km": st.column_config.NumberColumn(label("distance_km").axis_title, format="%.2f"),
     "moving_time_min": st.column_config.NumberColumn("Moving time (min)", format="%.0f"),
     "avg_pace": st.column_config.TextColumn(label("avg_pace_s_per_km").axis_title),
-    **{metric: st.column_config.NumberColumn(label(metric).axis_title, format="%+.1f", help=label(metric).meaning)
+    **{metric: st.column_config.NumberColumn(label(metric).axis_title, format="%+.1f",
+                                             help=label(metric, settings).meaning)
        for metric in ("pace_decay_pct", "cadence_drift_spm", "stride_length_drift_pct", "decoupling_pct")},
     "ineligible_reason": st.column_config.TextColumn("Why no fatigue metrics"),
     "file_name": st.column_config.TextColumn("File"),

@@ -244,7 +244,7 @@ st.caption("Share of each week's planned strength sessions done (% of plan). Gre
            "has no strength log, or the week is outside their first-to-last entry.")
 
 # --- small multiples -------------------------------------------------------------------------------
-run_label = marker_label(spec.run_column)
+run_label = marker_label(spec.run_column, _shared.get_store().metric_settings(_shared.viewer()))
 st.subheader(f"Late-run fade: {spec.title.lower()} per run" if spec.eligible_only else f"{spec.title} per run")
 st.plotly_chart(view["fade"], key="squad_fade", width="stretch")
 st.caption(f"One panel per athlete, same y axis: each dot is a run, the line the median of the last {ROLLING_RUNS} "

@@ -29,6 +29,7 @@ from analysis.charts.style import MetricLabel, base_layout, empty_figure, label,
 from analysis.effort import NOT_REPORTED, effort_text, feel_text, source_text
 from analysis.errors import InputError
 from analysis.metrics.run import FATIGUE_METRICS
+from analysis.metrics.settings import MetricSettings
 from analysis.privacy import DEFAULT_PRIVACY_RADIUS_M, hidden_positions, valid_positions
 
 # Above this many samples the panels plot every k-th row (k = ceil(n / MAX_PLOT_POINTS)), plus the last.
@@ -493,13 +494,16 @@ def format_metric(metric: str, value: Any) -> str:
     return f"{float(value):{_FORMATS.get(metric, '.1f')}}"
 
 
-def metric_cards(metrics: Any, *, dynamics: bool) -> tuple[list[Card], list[Card]]:
-    """(summary cards, fatigue cards) of one run; dynamics drift cards only when the file has running dynamics."""
+def metric_cards(metrics: Any, *, dynamics: bool,
+                 settings: MetricSettings | None = None) -> tuple[list[Card], list[Card]]:
+    """(summary cards, fatigue cards) of one run; dynamics drift cards only when the file has running dynamics.
+
+    ``settings``: the metric settings in force (``store.metric_settings(viewer)``), quoted in the cards' help."""
     m = _values(metrics)
     reasons = metric_reasons(m)
     summary = []
     for metric in SUMMARY_CARDS:
-        lab = label(metric)
+        lab = label(metric, settings)
         title = f"{lab.title} (h:mm:ss)" if metric == "moving_time_s" else lab.axis_title
         summary.append(Card(metric, title, format_metric(metric, m.get(metric)), lab.meaning))
     details = {
@@ -511,7 +515,7 @@ def metric_cards(metrics: Any, *, dynamics: bool) -> tuple[list[Card], list[Card
     }
     fatigue = []
     for metric in FATIGUE_CARDS + (DYNAMICS_CARDS if dynamics else ()):
-        lab = label(metric)
+        lab = label(metric, settings)
         value = format_metric(metric, m.get(metric))
         reason = reasons.get(metric, "could not be computed") if value == BLANK else ""
         meaning = lab.meaning + (f" This run: {details[metric]}." if details.get(metric) else "")

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 
 from analysis.charts.style import METRIC_LABELS, MetricLabel, athlete_colours, base_layout, empty_figure, label
 from analysis.effort import PERCEIVED_EFFORT_RANGE
+from analysis.metrics.settings import MetricSettings
 from analysis.squad import SQUAD_METRICS, running_weeks
 from analysis.stats import Correlation
 
@@ -42,15 +43,16 @@ DATE_AXIS = "Date (local)"
 WEEK_AXIS = "Week starting (Monday, local)"
 
 
-def marker_label(column: str) -> MetricLabel:
+def marker_label(column: str, settings: MetricSettings | None = None) -> MetricLabel:
     """How a fatigue marker's column is named on screen: :func:`analysis.charts.style.label`, or, for a marker
     the style table has no words for (perceived effort), its title, unit and meaning from the one registry of
-    markers, :data:`analysis.squad.SQUAD_METRICS`. Any other unknown name is the KeyError of ``label``."""
+    markers, :data:`analysis.squad.SQUAD_METRICS`. Any other unknown name is the KeyError of ``label``.
+    ``settings``: the metric settings in force, for meanings that quote them (see ``label``)."""
     if column not in METRIC_LABELS:
         for spec in SQUAD_METRICS.values():
             if column in (spec.run_column, spec.week_column) and spec.meaning:
                 return MetricLabel(spec.title, spec.unit, spec.meaning)
-    return label(column)
+    return label(column, settings)
 
 
 def _athlete_order(names) -> list[str]:

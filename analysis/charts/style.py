@@ -13,6 +13,8 @@ from types import MappingProxyType
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from analysis.metrics.settings import MetricSettings
+
 # Colour-blind-safe first (Okabe & Ito 2008, via Plotly's "Safe" set), then Plotly's long qualitative sets
 # so a 30-athlete club still gets distinct colours. Order is by athlete name, so a colour never moves
 # between pages; it can move when athletes are added or removed, which is acceptable.
@@ -41,8 +43,8 @@ class MetricLabel:
 METRIC_LABELS: MappingProxyType[str, MetricLabel] = MappingProxyType({
     # per-run fatigue metrics (analysis.metrics.run.RunMetrics; definitions in docs/metrics.md)
     "pace_decay_pct": MetricLabel(
-        "Late pace decay", "%", "How much slower the last quarter was than the baseline (10-50 %), grade-adjusted; "
-        "+ = slowed late."),
+        "Late pace decay", "%", "How much slower the late window ({late}) was than the baseline ({baseline}), "
+        "grade-adjusted; + = slowed late."),
     "cadence_drift_spm": MetricLabel(
         "Cadence drift", "steps/min", "Late minus baseline cadence; − = shorter, slower turnover late."),
     "cadence_drift_pct": MetricLabel(
@@ -62,7 +64,7 @@ METRIC_LABELS: MappingProxyType[str, MetricLabel] = MappingProxyType({
         "+ = more lopsided late (what pelvic-stability work targets)."),
     # run summary
     "distance_km": MetricLabel("Distance", "km", "Distance covered, pauses included."),
-    "moving_time_s": MetricLabel("Moving time", "s", "Time moving at 1 m/s or more, timer pauses left out."),
+    "moving_time_s": MetricLabel("Moving time", "s", "Time moving at {moving_speed} or more, timer pauses left out."),
     "avg_pace_s_per_km": MetricLabel("Average pace", "min/km", "Moving time over moving distance."),
     "avg_heart_rate_bpm": MetricLabel("Average heart rate", "bpm", "Time-weighted mean while moving."),
     "avg_cadence_spm": MetricLabel("Average cadence", "steps/min", "Both feet, time-weighted while moving."),
@@ -89,12 +91,37 @@ METRIC_LABELS: MappingProxyType[str, MetricLabel] = MappingProxyType({
 })
 
 
-def label(metric: str) -> MetricLabel:
-    """The label of a metric or column; KeyError names the missing one (so pages cannot show unnamed numbers)."""
+def percent_text(fraction: float) -> str:
+    """A fraction as a percentage without needless decimals: 0.15 -> '15', 0.125 -> '12.5'."""
+    return f"{round(100 * float(fraction), 1):g}"
+
+
+def setting_words(settings: MetricSettings | None = None) -> dict[str, str]:
+    """The words a label quotes from the metric settings in force (defaults when None): the windows as % of
+    moving distance, the moving speed and the minimum moving time. Pages pass ``store.metric_settings(viewer)``."""
+    s = settings or MetricSettings()
+    return {
+        "warmup": f"0–{percent_text(s.warmup_end_fraction)} %",
+        "baseline": f"{percent_text(s.warmup_end_fraction)}–{percent_text(s.baseline_end_fraction)} %",
+        "late": f"{percent_text(s.late_start_fraction)}–100 %",
+        "moving_speed": f"{s.moving_speed_min_mps:g} m/s",
+        "min_moving": f"{s.min_moving_time_min:g} min",
+    }
+
+
+def label(metric: str, settings: MetricSettings | None = None) -> MetricLabel:
+    """The label of a metric or column; KeyError names the missing one (so pages cannot show unnamed numbers).
+
+    A meaning that quotes a setting (the windows, the moving speed) is filled in from `settings`, the metric
+    settings in force: pass ``store.metric_settings(viewer)``; None quotes the defaults.
+    """
     try:
-        return METRIC_LABELS[metric]
+        template = METRIC_LABELS[metric]
     except KeyError:
         raise KeyError(f"no on-screen label for {metric!r}: add it to analysis.charts.style.METRIC_LABELS") from None
+    if "{" not in template.meaning:
+        return template
+    return MetricLabel(template.title, template.unit, template.meaning.format(**setting_words(settings)))
 
 
 def pace_text(seconds_per_km: float) -> str:
