@@ -22,7 +22,6 @@ import math
 
 import numpy as np
 
-from analysis.errors import InputError
 from analysis.io.activity import Activity
 from analysis.io.geo import haversine_m
 from analysis.settings import Setting, register
@@ -47,18 +46,9 @@ DEFAULT_PRIVACY_RADIUS_M: float = PRIVACY_SETTINGS_BY_NAME["privacy_radius_m"].d
 
 
 def validate_privacy_radius_m(value: object) -> float:
-    """`value` as a radius in metres within the setting's bounds; `InputError` saying what is allowed otherwise."""
-    setting = PRIVACY_SETTINGS_BY_NAME["privacy_radius_m"]
-    allowed = f"give a number of metres from {setting.minimum:g} to {setting.maximum:g} (0 shows everything)"
-    if isinstance(value, bool):
-        raise InputError(f"privacy radius {value!r} is not a distance; {allowed}")
-    try:
-        radius = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InputError(f"privacy radius {value!r} is not a number; {allowed}") from None
-    if not math.isfinite(radius) or not setting.minimum <= radius <= setting.maximum:
-        raise InputError(f"privacy radius {value!r} m is out of range; {allowed}")
-    return radius
+    """`value` as a radius in metres within the setting's bounds; `InputError` saying what is allowed otherwise
+    (the registry's `Setting.validate`: the message names privacy_radius_m and its bounds; 0 shows everything)."""
+    return PRIVACY_SETTINGS_BY_NAME["privacy_radius_m"].validate(value)
 
 
 def valid_positions(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
