@@ -103,6 +103,7 @@ if runs.empty:
 else:
     table = runs.assign(
         moving_time_min=runs["moving_time_s"] / 60,
+        activity_name=runs["activity_name"].fillna(""),  # blank, not "None", for runs no list named
         avg_pace=runs["avg_pace_s_per_km"].map(pace_text),
     ).sort_values("local_date", ascending=False)
     st.dataframe(table[list(RUN_COLUMNS)], column_config=RUN_COLUMNS, hide_index=True, width="stretch")
