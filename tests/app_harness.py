@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ADMIN, REPO_ROOT, SAMPLE_DIR
+from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from analysis.ingest.pipeline import ingest
@@ -61,3 +62,21 @@ def add_runs_only_athlete(store_dir: Path, name: str = "Runs Only") -> str:
                         workers=0)
     assert list(report["status"]) == ["imported"]
     return name
+
+
+def everything_shown(at: AppTest) -> str:
+    """Every element's protobuf as UTF-8 text (markdown, captions, help, options, chart specs), and tables."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(text_format.MessageToString(proto, as_utf8=True))
+        value = getattr(node, "value", None) if type(node).__name__ == "Dataframe" else None
+        if value is not None:
+            parts.append(value.astype(str).to_csv())
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)

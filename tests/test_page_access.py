@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from app_harness import APP, TIMEOUT_S, assert_no_exception
+from app_harness import APP, TIMEOUT_S, assert_no_exception, everything_shown
 from conftest import ADMIN
 from streamlit.testing.v1 import AppTest
 
@@ -55,24 +55,6 @@ def open_club(store_dir, monkeypatch, user: dict | None) -> AppTest:
 def named(names, text: str) -> list[str]:
     """The names that occur in `text` as words ("Dev" in "Dev's run", not in "Device")."""
     return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
-
-
-def everything_shown(at: AppTest) -> str:
-    """Every element's protobuf as text (markdown, captions, options of every picker, chart specs, tables)."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        value = getattr(node, "value", None) if type(node).__name__ == "Dataframe" else None
-        if value is not None:
-            parts.append(value.astype(str).to_csv())
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(parts)
 
 
 def test_not_logged_in_sees_the_login_page_and_no_athlete(club_store, monkeypatch):

@@ -3,9 +3,8 @@ the baseline is 10-50 %, and the pages that quote the windows say 15–50 %."""
 
 from __future__ import annotations
 
-from app_harness import assert_no_exception, open_app
+from app_harness import assert_no_exception, everything_shown, open_app
 from conftest import ADMIN
-from google.protobuf import text_format
 
 from analysis.charts.style import label, setting_words
 from analysis.metrics.settings import MetricSettings
@@ -16,24 +15,6 @@ PAGES = ("app_pages/overview.py", "app_pages/import_files.py", "app_pages/check_
          "app_pages/consistency.py", "app_pages/squad.py", "app_pages/strength_log.py", "app_pages/data_settings.py")
 QUOTING = ("app_pages/run_explorer.py", "app_pages/consistency.py")  # pages that quote the baseline window
 OLD = ("10-50", "10–50", "10 - 50", "10 – 50")
-
-
-def everything_shown(at) -> str:
-    """Every element's protobuf as UTF-8 text (markdown, captions, help, options, chart specs), and tables."""
-    parts: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(text_format.MessageToString(proto, as_utf8=True))
-        value = getattr(node, "value", None) if type(node).__name__ == "Dataframe" else None
-        if value is not None:
-            parts.append(value.astype(str).to_csv())
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(parts)
 
 
 def test_labels_quote_the_settings_they_are_given():
