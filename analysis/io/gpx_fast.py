@@ -51,18 +51,13 @@ from analysis.io.gpx import (
     read_gpx,
     utc_naive,
 )
+from analysis.io.time_shapes import group_by_shape
 from analysis.io.xml_guard import hardened_lxml_parser
 
 __all__ = ["read_gpx_fast", "read_gpx", "parse_times"]
 
 # gpxpy 1.6.2, GPXParser.parse: the default namespace declaration it deletes before parsing.
 _GPXPY_DEFAULT_NS = re.compile(r"""\sxmlns=(['"])[^'"]+\1""")
-# Time strings longer than this are not timestamps gpxpy reads in bulk; they go one by one.
-_MAX_TIME_CHARS = 40
-# A file writes its times in one or two layouts; texts beyond this many distinct layouts go one by one.
-_MAX_TIME_SHAPES = 16
-# Digits are marked with a code point that XML text cannot contain, so it never meets a real character.
-_DIGIT_MARK = 1
 # Offsets in the layouts parsed in bulk: "+hh", "+hhmm", "+hh:mm" (and "-").
 _SIMPLE_OFFSET = re.compile(r"[+-][0-9]{2}(?::?[0-9]{2})?")
 _US_PER_S = 1_000_000
@@ -354,37 +349,12 @@ def parse_times(texts: list[str | None]) -> np.ndarray:
     so one match decides validity and field positions for the whole group, whose digits are then
     read column by column. Non-ASCII, very long and unusual texts are converted one by one.
     """
-    n = len(texts)
-    out = np.full(n, np.datetime64("NaT", "us"))
-    if None in texts:
-        present = np.flatnonzero(np.fromiter((s is not None for s in texts), bool, n))
-        strings = [texts[i] for i in present]
-    else:
-        present, strings = np.arange(n), texts
-    lengths = np.fromiter(map(len, strings), np.int64, len(strings))
-    slow: list[int] = []
-    shapes_left = _MAX_TIME_SHAPES
-    for width in np.unique(lengths).tolist():
-        rows = np.flatnonzero(lengths == width)
-        chunk = strings if len(rows) == len(strings) else [strings[k] for k in rows]
-        joined = "".join(chunk)
-        # isascii() is O(1) in CPython: a str knows whether it is ASCII.
-        if not 0 < width <= _MAX_TIME_CHARS or not joined.isascii() or not shapes_left:
-            slow.extend(present[rows].tolist())
-            continue
-        # One byte per character: the texts of one width side by side, a row each.
-        codes = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(len(rows), width)
-        shapes = np.where((codes >= 48) & (codes <= 57), np.uint8(_DIGIT_MARK), codes)
-        todo = np.ones(len(rows), dtype=bool)
-        while todo.any() and shapes_left:
-            shapes_left -= 1
-            row = int(np.argmax(todo))
-            group = todo & (shapes == shapes[row]).all(axis=1)
-            todo &= ~group
-            values, one_by_one = _parse_shape(chunk[row], codes[group])
-            out[present[rows[group]]] = values
-            slow.extend(present[rows[group][one_by_one]].tolist())
-        slow.extend(present[rows[todo]].tolist())
+    out = np.full(len(texts), np.datetime64("NaT", "us"))
+    groups, slow = group_by_shape(texts)
+    for example, codes, target in groups:
+        values, one_by_one = _parse_shape(example, codes)
+        out[target] = values
+        slow.extend(target[one_by_one].tolist())
     for i in slow:
         parsed = gpxfield.TIME_TYPE.from_string(texts[i])
         out[i] = np.datetime64("NaT", "us") if parsed is None else np.datetime64(utc_naive(parsed), "us")

@@ -44,14 +44,12 @@ from analysis.io.tcx import (
     root_namespace,
     to_parsed,
 )
+from analysis.io.time_shapes import group_by_shape
 from analysis.io.xml_guard import hardened_lxml_parser
 
 __all__ = ["read_tcx_fast", "read_tcx", "parse_times", "numbers"]
 
 READER = "lxml"
-_MAX_TIME_CHARS = 40  # longer time texts are converted one by one
-_MAX_TIME_SHAPES = 16  # a file writes one or two layouts; beyond this many, one by one
-_DIGIT_MARK = 1  # a code point XML text cannot contain stands for "a digit"
 _UNSET = object()  # "no such child yet", as distinct from a child without text (None)
 _US = 1_000_000
 
@@ -264,33 +262,11 @@ def parse_times(texts: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     all ASCII digits alike, so one match decides validity and field positions for a whole group, whose
     digits are then read as numpy columns. Non-ASCII, very long and unusual texts go one by one.
     """
-    n = len(texts)
-    out = np.full(n, NAT, dtype=np.int64)
-    offsets = np.full(n, np.nan)
-    present = [i for i, text in enumerate(texts) if text is not None] if None in texts else range(n)
-    strings = [texts[i] for i in present]
-    index = np.asarray(present, dtype=np.int64)
-    lengths = np.fromiter(map(len, strings), np.int64, len(strings))
-    slow: list[int] = []
-    shapes_left = _MAX_TIME_SHAPES
-    for width in np.unique(lengths).tolist():
-        rows = np.flatnonzero(lengths == width)
-        chunk = strings if len(rows) == len(strings) else [strings[k] for k in rows]
-        joined = "".join(chunk)
-        if not 0 < width <= _MAX_TIME_CHARS or not joined.isascii() or not shapes_left:
-            slow.extend(index[rows].tolist())
-            continue
-        codes = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(len(rows), width)
-        shapes = np.where((codes >= 48) & (codes <= 57), np.uint8(_DIGIT_MARK), codes)
-        todo = np.ones(len(rows), dtype=bool)
-        while todo.any() and shapes_left:
-            shapes_left -= 1
-            row = int(np.argmax(todo))
-            group = todo & (shapes == shapes[row]).all(axis=1)
-            todo &= ~group
-            target = index[rows[group]]
-            out[target], offsets[target] = _parse_shape(chunk[row], codes[group])
-        slow.extend(index[rows[todo]].tolist())
+    out = np.full(len(texts), NAT, dtype=np.int64)
+    offsets = np.full(len(texts), np.nan)
+    groups, slow = group_by_shape(texts)
+    for example, codes, target in groups:
+        out[target], offsets[target] = _parse_shape(example, codes)
     for i in slow:
         out[i], offsets[i] = parse_time(texts[i])
     return out, offsets
