@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import IO
 
 from analysis.ingest.strava import is_activity_list
-from analysis.io.source import MAX_ACTIVITY_BYTES, sniff_format
+from analysis.io.source import MAX_ACTIVITY_BYTES, MAX_RATIO_EXEMPT_BYTES, MAX_UNPACK_RATIO, sniff_format
 from analysis.io.strength import sniff_layout
 
 HEAD_BYTES = 64 * 1024  # read first to decide what a file is; enough for any CSV header line
@@ -101,8 +101,8 @@ class ArchiveLimits:
 
     max_members: int = 20_000
     max_total_bytes: int = 4 * 1024**3
-    max_ratio: float = 100.0
-    ratio_exempt_bytes: int = 1024**2
+    max_ratio: float = MAX_UNPACK_RATIO
+    ratio_exempt_bytes: int = MAX_RATIO_EXEMPT_BYTES
     max_depth: int = 3
     max_file_bytes: int = MAX_ACTIVITY_BYTES
 

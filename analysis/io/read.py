@@ -8,14 +8,18 @@ import zlib
 
 from analysis.errors import InputError
 from analysis.io.activity import Activity
-from analysis.io.source import MAX_ACTIVITY_BYTES, load_source, sha256_hex, sniff_format
+from analysis.io.source import (
+    MAX_ACTIVITY_BYTES,
+    MAX_RATIO_EXEMPT_BYTES,
+    MAX_UNPACK_RATIO,
+    load_source,
+    sha256_hex,
+    sniff_format,
+)
 
 BACKENDS = ("fast", "fitparse", "gpxpy", "elementtree", "reference")
 # A gzipped activity file (Strava's `activities/<id>.tcx.gz`) is unpacked in bounded steps, with the caps
-# the ingest applies to archive members (analysis.ingest.sources.ArchiveLimits): at most MAX_ACTIVITY_BYTES,
-# and no more than 100 times its packed size once past 1 MiB (real files pack 3-15 times; a bomb 1,000).
-GZIP_MAX_RATIO = 100.0
-GZIP_RATIO_EXEMPT_BYTES = 1024**2
+# the ingest applies to archive members: at most MAX_ACTIVITY_BYTES, and MAX_UNPACK_RATIO (analysis.io.source).
 _GZIP_CHUNK = 1024**2
 
 
@@ -90,9 +94,9 @@ def _gunzip(data: bytes, name: str) -> bytes:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
             while chunk := handle.read(_GZIP_CHUNK):
                 total += len(chunk)
-                if total > GZIP_RATIO_EXEMPT_BYTES and total > GZIP_MAX_RATIO * len(data):
+                if total > MAX_RATIO_EXEMPT_BYTES and total > MAX_UNPACK_RATIO * len(data):
                     raise InputError(
-                        f"unpacks to more than {GZIP_MAX_RATIO:.0f} times its size, which real activity files "
+                        f"unpacks to more than {MAX_UNPACK_RATIO:.0f} times its size, which real activity files "
                         "never do (a compression bomb?); it is refused",
                         file_name=name,
                     )

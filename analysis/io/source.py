@@ -15,6 +15,11 @@ COMPRESSED_ACTIVITY_SUFFIXES = tuple(s + ".gz" for s in ACTIVITY_SUFFIXES)
 # One activity file from a watch is rarely above 10 MB (a 24-hour ultra at 1 Hz is ~8 MB of FIT);
 # anything far larger is not a run and would only tie up a worker. Issue 9 adds upload-wide caps.
 MAX_ACTIVITY_BYTES = 64 * 1024 * 1024
+# Compressed data (a zip member, a .gz file) may unpack to at most this many times its packed size once past
+# MAX_RATIO_EXEMPT_BYTES: real activity files pack 3-15 times, a compression bomb 1,000. The ingest's archive
+# caps (analysis.ingest.sources.ArchiveLimits) and read_activity's gunzip both start from these.
+MAX_UNPACK_RATIO = 100.0
+MAX_RATIO_EXEMPT_BYTES = 1024**2
 
 
 def load_source(source: object, filename: str | None = None) -> tuple[bytes, str]:
