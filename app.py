@@ -53,7 +53,8 @@ PAGES = {
 page = st.navigation([p for key, p in PAGES.items()
                       if viewer.role in ROLE_PAGES[key] and (key != "users" or state != "personal")])
 
-if store.status(APP_VIEWER).athletes == 0 and store.status(APP_VIEWER).sample_club == "never":
+whole_store = store.status(APP_VIEWER)  # the first-start check is about the store, not this viewer's share
+if whole_store.athletes == 0 and whole_store.sample_club == "never":
     # First start on an empty store: load the bundled synthetic club so there is something to explore.
     bar = st.progress(0.0, text="First start: loading the synthetic sample club…")
     load_sample_club(store, viewer=APP_VIEWER, progress=lambda done, total, name: bar.progress(
